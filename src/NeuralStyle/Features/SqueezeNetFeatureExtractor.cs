@@ -1,0 +1,262 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NeuralStyle.Internal;
+using NeuralStyle.Weights;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NeuralStyle.Features;
+
+/// <summary>
+/// SqueezeNet 1.1 feature extractor: exactly torchvision's <c>squeezenet1_1().features</c> (modules 0–12),
+/// frozen and in evaluation mode, with torchvision's weight names.
+/// </summary>
+/// <remarks>
+/// <para>Layer indices follow torchvision: 0 <c>conv1</c>, 1 <c>relu1</c>, 2 <c>pool1</c>, 3 <c>fire2</c>, 4 <c>fire3</c>,
+/// 5 <c>pool3</c>, 6 <c>fire4</c>, 7 <c>fire5</c>, 8 <c>pool5</c>, 9 <c>fire6</c>, 10 <c>fire7</c>, 11 <c>fire8</c>, 12 <c>fire9</c>.</para>
+/// <para>As in torchvision, the ReLU at index 1 works in place, so when layer 1 is computed the output of layer 0 holds
+/// the rectified values too. The reference implementation and the published hyper-parameters rely on this.</para>
+/// </remarks>
+public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
+{
+    /// <summary>The number of layers (torchvision's <c>features</c> modules 0–12).</summary>
+    public const int LayerCount = 13;
+
+    private static readonly string[] Names =
+        ["conv1", "relu1", "pool1", "fire2", "fire3", "pool3", "fire4", "fire5", "pool5", "fire6", "fire7", "fire8", "fire9"];
+
+    // Kinds of layers, for the arithmetic of output sizes: 'c' = conv 3×3 stride 2, 'r' = ReLU, 'p' = max-pool 3×3 stride 2 (ceil), 'f' = Fire.
+    private const string LayerKinds = "crpffpffpffff";
+
+    private readonly SqueezeNet11Features _network;
+    private readonly Module<Tensor, Tensor>[] _layers;
+    private bool _disposed;
+
+    private SqueezeNetFeatureExtractor(SqueezeNet11Features network, Device device)
+    {
+        _network = network;
+        Device = device;
+        _layers = network.Layers.children().Cast<Module<Tensor, Tensor>>().ToArray();
+    }
+
+    /// <inheritdoc />
+    public string Name => "squeezenet1_1";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> LayerNames => Names;
+
+    /// <inheritdoc />
+    public int MinimumInputSize => MinimumInputSizeFor(LayerCount - 1);
+
+    /// <inheritdoc />
+    public Device Device { get; }
+
+    /// <summary>Loads weights from a file (safetensors, PyTorch zip <c>.pth</c> or PyTorch legacy <c>.pth</c>).</summary>
+    /// <param name="path">The weight file; torchvision's own <c>squeezenet1_1-b8a52dc0.pth</c> works.</param>
+    /// <param name="device">The device to run on; <see langword="null"/> means the CPU.</param>
+    /// <returns>A frozen extractor; dispose it when done.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="WeightFormatException">The file is malformed or lacks a tensor, or a tensor has the wrong shape.</exception>
+    public static SqueezeNetFeatureExtractor FromFile(string path, Device? device = null)
+    {
+        Guard.NotNullOrWhiteSpace(path);
+        if (!System.IO.File.Exists(path))
+        {
+            throw new System.IO.FileNotFoundException($"Weight file '{path}' does not exist.", path);
+        }
+
+        var weights = WeightFileReader.Read(path);
+        return FromWeights(weights, device, path);
+    }
+
+    /// <summary>Builds the network from tensors already read, keyed as torchvision names them.</summary>
+    /// <param name="weights">Tensors keyed <c>features.N.…</c>; <c>classifier.*</c> keys are ignored.</param>
+    /// <param name="device">The device to run on; <see langword="null"/> means the CPU.</param>
+    /// <returns>A frozen extractor; dispose it when done.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="weights"/> is <see langword="null"/>.</exception>
+    /// <exception cref="WeightFormatException">A tensor is missing, unexpected, or has the wrong shape.</exception>
+    public static SqueezeNetFeatureExtractor FromWeights(IReadOnlyDictionary<string, WeightTensor> weights, Device? device = null)
+        => FromWeights(weights, device, "the weights");
+
+    private static SqueezeNetFeatureExtractor FromWeights(IReadOnlyDictionary<string, WeightTensor> weights, Device? device, string source)
+    {
+        Guard.NotNull(weights);
+        device ??= CPU;
+        var network = new SqueezeNet11Features();
+        try
+        {
+            LoadWeights(network, weights, source);
+            foreach (var parameter in network.parameters())
+            {
+                parameter.requires_grad = false;
+            }
+
+            network.eval();
+            if (device.type != DeviceType.CPU)
+            {
+                network.to(device);
+            }
+
+            return new SqueezeNetFeatureExtractor(network, device);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Gets the index of a layer by its name (<c>conv1</c>, <c>relu1</c>, <c>pool1</c>, <c>fire2</c> … <c>fire9</c>).</summary>
+    /// <param name="name">The layer name, case-insensitive.</param>
+    /// <returns>The layer index, 0 to 12.</returns>
+    /// <exception cref="ArgumentException">No layer has that name.</exception>
+    public static int LayerIndex(string name)
+    {
+        Guard.NotNullOrWhiteSpace(name);
+        var index = Array.FindIndex(Names, n => string.Equals(n, name.Trim(), StringComparison.OrdinalIgnoreCase));
+        return index >= 0
+            ? index
+            : throw new ArgumentException($"SqueezeNet 1.1 has no layer '{name}'. Layers: {string.Join(", ", Names)}.", nameof(name));
+    }
+
+    /// <summary>Gets the smallest height and width of an input that yields features up to <paramref name="lastLayer"/>.</summary>
+    /// <param name="lastLayer">The index of the last layer needed.</param>
+    /// <returns>The minimum side length in pixels.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lastLayer"/> is not a layer index.</exception>
+    public static int MinimumInputSizeFor(int lastLayer)
+    {
+        CheckLayer(lastLayer);
+        for (var size = 1; ; size++)
+        {
+            if (OutputSize(size, lastLayer) >= 1)
+            {
+                return size;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public FeatureMaps Extract(Tensor image, int lastLayer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Guard.NotNull(image);
+        CheckLayer(lastLayer);
+        if (image.dim() != 4 || image.shape[1] != 3)
+        {
+            throw new ArgumentException($"Expected a normalised image tensor of shape [N,3,H,W]; got [{string.Join(",", image.shape)}].", nameof(image));
+        }
+
+        var minimum = MinimumInputSizeFor(lastLayer);
+        if (image.shape[2] < minimum || image.shape[3] < minimum)
+        {
+            throw new ArgumentException(
+                $"The image is {image.shape[3]}×{image.shape[2]} pixels; SqueezeNet needs at least {minimum}×{minimum} to reach layer {lastLayer} ({Names[lastLayer]}).",
+                nameof(image));
+        }
+
+        var outputs = new List<Tensor>(lastLayer + 1);
+        try
+        {
+            var x = image;
+            for (var i = 0; i <= lastLayer; i++)
+            {
+                x = _layers[i].call(x);
+                outputs.Add(x);
+            }
+
+            return new FeatureMaps(image, outputs);
+        }
+        catch
+        {
+            foreach (var output in outputs)
+            {
+                output.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Disposes the network's weights.</summary>
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _network.Dispose();
+        }
+    }
+
+    private static void CheckLayer(int layer)
+    {
+        if ((uint)layer >= LayerCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"SqueezeNet 1.1 has layers 0 to {LayerCount - 1}.");
+        }
+    }
+
+    // Spatial size after lastLayer for an input of the given size, or 0 when some layer would get too small an input.
+    private static long OutputSize(long size, int lastLayer)
+    {
+        for (var i = 0; i <= lastLayer; i++)
+        {
+            switch (LayerKinds[i])
+            {
+                case 'c':
+                    if (size < 3)
+                    {
+                        return 0;
+                    }
+
+                    size = ((size - 3) / 2) + 1;
+                    break;
+                case 'p':
+                    if (size < 3)
+                    {
+                        return 0;
+                    }
+
+                    size = ((size - 3 + 1) / 2) + 1; // ceil((size - 3) / 2) + 1
+                    break;
+            }
+        }
+
+        return size;
+    }
+
+    private static void LoadWeights(SqueezeNet11Features network, IReadOnlyDictionary<string, WeightTensor> weights, string source)
+    {
+        var parameters = network.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+        var unexpected = weights.Keys
+            .Where(k => !k.StartsWith("classifier.", StringComparison.Ordinal) && !parameters.ContainsKey(k))
+            .OrderBy(k => k, StringComparer.Ordinal)
+            .ToList();
+        if (unexpected.Count > 0)
+        {
+            throw new WeightFormatException(
+                $"{source} holds tensors that SqueezeNet 1.1 features do not have: {string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", …" : string.Empty)}.");
+        }
+
+        using var noGrad = torch.no_grad();
+        foreach (var (name, parameter) in parameters)
+        {
+            if (!weights.TryGetValue(name, out var tensor))
+            {
+                throw new WeightFormatException($"{source} lacks the tensor '{name}' (shape [{string.Join(", ", parameter.shape)}]).");
+            }
+
+            if (!tensor.Shape.SequenceEqual(parameter.shape))
+            {
+                throw new WeightFormatException(
+                    $"Tensor '{name}' in {source} has shape [{string.Join(", ", tensor.Shape)}]; SqueezeNet 1.1 needs [{string.Join(", ", parameter.shape)}].");
+            }
+
+            using var source32 = torch.tensor(tensor.ValuesArray, parameter.shape, ScalarType.Float32);
+            parameter.copy_(source32);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using NeuralStyle.Features;
+using NeuralStyle.Internal;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Losses;
+
+/// <summary>
+/// A base for losses that keep their own detached copies of target tensors and release them on dispose.
+/// </summary>
+public abstract class LossBase : ILoss, IDisposable
+{
+    private readonly List<Tensor> _owned = [];
+    private bool _disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="LossBase"/> class.</summary>
+    /// <param name="name">The name under which the term is reported.</param>
+    /// <param name="layers">The feature layers the term reads.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or a layer index is negative.</exception>
+    protected LossBase(string name, IReadOnlyCollection<int> layers)
+    {
+        Name = Guard.NotNullOrWhiteSpace(name);
+        Guard.NotNull(layers);
+        foreach (var layer in layers)
+        {
+            if (layer < 0)
+            {
+                throw new ArgumentException($"Layer index {layer} is negative.", nameof(layers));
+            }
+        }
+
+        Layers = layers;
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<int> Layers { get; }
+
+    /// <inheritdoc />
+    public Tensor Compute(FeatureMaps features)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Guard.NotNull(features);
+        foreach (var layer in Layers)
+        {
+            if (layer >= features.Count)
+            {
+                throw new ArgumentException($"The '{Name}' loss reads layer {layer}, but only layers 0 to {features.Count - 1} were computed.", nameof(features));
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        return ComputeCore(features).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Releases the target tensors this loss owns.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Computes the term; called inside a dispose scope, so intermediate tensors need no disposing.</summary>
+    /// <param name="features">The features of the image being optimised.</param>
+    /// <returns>The weighted scalar value.</returns>
+    protected abstract Tensor ComputeCore(FeatureMaps features);
+
+    /// <summary>Makes a detached copy of a target that this loss owns until it is disposed.</summary>
+    /// <param name="target">The caller's tensor; it is neither changed nor disposed.</param>
+    /// <returns>The copy.</returns>
+    protected Tensor Own(Tensor target)
+    {
+        Guard.NotNull(target);
+        using var noGrad = no_grad();
+        var copy = target.detach().clone().DetachFromDisposeScope();
+        _owned.Add(copy);
+        return copy;
+    }
+
+    /// <summary>Releases the owned targets.</summary>
+    /// <param name="disposing"><see langword="true"/> when called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (disposing)
+        {
+            foreach (var tensor in _owned)
+            {
+                tensor.Dispose();
+            }
+
+            _owned.Clear();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System;
+using System.Linq;
+using FluentAssertions;
+using NeuralStyle.Features;
+using NeuralStyle.Tests.TestSupport;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Tests.Features;
+
+public sealed class SqueezeNetGoldenTests
+{
+    [Fact]
+    public void Per_layer_sums_match_the_reference_within_1e4_relative()
+    {
+        var extractor = Extractors.Cpu;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var a = Golden.InputA();
+        using var maps = extractor.Extract(a, 12);
+
+        maps.Count.Should().Be(13);
+        foreach (var layer in Golden.Root.GetProperty("layers").EnumerateArray())
+        {
+            var index = layer.GetProperty("index").GetInt32();
+            var f = maps[index];
+            f.shape.Should().Equal(layer.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()), $"layer {index} shape");
+            var f64 = f.to(ScalarType.Float64);
+            ShouldBeClose(f64.sum().item<double>(), layer.GetProperty("sum").GetDouble(), 1e-4, $"layer {index} sum");
+            ShouldBeClose(f64.square().sum().item<double>(), layer.GetProperty("sum_sq").GetDouble(), 1e-4, $"layer {index} sum of squares");
+            var gramSum = NeuralStyle.Losses.GramMatrix.Compute(f).to(ScalarType.Float64).sum().item<double>();
+            ShouldBeClose(gramSum, layer.GetProperty("gram_sum").GetDouble(), 1e-4, $"layer {index} Gram sum");
+            var first = f.flatten().narrow(0, 0, 4).data<float>().ToArray();
+            var expected = layer.GetProperty("first_values").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            for (var i = 0; i < 4; i++)
+            {
+                first[i].Should().BeApproximately((float)expected[i], 1e-4f + (1e-4f * (float)Math.Abs(expected[i])), $"layer {index} value {i}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Extract_stops_at_the_last_layer_asked_for()
+    {
+        using var scope = NewDisposeScope();
+        using var a = Golden.InputA();
+        using var maps = Extractors.Cpu.Extract(a, 7);
+        maps.Count.Should().Be(8);
+        var act = () => maps[8];
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public void Extractor_is_frozen_and_names_its_layers()
+    {
+        var extractor = Extractors.Cpu;
+        extractor.LayerNames.Should().HaveCount(13);
+        SqueezeNetFeatureExtractor.LayerIndex("fire2").Should().Be(3);
+        SqueezeNetFeatureExtractor.LayerIndex("FIRE9").Should().Be(12);
+        SqueezeNetFeatureExtractor.LayerIndex("pool5").Should().Be(8);
+        var act = () => SqueezeNetFeatureExtractor.LayerIndex("fire10");
+        act.Should().Throw<ArgumentException>().WithMessage("*fire10*");
+
+        using var scope = NewDisposeScope();
+        using var a = Golden.InputA().requires_grad_(true);
+        using var maps = extractor.Extract(a, 3);
+        maps[3].sum().backward();
+        a.grad.Should().NotBeNull("gradients flow to the pixels");
+    }
+
+    [Theory]
+    [InlineData(24, 12, false)]
+    [InlineData(25, 12, true)]
+    [InlineData(2, 0, false)]
+    [InlineData(3, 0, true)]
+    [InlineData(6, 3, false)]
+    [InlineData(7, 3, true)]
+    public void Too_small_inputs_are_rejected_with_the_minimum_size(int size, int lastLayer, bool accepted)
+    {
+        using var scope = NewDisposeScope();
+        using var image = zeros(1, 3, size, size);
+        var act = () => Extractors.Cpu.Extract(image, lastLayer).Dispose();
+        if (accepted)
+        {
+            act.Should().NotThrow();
+        }
+        else
+        {
+            act.Should().Throw<ArgumentException>().WithMessage($"*at least {SqueezeNetFeatureExtractor.MinimumInputSizeFor(lastLayer)}*");
+        }
+    }
+
+    [Fact]
+    public void Minimum_input_size_for_all_layers_is_25()
+    {
+        SqueezeNetFeatureExtractor.MinimumInputSizeFor(12).Should().Be(25);
+        Extractors.Cpu.MinimumInputSize.Should().Be(25);
+    }
+
+    internal static void ShouldBeClose(double actual, double expected, double relative, string because)
+        => actual.Should().BeApproximately(expected, Math.Max(Math.Abs(expected) * relative, 1e-9), because);
+}
