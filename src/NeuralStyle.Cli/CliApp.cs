@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using NeuralStyle.Features;
+using NeuralStyle.Imaging;
+using NeuralStyle.Optimization;
+using NeuralStyle.Weights;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Cli;
+
+/// <summary>Builds and runs the command line; the writers are parameters so tests can read what it prints.</summary>
+internal static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken = default)
+    {
+        var root = BuildCommand(output, error, interactive);
+        var config = new InvocationConfiguration { Output = output, Error = error };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("neural-style: cancelled.").ConfigureAwait(false);
+            return 130;
+        }
+    }
+
+    internal static RootCommand BuildCommand(TextWriter output, TextWriter error, bool interactive)
+    {
+        var o = new StyleOptions();
+        var root = new RootCommand("Paints a content image in the style of another (Gatys et al.), with SqueezeNet 1.1 features on TorchSharp.");
+        o.AddTo(root);
+        root.SetAction((parse, ct) => Guarded(error, () => StyliseAsync(parse, o, output, interactive, ct)));
+
+        var featuresImage = new Argument<FileInfo>("image") { Description = "An image file (PNG, JPEG, WebP…)." };
+        var featuresSize = new Option<int?>("--size") { Description = "Resize so the shorter side has this many pixels." };
+        var featuresWeights = new Option<FileInfo?>("--weights") { Description = "SqueezeNet 1.1 weight file (.safetensors or .pth)." };
+        var featuresDevice = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var features = new Command("features", "Loads the weights and an image and prints per-layer feature statistics.")
+        {
+            featuresImage, featuresSize, featuresWeights, featuresDevice,
+        };
+        features.SetAction((parse, ct) => Guarded(error, () => PrintFeaturesAsync(
+            parse.GetRequiredValue(featuresImage), parse.GetValue(featuresSize), parse.GetValue(featuresWeights), parse.GetValue(featuresDevice)!, output, ct)));
+        root.Subcommands.Add(features);
+        return root;
+    }
+
+    private static async Task<int> Guarded(TextWriter error, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is NeuralStyleException or ArgumentException or IOException or NotSupportedException or UnauthorizedAccessException)
+        {
+            // One clear line; details stay out of the user's way.
+            await error.WriteLineAsync($"neural-style: error: {ex.Message}").ConfigureAwait(false);
+            return ex is ArgumentException ? 2 : 1;
+        }
+    }
+
+    private static async Task<int> StyliseAsync(ParseResult parse, StyleOptions o, TextWriter output, bool interactive, CancellationToken ct)
+    {
+        var contentFile = parse.GetRequiredValue(o.Content);
+        var styleFile = parse.GetRequiredValue(o.Style);
+        var options = o.ToOptions(parse);
+        var outputPath = parse.GetValue(o.Output)?.FullName
+            ?? Path.GetFullPath($"{Path.GetFileNameWithoutExtension(contentFile.Name)}-{Path.GetFileNameWithoutExtension(styleFile.Name)}.png");
+        CheckOutputExtension(outputPath);
+        var loadOptions = new ImageLoadOptions { MaxPixels = parse.GetValue(o.MaxPixels) };
+
+        using var content = ImageFile.Load(contentFile.FullName, loadOptions);
+        using var style = ImageFile.Load(styleFile.FullName, loadOptions);
+        using var initial = parse.GetValue(o.InitImage) is { } init ? ImageFile.Load(init.FullName, loadOptions) : null;
+        options = options with { InitialImage = initial, PreviewInterval = parse.GetValue(o.SaveEvery) };
+
+        var reporter = new ProgressPrinter(output, interactive && !parse.GetValue(o.Quiet), parse.GetValue(o.Quiet), outputPath, options.Iterations);
+        StyleTransferResult result;
+        if (reporter.UsesLiveDisplay)
+        {
+            StyleTransferResult? done = null;
+            await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    reporter.Attach(ctx.AddTask("stylising", maxValue: Math.Max(1, options.Iterations)));
+                    done = await StyleTransfer.RunAsync(content, style, options, reporter, ct).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+            result = done!;
+        }
+        else
+        {
+            result = await StyleTransfer.RunAsync(content, style, options, reporter, ct).ConfigureAwait(false);
+        }
+
+        using (result)
+        {
+            ImageFile.Save(result.Image, outputPath);
+            if (!parse.GetValue(o.Quiet))
+            {
+                await output.WriteLineAsync(FormattableString.Invariant(
+                    $"wrote {outputPath} ({result.Image.Width}x{result.Image.Height}) in {result.Elapsed.TotalSeconds:F1} s on {result.Device}; {result.FinalLosses}")).ConfigureAwait(false);
+            }
+        }
+
+        return 0;
+    }
+
+    private static void CheckOutputExtension(string path)
+    {
+        var extension = Path.GetExtension(path).ToUpperInvariant();
+        if (extension is not (".PNG" or ".JPG" or ".JPEG" or ".WEBP"))
+        {
+            throw new ArgumentException($"Output '{path}' must end in .png, .jpg, .jpeg or .webp.");
+        }
+    }
+
+    private static async Task<int> PrintFeaturesAsync(FileInfo imageFile, int? size, FileInfo? weightsFile, string device, TextWriter output, CancellationToken ct)
+    {
+        var weights = await WeightsLocator.ResolveAsync(new WeightsOptions { Path = weightsFile?.FullName }, null, ct).ConfigureAwait(false);
+        using var bitmap = ImageFile.Load(imageFile.FullName);
+        var options = new StyleTransferOptions { Device = device };
+        options.Validate();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var extractor = SqueezeNetFeatureExtractor.FromFile(weights, DeviceSelector.Resolve(device));
+        var image = ImageTensor.FromBitmap(bitmap, size).to(extractor.Device);
+        using var maps = extractor.Extract(image, SqueezeNetFeatureExtractor.LayerCount - 1);
+        await output.WriteLineAsync($"{imageFile.Name}: {image.shape[3]}x{image.shape[2]} on {extractor.Device}, weights {weights}").ConfigureAwait(false);
+        await output.WriteLineAsync("layer  name    shape                 mean        std         max").ConfigureAwait(false);
+        for (var i = 0; i < maps.Count; i++)
+        {
+            var f = maps[i].to(float64);
+            var shape = string.Join("x", maps[i].shape.Skip(1));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{i,5}  {extractor.LayerNames[i],-6}  {shape,-20}  {f.mean().item<double>(),10:F5}  {f.std().item<double>(),10:F5}  {f.max().item<double>(),10:F4}")).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    /// <summary>Reports progress as a live bar (terminal) or as plain lines (redirected output), and saves previews.</summary>
+    private sealed class ProgressPrinter(TextWriter output, bool live, bool quiet, string outputPath, int iterations) : IProgress<StyleTransferProgress>
+    {
+        private ProgressTask? _task;
+
+        public bool UsesLiveDisplay => live;
+
+        public void Attach(ProgressTask task) => _task = task;
+
+        public void Report(StyleTransferProgress value)
+        {
+            if (value.Preview is { } preview)
+            {
+                using (preview)
+                {
+                    var digits = iterations.ToString(CultureInfo.InvariantCulture).Length;
+                    var path = Path.Combine(
+                        Path.GetDirectoryName(outputPath)!,
+                        $"{Path.GetFileNameWithoutExtension(outputPath)}-{value.Iteration.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0')}{Path.GetExtension(outputPath)}");
+                    ImageFile.Save(preview, path);
+                }
+            }
+
+            var line = FormattableString.Invariant($"iteration {value.Iteration}/{value.TotalIterations}  {value.Losses}  ({value.Elapsed.TotalSeconds:F1} s)");
+            if (_task is not null)
+            {
+                _task.Value = value.Iteration;
+                _task.Description = Markup.Escape(FormattableString.Invariant($"{value.Iteration}/{value.TotalIterations} loss {value.TotalLoss:G4}"));
+            }
+            else if (!quiet)
+            {
+                output.WriteLine(line);
+            }
+        }
+    }
+}
