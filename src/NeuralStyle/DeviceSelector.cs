@@ -14,20 +14,25 @@ public static class DeviceSelector
     /// <returns>The device.</returns>
     /// <exception cref="ArgumentException">The name is not a device name, or <c>cuda:N</c> names a device that does not exist.</exception>
     /// <exception cref="NotSupportedException">CUDA was named but the loaded libtorch has no CUDA or no GPU is present.</exception>
-    public static Device Resolve(string name) => Resolve(name, torch.cuda.is_available, () => torch.cuda.device_count());
+    public static Device Resolve(string name)
+    {
+        var (type, index) = Choose(name, torch.cuda.is_available, () => torch.cuda.device_count());
+        return type == DeviceType.CPU ? CPU : index < 0 ? CUDA : torch.device(type, index);
+    }
 
-    // The CUDA probes are parameters so that the parsing and the error paths are testable on a machine without a GPU.
-    internal static Device Resolve(string spec, Func<bool> cudaAvailable, Func<int> cudaDeviceCount)
+    // The CUDA probes are parameters so that the choice and its errors are testable on a machine without a GPU
+    // (creating a CUDA device object needs CUDA).
+    internal static (DeviceType Type, int Index) Choose(string spec, Func<bool> cudaAvailable, Func<int> cudaDeviceCount)
     {
         var (type, index) = Parse(spec);
         if (type == DeviceType.CPU)
         {
-            return CPU;
+            return (DeviceType.CPU, -1);
         }
 
         if (type is null)
         {
-            return cudaAvailable() ? CUDA : CPU;
+            return cudaAvailable() ? (DeviceType.CUDA, -1) : (DeviceType.CPU, -1);
         }
 
         if (!cudaAvailable())
@@ -42,7 +47,7 @@ public static class DeviceSelector
             throw new ArgumentException($"Device '{spec}' does not exist: this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}.", nameof(spec));
         }
 
-        return index < 0 ? CUDA : torch.device(DeviceType.CUDA, index);
+        return (DeviceType.CUDA, index);
     }
 
     /// <summary>Parses a device name; a null type means automatic choice, index −1 the default device.</summary>

@@ -1,0 +1,125 @@
+using System;
+using FluentAssertions;
+using NeuralStyle.Optimization;
+using TorchSharp;
+using Xunit;
+
+namespace NeuralStyle.Tests.Api;
+
+public sealed class OptionsTests
+{
+    [Fact]
+    public void Presets_are_the_seeds_three()
+    {
+        var c = StyleTransferPresets.CompositionVii;
+        (c.ImageSize, c.StyleSize, c.ContentLayer, c.ContentWeight, c.TotalVariationWeight).Should().Be((192, 512, 3, 5e-2, 5e-2));
+        c.StyleLayers.Should().Equal(1, 4, 6, 7);
+        c.StyleWeights.Should().Equal(20000, 500, 12, 1);
+
+        var s = StyleTransferPresets.TheScream;
+        (s.ImageSize, s.StyleSize, s.ContentWeight, s.TotalVariationWeight).Should().Be((192, 224, 3e-2, 2e-2));
+        s.StyleWeights.Should().Equal(200000, 800, 12, 1);
+
+        var n = StyleTransferPresets.StarryNight;
+        (n.ImageSize, n.StyleSize, n.ContentWeight, n.TotalVariationWeight).Should().Be((192, 192, 6e-2, 2e-2));
+        n.StyleWeights.Should().Equal(300000, 1000, 15, 3);
+
+        foreach (var preset in new[] { c, s, n })
+        {
+            (preset.Iterations, preset.LearningRate, preset.DecayedLearningRate, preset.ClampBound, preset.UnclampedFinalIterations)
+                .Should().Be((200, 3.0, 0.1, 1.5, 10));
+            preset.Validate();
+        }
+    }
+
+    [Fact]
+    public void Presets_can_be_varied_with_with()
+    {
+        var longer = StyleTransferPresets.TheScream with { Iterations = 400 };
+        longer.Iterations.Should().Be(400);
+        longer.StyleWeights.Should().Equal(StyleTransferPresets.TheScream.StyleWeights);
+        StyleTransferPresets.TheScream.Iterations.Should().Be(200);
+    }
+
+    [Theory]
+    [InlineData("composition-vii")]
+    [InlineData("COMPOSITION_VII")]
+    [InlineData("the-scream")]
+    [InlineData("starry_night")]
+    public void Presets_are_found_by_name(string name) => StyleTransferPresets.Get(name).Should().NotBeNull();
+
+    [Fact]
+    public void Unknown_preset_names_the_choices()
+    {
+        var act = () => StyleTransferPresets.Get("mona-lisa");
+        act.Should().Throw<ArgumentException>().WithMessage("*mona-lisa*composition-vii*");
+    }
+
+    [Fact]
+    public void Seed_schedule_is_3_then_0_1_from_iteration_180()
+    {
+        var settings = new StyleTransferOptions().ToOptimizerSettings();
+        settings.Iterations.Should().Be(200);
+        settings.LearningRateAt(179).Should().Be(3.0);
+        settings.LearningRateAt(180).Should().Be(0.1);
+        var lbfgs = (new StyleTransferOptions() with { Optimizer = OptimizerKind.Lbfgs }).ToOptimizerSettings();
+        lbfgs.Schedule.Should().BeEmpty();
+        lbfgs.LearningRate.Should().Be(1.0);
+    }
+
+    public static TheoryData<StyleTransferOptions, string> InvalidOptions => new()
+    {
+        { new StyleTransferOptions { ImageSize = 8 }, "ImageSize" },
+        { new StyleTransferOptions { StyleSize = 100_000 }, "StyleSize" },
+        { new StyleTransferOptions { ContentLayer = 13 }, "ContentLayer" },
+        { new StyleTransferOptions { ContentWeight = -1 }, "ContentWeight" },
+        { new StyleTransferOptions { ContentWeight = double.PositiveInfinity }, "ContentWeight" },
+        { new StyleTransferOptions { StyleLayers = [] }, "StyleLayers" },
+        { new StyleTransferOptions { StyleLayers = [1, 1, 6, 7] }, "StyleLayers" },
+        { new StyleTransferOptions { StyleWeights = [1, 2] }, "StyleWeights" },
+        { new StyleTransferOptions { StyleWeights = [1, 2, double.NaN, 4] }, "StyleWeights" },
+        { new StyleTransferOptions { TotalVariationWeight = 1e20 }, "TotalVariationWeight" },
+        { new StyleTransferOptions { Iterations = -5 }, "Iterations" },
+        { new StyleTransferOptions { LearningRate = 0 }, "LearningRate" },
+        { new StyleTransferOptions { DecayStartFraction = 1.5 }, "DecayStartFraction" },
+        { new StyleTransferOptions { Initialization = Initialization.Image }, "InitialImage" },
+        { new StyleTransferOptions { Threads = 0 }, "Threads" },
+        { new StyleTransferOptions { Device = "tpu" }, "Device" },
+        { new StyleTransferOptions { ProgressInterval = 0 }, "ProgressInterval" },
+        { new StyleTransferOptions { ClampBound = -1 }, "ClampBound" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public void Invalid_options_are_rejected_naming_the_option(StyleTransferOptions options, string name)
+    {
+        var act = options.Validate;
+        act.Should().Throw<ArgumentException>().WithParameterName(name).WithMessage($"*{name}*");
+    }
+
+    [Theory]
+    [InlineData("auto", null, -1)]
+    [InlineData("CPU", DeviceType.CPU, -1)]
+    [InlineData("cuda", DeviceType.CUDA, -1)]
+    [InlineData(" cuda:1 ", DeviceType.CUDA, 1)]
+    public void Device_names_parse(string name, DeviceType? type, int index)
+        => DeviceSelector.Parse(name).Should().Be((type, index));
+
+    [Fact]
+    public void Auto_device_falls_back_to_cpu_and_cuda_without_a_gpu_is_a_clear_error()
+    {
+        DeviceSelector.Choose("auto", () => false, () => 0).Should().Be((DeviceType.CPU, -1));
+        DeviceSelector.Choose("auto", () => true, () => 1).Should().Be((DeviceType.CUDA, -1));
+        var act = () => DeviceSelector.Choose("cuda", () => false, () => 0);
+        act.Should().Throw<NotSupportedException>().WithMessage("*CUDA is not available*");
+        act = () => DeviceSelector.Choose("cuda:2", () => true, () => 1);
+        act.Should().Throw<ArgumentException>().WithMessage("*1 CUDA device*");
+        DeviceSelector.Choose("cuda:1", () => true, () => 2).Should().Be((DeviceType.CUDA, 1));
+        DeviceSelector.Resolve("cpu").type.Should().Be(DeviceType.CPU);
+        if (!torch.cuda.is_available())
+        {
+            var real = () => DeviceSelector.Resolve("cuda");
+            real.Should().Throw<NotSupportedException>();
+        }
+    }
+}
