@@ -1,0 +1,23 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Running;
+
+namespace NeuralStyle.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release -- --filter '*'</c> runs the BenchmarkDotNet suites;
+/// <c>dotnet run -c Release -- steps [options]</c> runs the plain step timer (also on a GPU machine), one JSON line per case.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "steps")
+        {
+            return StepTimer.Run(args.Skip(1).ToArray());
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+}

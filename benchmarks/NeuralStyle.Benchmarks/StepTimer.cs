@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using NeuralStyle.Features;
+using NeuralStyle.Losses;
+using NeuralStyle.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Benchmarks;
+
+/// <summary>
+/// Plain timing of the optimiser's steps: warm-up, then the median of several timed runs, with the device
+/// synchronised before the clock is read. Prints one JSON line per case. Runs where BenchmarkDotNet cannot (the GPU machine).
+/// </summary>
+/// <remarks>
+/// Arguments: <c>--weights PATH</c> (default $NEURALSTYLE_WEIGHTS), <c>--device cpu|cuda</c>, <c>--sizes 192,512</c>
+/// (shorter side; 4:3 images), <c>--steps 50</c>, <c>--repeats 3</c>, <c>--threads N</c>.
+/// </remarks>
+internal static class StepTimer
+{
+    public static int Run(string[] args)
+    {
+        var options = Parse(args);
+        var weights = options.GetValueOrDefault("weights") ?? Environment.GetEnvironmentVariable("NEURALSTYLE_WEIGHTS")
+            ?? throw new ArgumentException("Pass --weights PATH or set NEURALSTYLE_WEIGHTS.");
+        var device = DeviceSelector.Resolve(options.GetValueOrDefault("device") ?? "auto");
+        var sizes = (options.GetValueOrDefault("sizes") ?? "192,512,1024").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var steps = int.Parse(options.GetValueOrDefault("steps") ?? "50", CultureInfo.InvariantCulture);
+        var repeats = int.Parse(options.GetValueOrDefault("repeats") ?? "3", CultureInfo.InvariantCulture);
+        if (options.GetValueOrDefault("threads") is { } threads)
+        {
+            torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
+        }
+
+        using var extractor = SqueezeNetFeatureExtractor.FromFile(weights, device);
+        foreach (var size in sizes)
+        {
+            using var problem = new BenchmarkProblem(extractor, size, (size * 4) / 3);
+            var settings = new OptimizerSettings { Iterations = steps, Schedule = [], ProgressInterval = steps };
+            var optimizer = new StyleTransferOptimizer(extractor, settings);
+            optimizer.Optimize(problem.Image, problem.Losses).Dispose(); // warm-up
+            var times = new List<double>();
+            LossValues? losses = null;
+            for (var r = 0; r < repeats; r++)
+            {
+                Synchronize(device);
+                var stopwatch = Stopwatch.StartNew();
+                using var result = optimizer.Optimize(problem.Image, problem.Losses);
+                Synchronize(device);
+                times.Add(stopwatch.Elapsed.TotalMilliseconds / steps);
+                losses = result.FinalLosses;
+            }
+
+            times.Sort();
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                runner = "neuralstyle",
+                device = device.ToString(),
+                threads = torch.get_num_threads(),
+                height = size,
+                width = (size * 4) / 3,
+                steps,
+                ms_per_step = Math.Round(times[times.Count / 2], 3),
+                ms_per_step_min = Math.Round(times[0], 3),
+                total_loss = losses!.Total,
+            }));
+        }
+
+        return 0;
+    }
+
+    private static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA)
+        {
+            torch.cuda.synchronize();
+        }
+    }
+
+    private static Dictionary<string, string> Parse(string[] args)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            result[args[i].TrimStart('-')] = args[i + 1];
+        }
+
+        return result;
+    }
+}
+
+/// <summary>A style-transfer problem of a given size with formula-defined content and style images (no decoding).</summary>
+internal sealed class BenchmarkProblem : IDisposable
+{
+    private readonly LossBase[] _losses;
+
+    public BenchmarkProblem(IFeatureExtractor extractor, int height, int width)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var y = arange(height, dtype: float32).reshape(1, 1, height, 1);
+        var x = arange(width, dtype: float32).reshape(1, 1, 1, width);
+        var c = arange(3, dtype: float32).reshape(1, 3, 1, 1);
+        var content = sin((y * 0.05) + (x * 0.031) + (c * 1.7)).mul(1.5).to(extractor.Device);
+        var style = cos((y * 0.023) - (x * 0.041) + (c * 0.9)).mul(1.2).add(c * 0.1).to(extractor.Device);
+        var preset = StyleTransferPresets.CompositionVii;
+        using var fc = extractor.Extract(content, preset.ContentLayer);
+        using var fs = extractor.Extract(style, preset.StyleLayers.Max());
+        _losses =
+        [
+            new ContentLoss(preset.ContentLayer, fc[preset.ContentLayer], preset.ContentWeight),
+            new StyleLoss(preset.StyleLayers, preset.StyleLayers.Select(l => GramMatrix.Compute(fs[l])).ToArray(), preset.StyleWeights),
+            new TotalVariationLoss(preset.TotalVariationWeight),
+        ];
+        Image = content.DetachFromDisposeScope();
+    }
+
+    public Tensor Image { get; }
+
+    public IReadOnlyList<ILoss> Losses => _losses;
+
+    public void Dispose()
+    {
+        Image.Dispose();
+        foreach (var loss in _losses)
+        {
+            loss.Dispose();
+        }
+    }
+}
