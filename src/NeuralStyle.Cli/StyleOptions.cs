@@ -63,7 +63,7 @@ internal sealed class StyleOptions
 
     public Option<int?> ProgressInterval { get; } = new("--progress-every") { Description = "Report progress every N iterations (default 10)." };
 
-    public Option<long> MaxPixels { get; } = new("--max-pixels") { Description = "Refuse input images with more pixels than this.", DefaultValueFactory = _ => 64L * 1024 * 1024 };
+    public Option<int> MaxPixels { get; } = new("--max-pixels") { Description = "Refuse input images with more pixels than this.", DefaultValueFactory = _ => Imaging.ImageLoadOptions.DefaultMaxPixels };
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print nothing but errors." };
 

@@ -169,7 +169,7 @@ public static class StyleTransfer
 
             case Initialization.Image:
                 var image = ImageTensor.FromBitmap(options.InitialImage!);
-                return ImageTensor.Resize(image, content.shape[2], content.shape[3]).to(content.device);
+                return ImageTensor.Resize(image, (int)content.shape[2], (int)content.shape[3]).to(content.device);
             default:
                 return content;
         }
@@ -181,10 +181,10 @@ public static class StyleTransfer
         var cpu = batched.detach().to(float32).cpu();
         if (shorterSide is { } side)
         {
-            var (h, w) = ImageGeometry.ScaleShorterSide(cpu.shape[2], cpu.shape[3], side);
-            if (h != cpu.shape[2] || w != cpu.shape[3])
+            var size = ImageTensor.ResizedSize((int)cpu.shape[3], (int)cpu.shape[2], side);
+            if (size.Height != cpu.shape[2] || size.Width != cpu.shape[3])
             {
-                cpu = ImageTensor.Resize(cpu, h, w);
+                cpu = ImageTensor.Resize(cpu, size.Height, size.Width);
             }
         }
 

@@ -1,5 +1,5 @@
 // TEMPORARY until the imaging and weights-download branches merge.
-#pragma warning disable CS1591, CA1822
+#pragma warning disable CS1591, CA1822, IDE0161
 using System;
 using System.Threading;
 using System.Threading.Tasks;
