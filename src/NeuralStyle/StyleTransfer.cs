@@ -131,7 +131,7 @@ public static class StyleTransfer
 
         var device = DeviceSelector.Resolve(options.Device);
         using var extractor = SqueezeNetFeatureExtractor.FromWeights(WeightCache.Get(weightsPath), device);
-        var lastLayer = Math.Max(options.ContentLayer, options.StyleLayers.Max());
+        var lastLayer = options.AdditionalLosses.SelectMany(l => l.Layers).Append(options.ContentLayer).Concat(options.StyleLayers).Max();
         CheckSize(contentImage, "content", lastLayer);
         CheckSize(styleImage, "style", lastLayer);
 
@@ -140,7 +140,7 @@ public static class StyleTransfer
         using var losses = BuildLosses(extractor, content, styleTensor, options);
         var initial = InitialImage(content, options);
         var optimizer = new StyleTransferOptimizer(extractor, options.ToOptimizerSettings(), options.Logger);
-        return optimizer.Optimize(initial, losses.Items, progress, cancellationToken);
+        return optimizer.Optimize(initial, [.. losses.Items, .. options.AdditionalLosses], progress, cancellationToken);
     }
 
     private static LossSet BuildLosses(SqueezeNetFeatureExtractor extractor, Tensor content, Tensor style, StyleTransferOptions options)

@@ -118,6 +118,13 @@ public sealed record StyleTransferOptions
     /// <value>Default 0 (never); otherwise every N iterations.</value>
     public int PreviewInterval { get; init; }
 
+    /// <summary>Gets extra loss terms added to the content, style and total-variation losses.</summary>
+    /// <value>
+    /// Default empty. Each term sees the features of the image being optimised up to the deepest layer any term reads;
+    /// the library does not dispose them. Terms must live on the run's device.
+    /// </value>
+    public IReadOnlyList<Losses.ILoss> AdditionalLosses { get; init; } = [];
+
     /// <summary>Gets the logger.</summary>
     /// <value>Default <see langword="null"/> (no logging).</value>
     public ILogger? Logger { get; init; }
@@ -164,6 +171,7 @@ public sealed record StyleTransferOptions
         }
 
         Check(WeightsPath is null || !string.IsNullOrWhiteSpace(WeightsPath), nameof(WeightsPath), "must not be empty");
+        Check(AdditionalLosses is not null && AdditionalLosses.All(l => l is not null), nameof(AdditionalLosses), "must not be null or hold null entries");
         Check(ProgressInterval > 0, nameof(ProgressInterval), "must be positive");
         Check(PreviewInterval >= 0, nameof(PreviewInterval), "must not be negative");
     }
