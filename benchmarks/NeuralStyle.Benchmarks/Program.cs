@@ -6,7 +6,8 @@ namespace NeuralStyle.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release -- --filter '*'</c> runs the BenchmarkDotNet suites;
-/// <c>dotnet run -c Release -- steps [options]</c> runs the plain step timer (also on a GPU machine), one JSON line per case.
+/// <c>dotnet run -c Release -- steps [options]</c> runs the plain step timer (also on a GPU machine), one JSON line per case;
+/// <c>dotnet run -c Release -- presets [options]</c> runs the seed's three presets end to end.
 /// </summary>
 public static class Program
 {
@@ -15,6 +16,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "steps")
         {
             return StepTimer.Run(args.Skip(1).ToArray());
+        }
+
+        if (args.Length > 0 && args[0] == "presets")
+        {
+            return PresetRunner.Run(args.Skip(1).ToArray());
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
