@@ -1,0 +1,101 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using FluentAssertions;
+using NeuralStyle.Cli;
+using NeuralStyle.Imaging;
+using NeuralStyle.Tests.TestSupport;
+using Xunit;
+
+namespace NeuralStyle.Tests.Cli;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("neuralstyle-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Help_lists_the_options()
+    {
+        var (code, output, _) = await Run("--help");
+        code.Should().Be(0);
+        foreach (var option in new[] { "--preset", "--size", "--style-size", "--iterations", "--device", "--threads", "--seed", "--weights", "--init", "--output", "--save-every", "features" })
+        {
+            output.Should().Contain(option);
+        }
+    }
+
+    [Fact]
+    public async Task Stylises_the_sample_images_and_saves_intermediate_images()
+    {
+        var output = Path.Combine(_folder, "village.png");
+        var (code, stdout, stderr) = await Run(
+            Sample("content-village.png"), Sample("style-mosaic.png"), "-o", output, "--preset", "the-scream", "--size", "48", "--style-size", "64",
+            "-i", "6", "--save-every", "3", "--progress-every", "3", "--weights", SharedAssets.SafeTensorsWeights, "--no-download", "--device", "cpu", "--seed", "1");
+        stderr.Should().BeEmpty();
+        code.Should().Be(0);
+        stdout.Should().Contain("iteration 3/6").And.Contain("wrote " + output);
+        using var result = ImageFile.Load(output);
+        (result.Width, result.Height).Should().Be((64, 48));
+        File.Exists(Path.Combine(_folder, "village-3.png")).Should().BeTrue();
+        File.Exists(Path.Combine(_folder, "village-6.png")).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Layers_by_name_and_lbfgs_are_accepted()
+    {
+        var output = Path.Combine(_folder, "named.jpg");
+        var (code, _, stderr) = await Run(
+            Sample("content-village.png"), Sample("style-waves.png"), "-o", output, "--size", "40", "--style-size", "40", "-i", "3",
+            "--content-layer", "fire2", "--style-layers", "relu1,fire3", "--style-weights", "1000,10", "--optimizer", "lbfgs",
+            "--weights", SharedAssets.SafeTensorsWeights, "--device", "cpu", "-q");
+        stderr.Should().BeEmpty();
+        code.Should().Be(0);
+        File.Exists(output).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Missing_input_file_is_one_clear_line_and_non_zero_exit()
+    {
+        var missing = Path.Combine(_folder, "nope.png");
+        var (code, _, stderr) = await Run(missing, Sample("style-mosaic.png"), "-o", Path.Combine(_folder, "x.png"), "--weights", SharedAssets.SafeTensorsWeights);
+        code.Should().NotBe(0);
+        stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain("nope.png");
+        File.Exists(Path.Combine(_folder, "x.png")).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("--preset", "mona-lisa", "mona-lisa")]
+    [InlineData("--iterations", "2000000", "Iterations")]
+    [InlineData("--device", "tpu", "tpu")]
+    [InlineData("--style-layers", "fire10", "fire10")]
+    [InlineData("-o", "out.bmp", ".png")]
+    public async Task Bad_values_are_rejected_with_a_message(string option, string value, string mentioned)
+    {
+        var (code, _, stderr) = await Run(Sample("content-village.png"), Sample("style-mosaic.png"), option, value, "--weights", SharedAssets.SafeTensorsWeights, "-i", "1");
+        code.Should().NotBe(0);
+        stderr.Should().Contain(mentioned);
+    }
+
+    [Fact]
+    public async Task Features_command_prints_thirteen_layers()
+    {
+        var (code, output, stderr) = await Run("features", Sample("content-village.png"), "--size", "64", "--weights", SharedAssets.SafeTensorsWeights, "--device", "cpu");
+        stderr.Should().BeEmpty();
+        code.Should().Be(0);
+        output.Should().Contain("fire9").And.Contain("conv1");
+        output.Split('\n').Count(l => l.TrimStart().Length > 0 && char.IsDigit(l.TrimStart()[0])).Should().Be(13);
+    }
+
+    private static string Sample(string name) => Path.Combine(SampleImages.Folder, name);
+
+    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApp.RunAsync(args, output, error, interactive: false, TestContext.Current.CancellationToken);
+        return (code, output.ToString(), error.ToString());
+    }
+}
