@@ -74,7 +74,7 @@ public sealed class CliTests : IDisposable
     [InlineData("-o", "out.bmp", ".png")]
     public async Task Bad_values_are_rejected_with_a_message(string option, string value, string mentioned)
     {
-        var (code, _, stderr) = await Run(Sample("content-village.png"), Sample("style-mosaic.png"), option, value, "--weights", SharedAssets.SafeTensorsWeights, "-i", "1");
+        var (code, _, stderr) = await Run(Sample("content-village.png"), Sample("style-mosaic.png"), option, value, "--weights", SharedAssets.SafeTensorsWeights);
         code.Should().NotBe(0);
         stderr.Should().Contain(mentioned);
     }
