@@ -29,6 +29,9 @@ internal static class Guard
     public static int Positive(int value, [CallerArgumentExpression(nameof(value))] string? name = null)
         => value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, "Value must be positive.");
 
+    public static long Positive(long value, [CallerArgumentExpression(nameof(value))] string? name = null)
+        => value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, "Value must be positive.");
+
     public static int NotNegative(int value, [CallerArgumentExpression(nameof(value))] string? name = null)
         => value >= 0 ? value : throw new ArgumentOutOfRangeException(name, value, "Value must not be negative.");
 
