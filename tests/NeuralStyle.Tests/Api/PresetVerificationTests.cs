@@ -1,0 +1,60 @@
+using System;
+using System.IO;
+using System.Text.Json;
+using System.Threading.Tasks;
+using FluentAssertions;
+using NeuralStyle.Imaging;
+using NeuralStyle.Tests.TestSupport;
+using Xunit;
+
+namespace NeuralStyle.Tests.Api;
+
+/// <summary>
+/// The seed's three results: Tübingen in the style of Composition VII, The Scream and The Starry Night at 192 px,
+/// 200 iterations, compared with the PyTorch reference run on the same preprocessed tensors (Data/reference-preset-losses.json).
+/// </summary>
+public sealed class PresetVerificationTests
+{
+    public static TheoryData<string, string> Presets => new()
+    {
+        { "composition_vii", "composition_vii.jpg" },
+        { "the_scream", "the_scream.jpg" },
+        { "starry_night", "starry_night.jpg" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public async Task Final_losses_are_within_15_percent_of_the_reference_and_the_style_is_carried(string preset, string styleFile)
+    {
+        using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "reference-preset-losses.json")));
+        var expected = reference.RootElement.GetProperty("presets").GetProperty(preset);
+        using var content = ImageFile.Load(SharedAssets.Image("tubingen.jpg"));
+        using var style = ImageFile.Load(SharedAssets.Image(styleFile));
+        var options = StyleTransferPresets.Get(preset) with
+        {
+            Device = "cpu",
+            WeightsPath = SharedAssets.SafeTensorsWeights,
+            AllowWeightsDownload = false,
+            ProgressInterval = 1,
+        };
+        var log = new ProgressLog();
+        using var result = await StyleTransfer.RunAsync(content, style, options, log, TestContext.Current.CancellationToken);
+
+        (result.Image.Width, result.Image.Height).Should().Be((256, 192));
+        foreach (var (term, actual) in new[] { ("content", result.FinalLosses.Content), ("style", result.FinalLosses.Style), ("tv", result.FinalLosses.TotalVariation) })
+        {
+            var e = expected.GetProperty(term).GetDouble();
+            actual.Should().BeApproximately(e, 0.15 * e, $"{preset} {term} loss vs the PyTorch reference");
+        }
+
+        // The style is carried: the style loss falls far below that of the starting (content) image.
+        log.Reports[0].Losses.Style.Should().BeGreaterThan(3 * result.FinalLosses.Style);
+        using var contentTensor = ImageTensor.FromBitmap(content, 192);
+        using var resultTensor = ImageTensor.FromBitmap(result.Image);
+        resultTensor.sub(contentTensor).abs().mean().item<float>().Should().BeGreaterThan(0.1f, "the result differs from the content");
+
+        var folder = Path.Combine(Path.GetTempPath(), "neuralstyle-test-output");
+        Directory.CreateDirectory(folder);
+        ImageFile.Save(result.Image, Path.Combine(folder, $"tubingen-{preset}.png"));
+    }
+}
