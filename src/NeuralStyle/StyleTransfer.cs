@@ -26,7 +26,7 @@ namespace NeuralStyle;
 /// ImageFile.Save(result.Image, "out.png");
 /// </code>
 /// </example>
-public static class StyleTransfer
+public static partial class StyleTransfer
 {
     /// <summary>Stylises a bitmap.</summary>
     /// <param name="content">The content image (any colour type; alpha is composited on white). Not disposed.</param>

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using NeuralStyle.Imaging;
+using NeuralStyle.Internal;
+using NeuralStyle.Losses;
+using NeuralStyle.Optimization;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace NeuralStyle;
+
+public static partial class StyleTransfer
+{
+    /// <summary>
+    /// Stylises many content images with one style: the style targets are computed once, and images of the same
+    /// working size are optimised together as one batch (each image's update is independent, as Adam works per pixel).
+    /// </summary>
+    /// <param name="contents">The content images. Not disposed.</param>
+    /// <param name="style">The style image. Not disposed.</param>
+    /// <param name="options">The options; <see langword="null"/> means the defaults.</param>
+    /// <param name="progress">Receives the progress of each batch (losses summed over its images).</param>
+    /// <param name="cancellationToken">Cancels the run between iterations.</param>
+    /// <returns>One result per content image, in order. <see cref="StyleTransferResultBase.FinalLosses"/> are each image's
+    /// own losses, evaluated on its final image; <see cref="StyleTransferResultBase.Elapsed"/> is the whole batch's time.</returns>
+    /// <exception cref="ArgumentNullException">An argument or an image is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">No content image was given, an option is out of range, or an image is too small.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="NumericalInstabilityException">The loss became NaN or infinite.</exception>
+    public static async Task<IReadOnlyList<StyleTransferResult>> RunBatchAsync(
+        IReadOnlyList<SKBitmap> contents,
+        SKBitmap style,
+        StyleTransferOptions? options = null,
+        IProgress<StyleTransferProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        Guard.NotEmpty(contents);
+        Guard.NotNull(style);
+        for (var i = 0; i < contents.Count; i++)
+        {
+            CheckBitmap(Guard.NotNull(contents[i], $"contents[{i}]"), $"contents[{i}]");
+        }
+
+        CheckBitmap(style, nameof(style));
+        options ??= new StyleTransferOptions();
+        options.Validate();
+        var weights = await ResolveWeightsAsync(options, cancellationToken).ConfigureAwait(false);
+        return await OnDedicatedThread<IReadOnlyList<StyleTransferResult>>(
+            () =>
+            {
+                var stopwatch = Stopwatch.StartNew();
+                var results = new StyleTransferResult?[contents.Count];
+                try
+                {
+                    using var scope = NewDisposeScope();
+                    var styleImage = ImageTensor.FromBitmap(style, options.StyleSize ?? options.ImageSize);
+                    var images = contents.Select(c => ImageTensor.FromBitmap(c, options.ImageSize)).ToArray();
+                    foreach (var group in Enumerable.Range(0, images.Length).GroupBy(i => (images[i].shape[2], images[i].shape[3])))
+                    {
+                        using var groupScope = NewDisposeScope();
+                        var indices = group.ToArray();
+                        var batch = cat(indices.Select(i => images[i]).ToArray(), 0);
+                        using var run = Execute(batch, styleImage, options, weights, progress, cancellationToken);
+                        var perImage = EvaluatePerImage(run.Image, batch, styleImage, options, weights);
+                        for (var k = 0; k < indices.Length; k++)
+                        {
+                            var bitmap = ImageTensor.ToBitmap(run.Image[k]);
+                            results[indices[k]] = new StyleTransferResult(bitmap, perImage[k], run.Iterations, stopwatch.Elapsed, run.Image.device.ToString());
+                        }
+                    }
+
+                    return results.Select(r => r!).ToArray();
+                }
+                catch
+                {
+                    foreach (var result in results)
+                    {
+                        result?.Dispose();
+                    }
+
+                    throw;
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Each image's own loss terms, on its final pixels.</summary>
+    private static LossValues[] EvaluatePerImage(Tensor results, Tensor contents, Tensor styleImage, StyleTransferOptions options, string weightsPath)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var extractor = Features.SqueezeNetFeatureExtractor.FromWeights(Weights.WeightCache.Get(weightsPath), results.device);
+        var style = styleImage.to(results.device);
+        var lastLayer = Math.Max(options.ContentLayer, options.StyleLayers.Max());
+        var values = new LossValues[results.shape[0]];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var image = results[i].unsqueeze(0);
+            using var losses = BuildLosses(extractor, contents[i].unsqueeze(0).to(results.device), style, options);
+            using var features = extractor.Extract(image, lastLayer);
+            var terms = losses.Items.ToDictionary(l => l.Name, l => (double)l.Compute(features).item<float>(), StringComparer.Ordinal);
+            values[i] = new LossValues(terms);
+        }
+
+        return values;
+    }
+}
