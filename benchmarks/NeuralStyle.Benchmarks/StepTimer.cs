@@ -19,6 +19,7 @@ namespace NeuralStyle.Benchmarks;
 /// <remarks>
 /// Arguments: <c>--weights PATH</c> (default $NEURALSTYLE_WEIGHTS), <c>--device cpu|cuda</c>, <c>--sizes 192,512</c>
 /// (shorter side; 4:3 images), <c>--steps 50</c>, <c>--repeats 3</c>, <c>--threads N</c>.
+/// <c>peak_rss_mb</c> is the process's peak resident memory so far: run one size per process to read it per size.
 /// </remarks>
 internal static class StepTimer
 {
@@ -67,6 +68,7 @@ internal static class StepTimer
                 ms_per_step = Math.Round(times[times.Count / 2], 3),
                 ms_per_step_min = Math.Round(times[0], 3),
                 total_loss = losses!.Total,
+                peak_rss_mb = Math.Round(System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
             }));
         }
 
