@@ -38,6 +38,7 @@ internal static class StepTimer
         }
 
         using var extractor = SqueezeNetFeatureExtractor.FromFile(weights, device);
+        var baselineRss = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
         foreach (var size in sizes)
         {
             using var problem = new BenchmarkProblem(extractor, size, (size * 4) / 3);
@@ -69,6 +70,7 @@ internal static class StepTimer
                 ms_per_step_min = Math.Round(times[0], 3),
                 total_loss = losses!.Total,
                 peak_rss_mb = Math.Round(System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
+                peak_over_baseline_mb = Math.Round((System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 - baselineRss) / 1048576.0, 1),
             }));
         }
 

@@ -13,7 +13,7 @@ namespace NeuralStyle;
 /// Everything that shapes a style transfer. A sealed record: derive variants with <c>with</c>, for example
 /// <c>StyleTransferPresets.TheScream with { Iterations = 400 }</c>. The defaults are the seed's Composition VII preset.
 /// </summary>
-public sealed record StyleTransferOptions
+public sealed partial record StyleTransferOptions
 {
     /// <summary>Gets the length of the shorter side of the content (and result) image, in pixels.</summary>
     /// <value>Default 192; <see langword="null"/> keeps the content image's size.</value>
@@ -173,6 +173,7 @@ public sealed record StyleTransferOptions
         Check(WeightsPath is null || !string.IsNullOrWhiteSpace(WeightsPath), nameof(WeightsPath), "must not be empty");
         Check(AdditionalLosses is not null && AdditionalLosses.All(l => l is not null), nameof(AdditionalLosses), "must not be null or hold null entries");
         Check(ProgressInterval > 0, nameof(ProgressInterval), "must be positive");
+        ValidateHighResolution();
         Check(PreviewInterval >= 0, nameof(PreviewInterval), "must not be negative");
     }
 

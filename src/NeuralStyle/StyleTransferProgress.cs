@@ -19,6 +19,22 @@ public sealed record StyleTransferProgress(int Iteration, int TotalIterations, L
     /// <value>From 0 to 1.</value>
     public double Fraction => TotalIterations == 0 ? 1 : (double)Iteration / TotalIterations;
 
+    /// <summary>Gets the coarse-to-fine stage this report belongs to (1-based).</summary>
+    /// <value>1 for a single-scale run.</value>
+    public int Stage { get; init; } = 1;
+
+    /// <summary>Gets the number of coarse-to-fine stages.</summary>
+    /// <value>1 for a single-scale run.</value>
+    public int StageCount { get; init; } = 1;
+
+    /// <summary>Gets the tile this report belongs to (1-based) when the image is optimised in tiles.</summary>
+    /// <value>1 when not tiled.</value>
+    public int Tile { get; init; } = 1;
+
+    /// <summary>Gets the number of tiles of the current stage.</summary>
+    /// <value>1 when not tiled.</value>
+    public int TileCount { get; init; } = 1;
+
     /// <summary>Gets a preview of the image at this iteration, when previews were asked for.</summary>
     /// <value>A bitmap that the receiver may keep (and should dispose), or <see langword="null"/>.</value>
     public SKBitmap? Preview { get; init; }

@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace NeuralStyle.HighResolution;
+
+/// <summary>A stage of a run with its tiling: <see cref="TileSize"/> is null when the stage is optimised whole.</summary>
+internal sealed record PlannedStage(ScaleStage Stage, int? TileSize, int StyleSide);
+
+/// <summary>Decides the stages (coarse-to-fine) and the tiling (memory budget) of a run.</summary>
+internal static class HighResolutionPlan
+{
+    public static IReadOnlyList<PlannedStage> Create(int height, int width, StyleTransferOptions options, int lastLayer, bool cuda)
+    {
+        var shorter = Math.Min(height, width);
+        var enabled = options.CoarseToFine == CoarseToFineMode.On
+            || (options.CoarseToFine == CoarseToFineMode.Auto && shorter > options.CoarseToFineThreshold);
+        var stages = ScalePlanner.Plan(height, width, enabled, options.CoarseSize, options.ScaleFactor, options.Iterations, options.FineIterationsFraction);
+        var styleBase = options.StyleSize ?? Math.Min(stages[0].Height, stages[0].Width);
+        return stages.Select(s => Plan(s, options, lastLayer, cuda, (int)Math.Round(styleBase * s.Scale))).ToArray();
+    }
+
+    public static MemoryEstimate Estimate(IReadOnlyList<PlannedStage> plan, int lastLayer)
+    {
+        long cpu = 0, gpu = 0;
+        int workHeight = 0, workWidth = 0, tiles = 1;
+        foreach (var p in plan)
+        {
+            var (h, w) = p.TileSize is { } t ? (Math.Min(t, p.Stage.Height), Math.Min(t, p.Stage.Width)) : (p.Stage.Height, p.Stage.Width);
+            cpu = Math.Max(cpu, MemoryModel.CpuBytes(h, w, p.StyleSide, p.StyleSide, lastLayer));
+            gpu = Math.Max(gpu, MemoryModel.CudaBytes(h, w, p.StyleSide, p.StyleSide, lastLayer));
+            if ((long)h * w >= (long)workHeight * workWidth)
+            {
+                (workHeight, workWidth) = (h, w);
+            }
+        }
+
+        var last = plan[^1];
+        if (last.TileSize is { } size)
+        {
+            var (rows, columns) = TilePlanner.Grid(last.Stage.Height, last.Stage.Width, size, 0);
+            tiles = rows * columns;
+        }
+
+        return new MemoryEstimate(cpu, gpu, workHeight, workWidth, tiles);
+    }
+
+    private static PlannedStage Plan(ScaleStage stage, StyleTransferOptions options, int lastLayer, bool cuda, int styleSide)
+    {
+        int? tile = null;
+        var overlap = options.TileOverlap;
+        if (options.TileSize is { } fixedSize && (stage.Height > fixedSize || stage.Width > fixedSize))
+        {
+            tile = fixedSize;
+        }
+        else if (options.MaxMemoryBytes is { } budget && Bytes(stage.Height, stage.Width) > budget)
+        {
+            // The largest tile (a multiple of 16) that fits the budget.
+            var hi = Math.Max(stage.Height, stage.Width);
+            var lo = Math.Max(64, (2 * overlap) + 16);
+            if (Bytes(lo, lo) > budget)
+            {
+                throw new InsufficientMemoryException(
+                    $"A memory budget of {budget / (1 << 20)} MB is too small even for {lo}×{lo} tiles; allow at least {Bytes(lo, lo) / (1 << 20)} MB.");
+            }
+
+            while (hi - lo > 16)
+            {
+                var mid = (lo + hi) / 2 / 16 * 16;
+                if (Bytes(mid, mid) <= budget)
+                {
+                    lo = mid;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            tile = lo;
+        }
+
+        return new PlannedStage(stage, tile, styleSide);
+
+        long Bytes(int h, int w) => cuda
+            ? MemoryModel.CudaBytes(h, w, styleSide, styleSide, lastLayer)
+            : MemoryModel.CpuBytes(h, w, styleSide, styleSide, lastLayer);
+    }
+}

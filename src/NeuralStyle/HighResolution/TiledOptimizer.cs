@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using NeuralStyle.Features;
+using NeuralStyle.Losses;
+using NeuralStyle.Optimization;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.HighResolution;
+
+/// <summary>
+/// Optimises a large image tile by tile, in raster order: each tile starts from the current canvas (so it sees the
+/// already-stylised overlap of its neighbours), is optimised against its own content target and the global style
+/// targets, and is written back with feathered weights across the overlaps, so no seam shows.
+/// </summary>
+internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerSettings settings, int tileSize, int overlap)
+{
+    /// <summary>
+    /// Makes the losses for one tile from its content crop; the caller keeps the style targets global and multiplies the
+    /// style weights by <paramref name="styleWeightFactor"/> (the tile's area over the image's): Gram matrices are normalised
+    /// by the area they cover, so without it the style would weigh more in a small tile than in the whole image.
+    /// </summary>
+    public delegate IReadOnlyList<LossBase> TileLosses(Tensor contentTile, TileRect tile, double styleWeightFactor);
+
+    public int TileCount(int height, int width) => TilePlanner.Plan(height, width, tileSize, overlap).Count;
+
+    /// <summary>Optimises <paramref name="initial"/> (normalised, <c>[1,3,H,W]</c>) tile by tile; returns the new canvas.</summary>
+    public Tensor Optimize(
+        Tensor initial,
+        Tensor content,
+        TileLosses lossesForTile,
+        IProgress<StyleTransferProgress>? progress,
+        int iterationOffset,
+        int totalIterations,
+        CancellationToken cancellationToken)
+    {
+        int height = (int)initial.shape[2], width = (int)initial.shape[3];
+        var tiles = TilePlanner.Plan(height, width, tileSize, overlap);
+        var canvas = initial.detach().clone().DetachFromDisposeScope();
+        try
+        {
+            var optimizer = new StyleTransferOptimizer(extractor, settings);
+            for (var i = 0; i < tiles.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var tile = tiles[i];
+                using var scope = NewDisposeScope();
+                using var noGrad = no_grad();
+                var rows = TensorIndex.Slice(tile.Top, tile.Top + tile.Height);
+                var columns = TensorIndex.Slice(tile.Left, tile.Left + tile.Width);
+                var contentTile = content[TensorIndex.Ellipsis, rows, columns];
+                var start = canvas[TensorIndex.Ellipsis, rows, columns].clone();
+                var losses = lossesForTile(contentTile, tile, (double)tile.Height * tile.Width / ((double)height * width));
+                try
+                {
+                    var tileProgress = progress is null ? null : new TileProgress(progress, i, tiles.Count, iterationOffset, totalIterations);
+                    using var enableGrad = enable_grad();
+                    using var result = optimizer.Optimize(start, [.. losses], tileProgress, cancellationToken);
+                    var weight = TilePlanner.FeatherWeights(tile, height, width, overlap, canvas.device);
+                    var region = canvas[TensorIndex.Ellipsis, rows, columns];
+                    region.mul_(weight.neg().add(1)).add_(result.Image.mul(weight));
+                }
+                finally
+                {
+                    foreach (var loss in losses)
+                    {
+                        loss.Dispose();
+                    }
+                }
+            }
+
+            return canvas;
+        }
+        catch
+        {
+            canvas.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reports a tile's iterations as part of the whole run.</summary>
+    private sealed class TileProgress(IProgress<StyleTransferProgress> inner, int tile, int tiles, int offset, int total) : IProgress<StyleTransferProgress>
+    {
+        public void Report(StyleTransferProgress value)
+        {
+            var done = offset + (tile * value.TotalIterations) + value.Iteration;
+            inner.Report(value with { Iteration = done, TotalIterations = total, Tile = tile + 1, TileCount = tiles });
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System;
+using NeuralStyle.HighResolution;
+
+namespace NeuralStyle;
+
+public sealed partial record StyleTransferOptions
+{
+    /// <summary>Gets whether large images are made coarse-to-fine: first at <see cref="CoarseSize"/>, then upsampled by <see cref="ScaleFactor"/> per stage.</summary>
+    /// <value>Default <see cref="CoarseToFineMode.Auto"/>: on when <see cref="ImageSize"/> (or the content's shorter side) exceeds <see cref="CoarseToFineThreshold"/>.</value>
+    public CoarseToFineMode CoarseToFine { get; init; } = CoarseToFineMode.Auto;
+
+    /// <summary>Gets the shorter side above which <see cref="CoarseToFineMode.Auto"/> turns coarse-to-fine on.</summary>
+    /// <value>Default 512 pixels.</value>
+    public int CoarseToFineThreshold { get; init; } = 512;
+
+    /// <summary>Gets the shorter side of the first (coarsest) stage.</summary>
+    /// <value>Default 256 pixels.</value>
+    public int CoarseSize { get; init; } = 256;
+
+    /// <summary>Gets the upsampling factor between stages.</summary>
+    /// <value>Default 2; between 1.1 and 4 (√2 gives more, gentler stages).</value>
+    public double ScaleFactor { get; init; } = 2.0;
+
+    /// <summary>Gets the iterations of each stage after the first, as a fraction of <see cref="Iterations"/>.</summary>
+    /// <value>Default 0.5: the first stage runs <see cref="Iterations"/>, later stages half as many.</value>
+    public double FineIterationsFraction { get; init; } = 0.5;
+
+    /// <summary>Gets the side of the tiles that stages too large for memory are optimised in.</summary>
+    /// <value>Default <see langword="null"/>: no tiling unless <see cref="MaxMemoryBytes"/> requires it.</value>
+    public int? TileSize { get; init; }
+
+    /// <summary>Gets the overlap of neighbouring tiles, across which they are blended.</summary>
+    /// <value>Default 48 pixels.</value>
+    public int TileOverlap { get; init; } = 48;
+
+    /// <summary>Gets the memory budget of a run (see <see cref="StyleTransfer.EstimateMemory"/>).</summary>
+    /// <value>Default <see langword="null"/> (no budget). When a stage would need more, it is optimised in tiles that fit.</value>
+    public long? MaxMemoryBytes { get; init; }
+
+    private void ValidateHighResolution()
+    {
+        Check(Enum.IsDefined(CoarseToFine), nameof(CoarseToFine), "is not a known mode");
+        Check(CoarseToFineThreshold is >= 32 and <= 65536, nameof(CoarseToFineThreshold), "must be between 32 and 65536 pixels");
+        Check(CoarseSize is >= 32 and <= 65536, nameof(CoarseSize), "must be between 32 and 65536 pixels");
+        Check(double.IsFinite(ScaleFactor) && ScaleFactor is >= 1.1 and <= 4, nameof(ScaleFactor), "must be between 1.1 and 4");
+        Check(double.IsFinite(FineIterationsFraction) && FineIterationsFraction is > 0 and <= 4, nameof(FineIterationsFraction), "must be greater than 0 and at most 4");
+        Check(TileOverlap is >= 0 and <= 1024, nameof(TileOverlap), "must be between 0 and 1024 pixels");
+        Check(TileSize is null || (TileSize >= 64 && TileSize > 2 * TileOverlap), nameof(TileSize), "must be at least 64 pixels and more than twice the overlap");
+        Check(MaxMemoryBytes is null || MaxMemoryBytes >= 64L << 20, nameof(MaxMemoryBytes), "must be at least 64 MB");
+    }
+}
