@@ -73,6 +73,13 @@ internal static class CliApp
             await error.WriteLineAsync($"neural-style: error: {ex.Message}").ConfigureAwait(false);
             return ex is ArgumentException ? 2 : 1;
         }
+        catch (System.Runtime.InteropServices.ExternalException ex)
+        {
+            // libtorch's own errors (outside a style transfer, which translates them) end with a native stack trace.
+            var message = ex.Message.Split('\n', 2)[0].Trim();
+            await error.WriteLineAsync($"neural-style: error: libtorch failed: {message}").ConfigureAwait(false);
+            return 1;
+        }
     }
 
     private static async Task<int> StyliseAsync(ParseResult parse, StyleOptions o, TextWriter output, bool interactive, CancellationToken ct)

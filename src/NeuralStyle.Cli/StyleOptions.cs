@@ -65,6 +65,12 @@ internal sealed class StyleOptions
 
     public Option<int> MaxPixels { get; } = new("--max-pixels") { Description = "Refuse input images with more pixels than this.", DefaultValueFactory = _ => Imaging.ImageLoadOptions.DefaultMaxPixels };
 
+    public Option<long> MaxImagePixels { get; } = new("--max-image-pixels")
+    {
+        Description = "Refuse to run when the resized content or style image would have more pixels than this (memory grows with it).",
+        DefaultValueFactory = _ => StyleTransferOptions.DefaultMaxImagePixels,
+    };
+
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print nothing but errors." };
 
     public void AddTo(Command command)
@@ -74,7 +80,7 @@ internal sealed class StyleOptions
         foreach (var option in new Option[]
         {
             Output, Preset, Size, StyleSize, Iterations, ContentLayer, ContentWeight, StyleLayers, StyleWeights, TvWeight, Optimizer,
-            LearningRate, Init, InitImage, Seed, Device, Threads, Weights, NoDownload, SaveEvery, ProgressInterval, MaxPixels, Quiet,
+            LearningRate, Init, InitImage, Seed, Device, Threads, Weights, NoDownload, SaveEvery, ProgressInterval, MaxPixels, MaxImagePixels, Quiet,
         })
         {
             command.Options.Add(option);
@@ -111,6 +117,7 @@ internal sealed class StyleOptions
             WeightsPath = parse.GetValue(Weights)?.FullName,
             AllowWeightsDownload = !parse.GetValue(NoDownload),
             ProgressInterval = parse.GetValue(ProgressInterval) ?? o.ProgressInterval,
+            MaxImagePixels = parse.GetValue(MaxImagePixels),
         };
         if (parse.GetValue(StyleLayers) is not null && parse.GetValue(StyleWeights) is null && styleLayers.Count != o.StyleWeights.Count)
         {

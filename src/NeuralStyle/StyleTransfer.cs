@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -35,13 +36,20 @@ public static partial class StyleTransfer
     /// <param name="progress">Receives progress every <see cref="StyleTransferOptions.ProgressInterval"/> iterations, from the worker thread.</param>
     /// <param name="cancellationToken">Cancels the run between iterations.</param>
     /// <returns>The stylised bitmap and the final losses; dispose the result.</returns>
-    /// <remarks>The work runs on a dedicated thread (TorchSharp's dispose scopes and grad mode are per thread); the caller is not blocked.</remarks>
+    /// <remarks>
+    /// The work runs on a dedicated thread (TorchSharp's dispose scopes and grad mode are per thread); the caller is not blocked.
+    /// Any number of runs may go on at once from different threads; on the CPU each gives the bytes it gives alone.
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="content"/> or <paramref name="style"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">An option is out of range, or an image is empty or smaller than the network's minimum input.</exception>
+    /// <exception cref="ArgumentException">
+    /// An option is out of range, or an image is empty, smaller than the network's minimum input after resizing, or larger than
+    /// <see cref="StyleTransferOptions.MaxImagePixels"/> after resizing. Checked before the weights are loaded.
+    /// </exception>
     /// <exception cref="WeightFormatException">The weight file is malformed.</exception>
     /// <exception cref="WeightsDownloadException">No weight file was found and downloading failed or was not allowed.</exception>
     /// <exception cref="NotSupportedException">CUDA was requested but is not available.</exception>
-    /// <exception cref="NumericalInstabilityException">The loss became NaN or infinite.</exception>
+    /// <exception cref="NumericalInstabilityException">The loss or the image became NaN or infinite.</exception>
+    /// <exception cref="StyleTransferOutOfMemoryException">libtorch could not allocate the memory the run needs; the process can go on.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<StyleTransferResult> RunAsync(
         SKBitmap content,
@@ -56,6 +64,7 @@ public static partial class StyleTransfer
         CheckBitmap(style, nameof(style));
         options ??= new StyleTransferOptions();
         options.Validate();
+        var plan = Plan(content.Width, content.Height, style.Width, style.Height, options);
         var weights = await ResolveWeightsAsync(options, cancellationToken).ConfigureAwait(false);
         return await OnDedicatedThread(
             () =>
@@ -68,7 +77,9 @@ public static partial class StyleTransfer
                 var bitmap = ImageTensor.ToBitmap(run.Image);
                 return new StyleTransferResult(bitmap, run.FinalLosses, run.Iterations, stopwatch.Elapsed, run.Image.device.ToString());
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            plan.Describe(),
+            options.Device).ConfigureAwait(false);
     }
 
     /// <summary>Stylises an image tensor.</summary>
@@ -80,11 +91,15 @@ public static partial class StyleTransfer
     /// <returns>The stylised image, <c>[1,3,H,W]</c> RGB in [0, 1] on the content tensor's device, and the final losses; dispose the result.</returns>
     /// <remarks>The work runs on a dedicated thread; do not dispose the input tensors before the task completes.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="content"/> or <paramref name="style"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">An option is out of range, or a tensor has the wrong shape or is too small.</exception>
+    /// <exception cref="ArgumentException">
+    /// An option is out of range, or a tensor has the wrong shape, has been disposed, is empty, holds NaN or infinite values,
+    /// or is too small or too large (<see cref="StyleTransferOptions.MaxImagePixels"/>) after resizing. Checked before the weights are loaded.
+    /// </exception>
     /// <exception cref="WeightFormatException">The weight file is malformed.</exception>
     /// <exception cref="WeightsDownloadException">No weight file was found and downloading failed or was not allowed.</exception>
     /// <exception cref="NotSupportedException">CUDA was requested but is not available.</exception>
-    /// <exception cref="NumericalInstabilityException">The loss became NaN or infinite.</exception>
+    /// <exception cref="NumericalInstabilityException">The loss or the image became NaN or infinite.</exception>
+    /// <exception cref="StyleTransferOutOfMemoryException">libtorch could not allocate the memory the run needs; the process can go on.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<TensorStyleTransferResult> RunAsync(
         Tensor content,
@@ -99,6 +114,7 @@ public static partial class StyleTransfer
         CheckRgbTensor(style, nameof(style));
         options ??= new StyleTransferOptions();
         options.Validate();
+        var plan = Plan(content.shape[^1], content.shape[^2], style.shape[^1], style.shape[^2], options);
         var weights = await ResolveWeightsAsync(options, cancellationToken).ConfigureAwait(false);
         return await OnDedicatedThread(
             () =>
@@ -111,7 +127,9 @@ public static partial class StyleTransfer
                 var rgb = ImageTensor.ToRgb01(run.Image).clamp(0, 1).to(content.device).DetachFromDisposeScope();
                 return new TensorStyleTransferResult(rgb, run.FinalLosses, run.Iterations, stopwatch.Elapsed, run.Image.device.ToString());
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            plan.Describe(),
+            options.Device).ConfigureAwait(false);
     }
 
     /// <summary>The shared core: normalised CPU inputs in, optimised normalised image out (on the compute device).</summary>
@@ -124,13 +142,10 @@ public static partial class StyleTransfer
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (options.Threads is { } threads)
-        {
-            torch.set_num_threads(threads);
-        }
+        ThreadSettings.Apply(options.Threads);
 
         var device = DeviceSelector.Resolve(options.Device);
-        using var extractor = SqueezeNetFeatureExtractor.FromWeights(WeightCache.Get(weightsPath), device);
+        var extractor = ExtractorCache.Get(WeightCache.Get(weightsPath), device);
         var lastLayer = options.AdditionalLosses.SelectMany(l => l.Layers).Append(options.ContentLayer).Concat(options.StyleLayers).Max();
         CheckSize(contentImage, "content", lastLayer);
         CheckSize(styleImage, "style", lastLayer);
@@ -193,14 +208,19 @@ public static partial class StyleTransfer
 
     private static void CheckBitmap(SKBitmap bitmap, string name)
     {
-        if (bitmap.Width <= 0 || bitmap.Height <= 0 || bitmap.IsNull)
+        if (bitmap.Width <= 0 || bitmap.Height <= 0 || bitmap.GetPixels() == IntPtr.Zero)
         {
-            throw new ArgumentException("The bitmap is empty.", name);
+            throw new ArgumentException($"The {name} bitmap is empty ({bitmap.Width}×{bitmap.Height} pixels, {(bitmap.GetPixels() == IntPtr.Zero ? "no" : "with")} pixel memory).", name);
         }
     }
 
     private static void CheckRgbTensor(Tensor tensor, string name)
     {
+        if (tensor.IsInvalid)
+        {
+            throw new ArgumentException($"The {name} tensor has been disposed.", name);
+        }
+
         var ok = (tensor.dim() == 4 && tensor.shape[0] == 1 && tensor.shape[1] == 3) || (tensor.dim() == 3 && tensor.shape[0] == 3);
         if (!ok || !tensor.is_floating_point())
         {
@@ -208,8 +228,25 @@ public static partial class StyleTransfer
                 $"Expected a float RGB tensor of shape [1,3,H,W] or [3,H,W] with values in [0, 1]; got {tensor.dtype} [{string.Join(",", tensor.shape)}].",
                 name);
         }
+
+        if (tensor.shape[^1] <= 0 || tensor.shape[^2] <= 0)
+        {
+            throw new ArgumentException($"The {name} tensor is empty: [{string.Join(",", tensor.shape)}] has no pixels.", name);
+        }
+
+        // One reduction and one read; NaN or ∞ would otherwise surface as a NaN loss after the weights were loaded.
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var bad = tensor.detach().isfinite().logical_not().sum().item<long>();
+        if (bad > 0)
+        {
+            throw new ArgumentException(
+                $"The {name} tensor holds {bad} NaN or infinite value{(bad == 1 ? string.Empty : "s")}; expected RGB values in [0, 1].",
+                name);
+        }
     }
 
+    // Defensive: RunAsync checks the sizes before any work (Plan); other callers of Execute rely on this.
     private static void CheckSize(Tensor image, string which, int lastLayer)
     {
         var minimum = SqueezeNetFeatureExtractor.MinimumInputSizeFor(lastLayer);
@@ -221,14 +258,84 @@ public static partial class StyleTransfer
         }
     }
 
+    /// <summary>Checks the sizes the images will have after resizing, before any weights are loaded or memory is allocated.</summary>
+    /// <exception cref="ArgumentException">An image would be too small for the layers used or larger than <see cref="StyleTransferOptions.MaxImagePixels"/>.</exception>
+    private static RunPlan Plan(long contentWidth, long contentHeight, long styleWidth, long styleHeight, StyleTransferOptions options)
+    {
+        var lastLayer = options.AdditionalLosses.SelectMany(l => l.Layers).Append(options.ContentLayer).Concat(options.StyleLayers).Max();
+        var minimum = SqueezeNetFeatureExtractor.MinimumInputSizeFor(lastLayer);
+        var content = CheckTargetSize("content", contentWidth, contentHeight, options.ImageSize, nameof(StyleTransferOptions.ImageSize), minimum, options.MaxImagePixels);
+        var style = CheckTargetSize("style", styleWidth, styleHeight, options.StyleSize ?? options.ImageSize, nameof(StyleTransferOptions.StyleSize), minimum, options.MaxImagePixels);
+        return new RunPlan(content.Width, content.Height, style.Width, style.Height);
+    }
+
+    private static (long Width, long Height) CheckTargetSize(string which, long width, long height, int? shorterSide, string sizeOption, int minimum, long maxPixels)
+    {
+        var (w, h) = shorterSide is { } side ? ResizedSize(width, height, side) : (width, height);
+        if (w < minimum || h < minimum)
+        {
+            throw new ArgumentException(
+                $"The {which} image is {w}×{h} pixels after resizing; the network needs at least {minimum}×{minimum} for the layers used.",
+                which);
+        }
+
+        // In doubles: the product of two absurd sides may not fit in a long.
+        var pixels = (double)w * h;
+        if (pixels > maxPixels)
+        {
+            var resized = shorterSide is null ? string.Empty : $" when its shorter side is resized to {shorterSide} (StyleTransferOptions.{sizeOption})";
+            throw new ArgumentException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The {which} image ({width}×{height}) would be {w}×{h} pixels{resized}, more than StyleTransferOptions.MaxImagePixels ({maxPixels:N0}; --max-image-pixels). Use a smaller size or an image with a less extreme aspect ratio, or raise the limit if the machine has the memory."),
+                which);
+        }
+
+        return (w, h);
+    }
+
+    // ImageTensor.ResizedSize in 64 bits, so that absurd aspect ratios can be reported instead of overflowing.
+    private static (long Width, long Height) ResizedSize(long width, long height, int shorterSide)
+    {
+        long shorter = Math.Min(width, height), longer = Math.Max(width, height);
+        var scaled = (long)Math.Min((double)shorterSide * longer / shorter, long.MaxValue / 2);
+        return width <= height ? (shorterSide, scaled) : (scaled, shorterSide);
+    }
+
     private static Task<string> ResolveWeightsAsync(StyleTransferOptions options, CancellationToken cancellationToken)
         => WeightsLocator.ResolveAsync(
             new WeightsOptions { Path = options.WeightsPath, AllowDownload = options.AllowWeightsDownload, Logger = options.Logger },
             progress: null,
             cancellationToken);
 
-    private static Task<T> OnDedicatedThread<T>(Func<T> work, CancellationToken cancellationToken)
-        => Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+    /// <summary>Runs <paramref name="work"/> on a thread of its own, translating allocation failures into <see cref="StyleTransferOutOfMemoryException"/>.</summary>
+    /// <param name="work">The run.</param>
+    /// <param name="cancellationToken">Cancels the run before it starts (the run checks it itself afterwards).</param>
+    /// <param name="what">What the run does, for an out-of-memory message.</param>
+    /// <param name="device">The run's device, for an out-of-memory message.</param>
+    private static Task<T> OnDedicatedThread<T>(Func<T> work, CancellationToken cancellationToken, string what = "a style transfer", string? device = null)
+        => Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    return work();
+                }
+                catch (Exception ex) when (OutOfMemory.Is(ex))
+                {
+                    throw OutOfMemory.Wrap(ex, what, device);
+                }
+            },
+            cancellationToken,
+            TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
+            TaskScheduler.Default);
+
+    /// <summary>The sizes a run will work at, known before it starts.</summary>
+    private readonly record struct RunPlan(long ContentWidth, long ContentHeight, long StyleWidth, long StyleHeight)
+    {
+        public string Describe()
+            => $"a style transfer of a {ContentWidth}×{ContentHeight} content image with a {StyleWidth}×{StyleHeight} style image";
+    }
 
     /// <summary>The three losses of a run, disposed together.</summary>
     private sealed class LossSet(params LossBase[] losses) : IDisposable

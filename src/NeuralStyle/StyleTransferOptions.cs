@@ -96,7 +96,12 @@ public sealed partial record StyleTransferOptions
     public string Device { get; init; } = "auto";
 
     /// <summary>Gets the number of CPU threads libtorch uses.</summary>
-    /// <value>Default <see langword="null"/> (libtorch's choice). Setting it changes a process-wide libtorch setting.</value>
+    /// <value>
+    /// Default <see langword="null"/> (libtorch's choice, normally the number of physical cores). The run computes with this
+    /// many threads even when concurrent runs ask for other counts; the value also becomes libtorch's process-wide default
+    /// for threads that start later (runs that leave this <see langword="null"/> among them). On a machine whose cores are
+    /// busy with other work, 1 can make small runs many times faster (libtorch's threads wait for each other).
+    /// </value>
     public int? Threads { get; init; }
 
     /// <summary>Gets the SqueezeNet 1.1 weight file.</summary>
@@ -133,6 +138,7 @@ public sealed partial record StyleTransferOptions
     /// <exception cref="ArgumentException">An option is out of range; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
     public void Validate()
     {
+        ValidateLimits();
         const int maxSide = 16384;
         Check(ImageSize is null || ImageSize is >= 16 and <= maxSide, nameof(ImageSize), $"must be between 16 and {maxSide} pixels (or null for the content's size)");
         Check(StyleSize is null || StyleSize is >= 16 and <= maxSide, nameof(StyleSize), $"must be between 16 and {maxSide} pixels (or null)");

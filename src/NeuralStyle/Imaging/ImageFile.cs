@@ -161,10 +161,9 @@ public static class ImageFile
             }
 
             // The codec takes ownership of the Skia stream; the managed stream stays open (disposeManagedStream: false).
+            var start = source.Position;
             using var codec = SKCodec.Create(new SKManagedStream(source, disposeManagedStream: false), out var createResult)
-                ?? throw Fail(name, createResult == SKCodecResult.IncompleteInput
-                    ? "the data is truncated"
-                    : "it is not an image in a supported format (PNG, JPEG, WebP, GIF, BMP, ICO)");
+                ?? throw Fail(name, WhyNoCodec(source, start, createResult, options));
             return DecodePixels(codec, name, options);
         }
         catch (Exception ex) when (ex is IOException or NotSupportedException or ObjectDisposedException)
@@ -175,6 +174,34 @@ public static class ImageFile
         {
             buffered?.Dispose();
         }
+    }
+
+    // Skia says little when it cannot even read a header (a PNG declaring width 0 comes back as "incomplete input"), so
+    // the first bytes are looked at once more to tell an empty size, an oversized one and a damaged header apart.
+    private static string WhyNoCodec(Stream source, long start, SKCodecResult result, ImageLoadOptions options)
+    {
+        ImageHeader? header = null;
+        try
+        {
+            source.Position = start;
+            var head = new byte[(int)Math.Min(ImageHeader.MaxBytes, source.Length - start)];
+            source.ReadExactly(head);
+            header = ImageHeader.Read(head);
+        }
+        catch (Exception ex) when (ex is IOException or NotSupportedException or ObjectDisposedException)
+        {
+            // Fall back to Skia's verdict.
+        }
+
+        return header switch
+        {
+            { Width: 0 } or { Height: 0 } => $"it declares an empty size {header.Value.Width}x{header.Value.Height}",
+            { Width: { } w, Height: { } h } when w * h > options.MaxPixels
+                => $"its size {w}x{h} ({w * h:N0} pixels) exceeds the limit of {options.MaxPixels:N0} pixels",
+            _ when result == SKCodecResult.IncompleteInput => "the data is truncated",
+            { Format: var format } => $"it starts like a {format} file but its header is corrupt or uses a variant Skia cannot read ({result})",
+            null => "it is not an image in a supported format (PNG, JPEG, WebP, GIF, BMP, ICO)",
+        };
     }
 
     private static SKBitmap DecodePixels(SKCodec codec, string name, ImageLoadOptions options)
@@ -207,6 +234,7 @@ public static class ImageFile
                 {
                     SKCodecResult.IncompleteInput => "the data is truncated",
                     SKCodecResult.ErrorInInput => "the data is corrupt",
+                    SKCodecResult.InvalidInput => "the data is corrupt or truncated",
                     SKCodecResult.InvalidConversion => $"its pixels ({codec.EncodedFormat}) cannot be converted to RGBA",
                     _ => $"decoding failed ({result})",
                 });

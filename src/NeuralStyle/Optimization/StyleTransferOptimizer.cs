@@ -55,7 +55,8 @@ public sealed partial class StyleTransferOptimizer
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">No losses were given, or the image has the wrong shape.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <exception cref="NumericalInstabilityException">The loss became NaN or infinite.</exception>
+    /// <exception cref="NumericalInstabilityException">The loss became NaN or infinite (checked every iteration on the CPU, at progress reports on a GPU), or the last step made the image NaN or infinite.</exception>
+    /// <exception cref="StyleTransferOutOfMemoryException">libtorch could not allocate the memory the optimisation needs.</exception>
     public OptimizationResult Optimize(
         Tensor initialImage,
         IReadOnlyList<ILoss> losses,
@@ -70,6 +71,22 @@ public sealed partial class StyleTransferOptimizer
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return OptimizeCore(initialImage, losses, progress, cancellationToken);
+        }
+        catch (Exception ex) when (OutOfMemory.Is(ex))
+        {
+            throw OutOfMemory.Wrap(ex, $"optimising a {initialImage.shape[3]}×{initialImage.shape[2]} image", _extractor.Device.ToString());
+        }
+    }
+
+    private OptimizationResult OptimizeCore(
+        Tensor initialImage,
+        IReadOnlyList<ILoss> losses,
+        IProgress<StyleTransferProgress>? progress,
+        CancellationToken cancellationToken)
+    {
         var lastLayer = losses.SelectMany(l => l.Layers).DefaultIfEmpty(0).Max();
         var names = losses.Select(l => l.Name).ToArray();
         var run = new Run(this, losses, lastLayer, names, progress);
@@ -131,10 +148,26 @@ public sealed partial class StyleTransferOptimizer
             }
 
             final ??= run.Evaluate(pixels);
+            if (!double.IsFinite(final.Total))
+            {
+                throw new NumericalInstabilityException(
+                    $"The loss of the starting image is {final.Total} ({final}); the image or a loss weight holds NaN or infinite values.")
+                { Iteration = 0, Losses = final };
+            }
+
             Tensor image;
             using (var detached = pixels.detach())
             {
                 image = detached.clone().DetachFromDisposeScope();
+            }
+
+            // The last step's update is not seen by any loss; one reduction catches a NaN/∞ it wrote into the pixels.
+            if (!AllFinite(image))
+            {
+                image.Dispose();
+                throw new NumericalInstabilityException(
+                    $"The image became NaN or infinite in the last step (iteration {Settings.Iterations - 1}) although the loss was finite ({final}). Lower the learning rate.")
+                { Iteration = Math.Max(0, Settings.Iterations - 1), Losses = final };
             }
 
             if (image.device.type == DeviceType.CUDA)
@@ -150,6 +183,12 @@ public sealed partial class StyleTransferOptimizer
         {
             optimizer?.Dispose();
         }
+    }
+
+    private static bool AllFinite(Tensor image)
+    {
+        using var scope = NewDisposeScope();
+        return image.isfinite().all().item<bool>();
     }
 
     private static Parameter CreatePixels(Tensor initialImage)

@@ -115,7 +115,7 @@ internal static class TestImages
     /// <summary>A PNG whose header declares the given size but whose image data is a token few bytes.</summary>
     public static byte[] PngHeaderOnly(int width, int height) => Png(width, height, bitDepth: 8, colorType: 2, Deflate(new byte[16]));
 
-    private static byte[] Png(int width, int height, byte bitDepth, byte colorType, byte[] idat)
+    internal static byte[] Png(int width, int height, byte bitDepth, byte colorType, byte[] idat)
     {
         using var output = new MemoryStream();
         output.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
@@ -130,7 +130,7 @@ internal static class TestImages
         return output.ToArray();
     }
 
-    private static byte[] Deflate(byte[] raw)
+    internal static byte[] Deflate(byte[] raw)
     {
         using var output = new MemoryStream();
         using (var zlib = new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true))

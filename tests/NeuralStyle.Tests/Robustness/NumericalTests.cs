@@ -1,0 +1,118 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using FluentAssertions;
+using NeuralStyle.Optimization;
+using NeuralStyle.Tests.TestSupport;
+using Xunit;
+using static NeuralStyle.Tests.Robustness.RobustnessKit;
+
+namespace NeuralStyle.Tests.Robustness;
+
+/// <summary>
+/// NaN and ∞ during a run are reported as <see cref="NumericalInstabilityException"/> at the iteration where they appear
+/// (on the CPU the loss is read every iteration, whatever the progress interval), never returned as a black image.
+/// </summary>
+public sealed class NumericalTests
+{
+    [Fact]
+    public async Task Lbfgs_with_an_absurd_rate_and_weights_diverges_and_is_caught_within_a_step()
+    {
+        using var content = Content();
+        using var style = Style();
+        var log = new ProgressLog();
+        double[] huge = [1e12, 1e12, 1e12, 1e12];
+        var options = Tiny with
+        {
+            Optimizer = OptimizerKind.Lbfgs, LbfgsLearningRate = 1e4, ContentWeight = 1e12, StyleWeights = huge, TotalVariationWeight = 1e12,
+            ClampBound = null, Iterations = 40, ProgressInterval = 1,
+        };
+
+        var act = () => StyleTransfer.RunAsync(content, style, options, log, Ct);
+
+        var thrown = (await act.Should().ThrowAsync<NumericalInstabilityException>()).Which;
+        Log($"L-BFGS diverged at iteration {thrown.Iteration}: {thrown.Message}");
+        log.Reports.Should().OnlyContain(r => double.IsFinite(r.TotalLoss), "every reported loss was finite");
+        thrown.Iteration.Should().Be(log.Reports.Count, "the first non-finite loss is caught at the iteration that computed it");
+        thrown.Losses!.Total.Should().Match(t => !double.IsFinite(t));
+        thrown.Message.Should().Contain($"iteration {thrown.Iteration}").And.Contain("Lower the learning rate or the loss weights");
+    }
+
+    [Fact]
+    public async Task Adam_at_the_largest_allowed_rate_and_weights_stays_finite()
+    {
+        // Adam's step is bounded by its rate and the clamp bounds the pixels, so the validated limits cannot overflow float32.
+        using var content = Content();
+        using var style = Style();
+        double[] huge = [1e12, 1e12, 1e12, 1e12];
+        var options = Tiny with { LearningRate = 1e4, DecayedLearningRate = 1e4, ContentWeight = 1e12, StyleWeights = huge, TotalVariationWeight = 1e12, Iterations = 12 };
+
+        using var result = await StyleTransfer.RunAsync(content, style, options, cancellationToken: Ct);
+
+        double.IsFinite(result.FinalLosses.Total).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(1, 1000)]
+    [InlineData(5, 1000)]
+    [InlineData(5, 3)]
+    public async Task A_loss_that_turns_NaN_is_caught_at_that_iteration_whatever_the_progress_interval(int nanAtCall, int progressInterval)
+    {
+        using var content = Content();
+        using var style = Style();
+        using var probe = new ProbeLoss { NanFromCall = nanAtCall };
+        var log = new ProgressLog();
+        var options = Tiny with { Iterations = 20, ProgressInterval = progressInterval, AdditionalLosses = [probe] };
+
+        var act = () => StyleTransfer.RunAsync(content, style, options, log, Ct);
+
+        var thrown = (await act.Should().ThrowAsync<NumericalInstabilityException>()).Which;
+        thrown.Iteration.Should().Be(nanAtCall - 1);
+        probe.Calls.Should().Be(nanAtCall, "no further step ran");
+        thrown.Losses!.Terms["probe"].Should().Be(double.NaN);
+        log.Reports.Where(r => r.Iteration >= nanAtCall).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_NaN_written_into_the_image_by_the_last_step_is_caught()
+    {
+        // The last step's loss is finite but its gradient is NaN, so only the returned image would show it (as black pixels).
+        using var content = Content();
+        using var style = Style();
+        using var probe = new ProbeLoss { NanGradientFromCall = 3 };
+        var options = Tiny with { Iterations = 3, AdditionalLosses = [probe] };
+
+        var act = () => StyleTransfer.RunAsync(content, style, options, cancellationToken: Ct);
+
+        var thrown = (await act.Should().ThrowAsync<NumericalInstabilityException>()).Which;
+        thrown.Iteration.Should().Be(2);
+        thrown.Message.Should().Contain("last step");
+        double.IsFinite(thrown.Losses!.Total).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_NaN_gradient_before_the_last_step_is_caught_at_the_next_iteration()
+    {
+        using var content = Content();
+        using var style = Style();
+        using var probe = new ProbeLoss { NanGradientFromCall = 2 };
+        var options = Tiny with { Iterations = 10, ProgressInterval = 100, AdditionalLosses = [probe] };
+
+        var act = () => StyleTransfer.RunAsync(content, style, options, cancellationToken: Ct);
+
+        (await act.Should().ThrowAsync<NumericalInstabilityException>()).Which.Iteration.Should().Be(2, "step 1 wrote NaN pixels; step 2's loss shows it");
+    }
+
+    [Fact]
+    public void Zero_iterations_with_a_NaN_starting_image_fail_instead_of_returning_it()
+    {
+        using var problem = new GoldenProblem();
+        using var nanImage = problem.Image.clone();
+        nanImage[0, 0, 0, 0] = TorchSharp.torch.tensor(float.NaN);
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, new OptimizerSettings { Iterations = 0 });
+
+        var act = () => optimizer.Optimize(nanImage, problem.Losses.ToArray()).Dispose();
+
+        act.Should().Throw<NumericalInstabilityException>().Which.Iteration.Should().Be(0);
+    }
+}
