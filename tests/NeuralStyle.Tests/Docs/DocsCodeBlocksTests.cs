@@ -106,17 +106,56 @@ public sealed class DocsCodeBlocksTests
             .ToList();
     }
 
-    /// <summary>The BCL and every assembly this test runs with: NeuralStyle, TorchSharp, SkiaSharp, logging abstractions.</summary>
+    /// <summary>
+    /// The BCL and every assembly this test runs with (NeuralStyle, TorchSharp, SkiaSharp, logging abstractions), plus
+    /// the ASP.NET Core shared framework beside the running runtime, for docs/hosting.md (a web app's references:
+    /// where both have an assembly, the framework's wins, as it does in a web project).
+    /// </summary>
     private static ImmutableArray<MetadataReference> LoadReferences()
     {
-        var paths = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        var references = paths
+        var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var path in ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            byName[Path.GetFileName(path)] = path;
+        }
+
+        var aspNetCore = AspNetCoreFrameworkDirectory();
+        if (aspNetCore is not null)
+        {
+            foreach (var path in Directory.EnumerateFiles(aspNetCore, "*.dll"))
+            {
+                byName[Path.GetFileName(path)] = path;
+            }
+        }
+
+        byName.Should().ContainKey("NeuralStyle.dll");
+        return byName.Values
             .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray();
-        references.Should().Contain(r => r.Display!.EndsWith("NeuralStyle.dll", StringComparison.Ordinal));
-        return references;
+    }
+
+    /// <summary>shared/Microsoft.AspNetCore.App/VERSION beside shared/Microsoft.NETCore.App/VERSION: the same version, else the newest of the same major.</summary>
+    private static string? AspNetCoreFrameworkDirectory()
+    {
+        var runtime = new DirectoryInfo(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory());
+        var frameworks = Path.Combine(runtime.Parent!.Parent!.FullName, "Microsoft.AspNetCore.App");
+        if (!Directory.Exists(frameworks))
+        {
+            return null;
+        }
+
+        var same = Path.Combine(frameworks, runtime.Name);
+        if (Directory.Exists(same))
+        {
+            return same;
+        }
+
+        var major = runtime.Name.Split('.')[0] + ".";
+        return Directory.EnumerateDirectories(frameworks)
+            .Where(d => Path.GetFileName(d).StartsWith(major, StringComparison.Ordinal))
+            .OrderBy(d => Version.TryParse(Path.GetFileName(d).Split('-')[0], out var v) ? v : new Version(0, 0))
+            .LastOrDefault();
     }
 
     private static string RepositoryRoot()
