@@ -7,7 +7,8 @@
 #                                             # Linux assets, StyleTransfer.RunAsync on two generated images
 #   bash eng/consumer-test.sh tool            # dotnet tool install NeuralStyle.Cli; neural-style --help and a real run
 #
-# Options: --feed DIR (default artifacts/feed; "pack" empties it first), --keep (keep the temporary folders).
+# Options: --feed DIR (default artifacts/feed; "pack" deletes the packages in it first), --keep (keep the temporary
+# folders).
 # The runs need the SqueezeNet weights: NEURALSTYLE_WEIGHTS, else ../shared/weights/squeezenet1_1-features.safetensors.
 #
 # Packing: the packable projects are built (Release) and packed with a unique pre-release version
@@ -37,6 +38,11 @@ package_version() { sed -nE "s/.*<PackageVersion Include=\"$1\" Version=\"([^\"]
 libtorch_version=$(package_version libtorch-cpu-linux-x64)
 skia_version=$(package_version SkiaSharp.NativeAssets.Linux.NoDependencies)
 
+# This machine's NuGet cache, a read-only fallback for the consumer projects; they restore into a folder of their own
+# (their nuget.config's globalPackagesFolder, which NUGET_PACKAGES would override).
+machine_cache=$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: //')
+unset NUGET_PACKAGES
+
 log() { echo "consumer-test: $*"; }
 fail() { echo "consumer-test: FAILED: $*" >&2; exit 1; }
 # Runs a command with its output kept out of the way unless it fails.
@@ -56,7 +62,7 @@ weights() {
 
 pack() {
   local suffix="consumer.$(date -u +%Y%m%d%H%M%S)"
-  rm -rf "$feed" && mkdir -p "$feed"
+  mkdir -p "$feed" && rm -f "$feed"/*.nupkg "$feed"/*.snupkg
   log "packing into $feed (version suffix $suffix)"
   local project
   for project in src/NeuralStyle/NeuralStyle.csproj src/NeuralStyle.Cli/NeuralStyle.Cli.csproj; do
@@ -86,10 +92,9 @@ feed_version() {
 # our packages from the feed only, everything else from nuget.org (or this machine's cache); "tool" gives it no source
 # at all, as the tool package has no dependencies and the install names the feed with --add-source.
 new_sandbox() {
-  local dir cache sources
+  local dir sources
   dir=$(mktemp -d "${TMPDIR:-/tmp}/neuralstyle-consumer.XXXXXX")
   for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do echo '<Project />' >"$dir/$f"; done
-  cache=$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: //')
   if [ "${1:-}" = tool ]; then
     sources='  <packageSources>
     <clear />
@@ -118,7 +123,7 @@ new_sandbox() {
   </config>
   <fallbackPackageFolders>
     <clear />
-    <add key="machine-cache" value="$cache" />
+    <add key="machine-cache" value="$machine_cache" />
   </fallbackPackageFolders>
 $sources
 </configuration>
