@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# End-to-end test of what a .NET user installs: our packages from a local folder feed, used from outside the repository.
+#
+#   bash eng/consumer-test.sh                 # pack, then both scenarios below
+#   bash eng/consumer-test.sh pack            # only pack into the feed
+#   bash eng/consumer-test.sh library         # a fresh console app: NeuralStyle + libtorch-cpu-linux-x64 + SkiaSharp's
+#                                             # Linux assets, StyleTransfer.RunAsync on two generated images
+#   bash eng/consumer-test.sh tool            # dotnet tool install NeuralStyle.Cli; neural-style --help and a real run
+#
+# Options: --feed DIR (default artifacts/feed; "pack" deletes the packages in it first), --keep (keep the temporary
+# folders).
+# The runs need the SqueezeNet weights: NEURALSTYLE_WEIGHTS, else ../shared/weights/squeezenet1_1-features.safetensors.
+#
+# Packing: the packable projects are built (Release) and packed with a unique pre-release version
+# (VERSION-consumer.<time>), so no NuGet cache anywhere can hand back an older build of the same version. The consumer
+# projects live in a temporary folder outside the repository (with empty Directory.Build.* files and a nuget.config of
+# their own, so nothing of ours applies to them) and restore into their own package folder; packages already in this
+# machine's NuGet cache (libtorch is hundreds of MB) are taken from it as a fallback folder instead of downloaded again.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+feed="$repo/artifacts/feed"
+keep=false
+scenarios=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --feed) feed=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
+    --keep) keep=true; shift ;;
+    pack|library|tool) scenarios+=("$1"); shift ;;
+    *) echo "consumer-test: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(pack library tool)
+
+# Versions a consumer adds next to our package: the native runtimes, as in Directory.Packages.props.
+package_version() { sed -nE "s/.*<PackageVersion Include=\"$1\" Version=\"([^\"]+)\".*/\1/p" "$repo/Directory.Packages.props"; }
+libtorch_version=$(package_version libtorch-cpu-linux-x64)
+skia_version=$(package_version SkiaSharp.NativeAssets.Linux.NoDependencies)
+
+# This machine's NuGet cache, a read-only fallback for the consumer projects; they restore into a folder of their own
+# (their nuget.config's globalPackagesFolder, which NUGET_PACKAGES would override).
+machine_cache=$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: //')
+unset NUGET_PACKAGES
+
+log() { echo "consumer-test: $*"; }
+fail() { echo "consumer-test: FAILED: $*" >&2; exit 1; }
+# Runs a command with its output kept out of the way unless it fails.
+quietly() {
+  local out
+  out=$(mktemp)
+  if ! "$@" >"$out" 2>&1; then cat "$out" >&2; rm -f "$out"; return 1; fi
+  rm -f "$out"
+}
+
+weights() {
+  local w=${NEURALSTYLE_WEIGHTS:-}
+  [ -n "$w" ] || w="$repo/../shared/weights/squeezenet1_1-features.safetensors"
+  [ -f "$w" ] || fail "no SqueezeNet weights: set NEURALSTYLE_WEIGHTS (see docs/weights.md)"
+  (cd "$(dirname "$w")" && echo "$(pwd)/$(basename "$w")")
+}
+
+pack() {
+  local suffix="consumer.$(date -u +%Y%m%d%H%M%S)"
+  mkdir -p "$feed" && rm -f "$feed"/*.nupkg "$feed"/*.snupkg
+  log "packing into $feed (version suffix $suffix)"
+  local project
+  for project in src/NeuralStyle/NeuralStyle.csproj src/NeuralStyle.Cli/NeuralStyle.Cli.csproj; do
+    quietly dotnet build "$repo/$project" -c Release || fail "pack: $project does not build"
+    quietly dotnet pack "$repo/$project" -c Release --no-build -o "$feed" -p:VersionSuffix="$suffix" || fail "pack: $project"
+  done
+  ls -l "$feed" | tail -n +2
+  local nupkg
+  nupkg=$(ls "$feed"/NeuralStyle.[0-9]*.nupkg)
+  if command -v unzip >/dev/null; then   # for the log; tests/NeuralStyle.PackageTests checks both
+    log "$(basename "$nupkg") dependencies:"
+    unzip -p "$nupkg" NeuralStyle.nuspec | grep -E '<(group|dependency) ' | sed 's/^ */  /'
+    log "$(basename "$nupkg") files:"
+    unzip -Z1 "$nupkg" | sed 's/^/  /'
+  fi
+}
+
+# The version in the feed (the newest pack).
+feed_version() {
+  local nupkg
+  nupkg=$(ls -t "$feed"/NeuralStyle.[0-9]*.nupkg 2>/dev/null | head -n1)
+  [ -n "$nupkg" ] || fail "no NeuralStyle package in $feed: run 'bash eng/consumer-test.sh pack' first"
+  basename "$nupkg" .nupkg | sed 's/^NeuralStyle\.//'
+}
+
+# A folder outside the repository that none of the repository's build or NuGet settings reach. Its nuget.config:
+# our packages from the feed only, everything else from nuget.org (or this machine's cache); "tool" gives it no source
+# at all, as the tool package has no dependencies and the install names the feed with --add-source.
+new_sandbox() {
+  local dir sources
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/neuralstyle-consumer.XXXXXX")
+  for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do echo '<Project />' >"$dir/$f"; done
+  if [ "${1:-}" = tool ]; then
+    sources='  <packageSources>
+    <clear />
+  </packageSources>'
+  else
+    sources="  <packageSources>
+    <clear />
+    <add key=\"local-feed\" value=\"$feed\" />
+    <add key=\"nuget.org\" value=\"https://api.nuget.org/v3/index.json\" protocolVersion=\"3\" />
+  </packageSources>
+  <packageSourceMapping>
+    <packageSource key=\"local-feed\">
+      <package pattern=\"NeuralStyle\" />
+      <package pattern=\"NeuralStyle.*\" />
+    </packageSource>
+    <packageSource key=\"nuget.org\">
+      <package pattern=\"*\" />
+    </packageSource>
+  </packageSourceMapping>"
+  fi
+  cat >"$dir/nuget.config" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <config>
+    <add key="globalPackagesFolder" value="$dir/packages" />
+  </config>
+  <fallbackPackageFolders>
+    <clear />
+    <add key="machine-cache" value="$machine_cache" />
+  </fallbackPackageFolders>
+$sources
+</configuration>
+EOF
+  echo "$dir"
+}
+
+cleanup_dirs=()
+cleanup() { if [ "$keep" != true ] && [ ${#cleanup_dirs[@]} -gt 0 ]; then rm -rf "${cleanup_dirs[@]}"; fi; }
+trap cleanup EXIT
+
+library() {
+  local version sandbox app w start
+  start=$(date +%s)
+  version=$(feed_version)
+  w=$(weights)
+  sandbox=$(new_sandbox)
+  cleanup_dirs+=("$sandbox")
+  app="$sandbox/app"
+  log "library: console app in $app using NeuralStyle $version"
+  (
+    cd "$sandbox"
+    dotnet new console -o app --framework net10.0 >/dev/null
+    cd app
+    quietly dotnet add package NeuralStyle --version "$version" --source "$feed"
+    quietly dotnet add package libtorch-cpu-linux-x64 --version "$libtorch_version"
+    quietly dotnet add package SkiaSharp.NativeAssets.Linux.NoDependencies --version "$skia_version"
+    cat >Program.cs <<'EOF'
+// A consumer of the NeuralStyle package: two generated images, a few iterations on the CPU, the result checked.
+using NeuralStyle;
+using NeuralStyle.Imaging;
+using SkiaSharp;
+
+var output = args.Length > 0 ? args[0] : "stylised.png";
+var weights = Environment.GetEnvironmentVariable("NEURALSTYLE_WEIGHTS") ?? throw new InvalidOperationException("NEURALSTYLE_WEIGHTS is not set.");
+
+using var content = Draw(64, 48, (x, y) => new SKColor((byte)(x * 4), (byte)(y * 5), 128));
+using var style = Draw(40, 40, (x, y) => ((x / 5) + (y / 5)) % 2 == 0 ? new SKColor(230, 180, 40) : new SKColor(30, 60, 160));
+
+var options = StyleTransferPresets.TheScream with
+{
+    ImageSize = 48,
+    StyleSize = 40,
+    Iterations = 4,
+    ProgressInterval = 1,
+    Device = "cpu",
+    WeightsPath = weights,
+    AllowWeightsDownload = false,
+};
+var reports = 0;
+using var result = await StyleTransfer.RunAsync(content, style, options, new Progress<StyleTransferProgress>(_ => Interlocked.Increment(ref reports)));
+ImageFile.Save(result.Image, output);
+
+using var saved = ImageFile.Load(output);
+if (saved.Width != 64 || saved.Height != 48 || result.Iterations != 4 || !double.IsFinite(result.FinalLosses.Total))
+{
+    Console.Error.WriteLine($"unexpected result: {saved.Width}x{saved.Height}, {result.Iterations} iterations, loss {result.FinalLosses.Total}");
+    return 1;
+}
+
+Console.WriteLine($"consumer app: wrote {output} ({saved.Width}x{saved.Height}), {result.Iterations} iterations on {result.Device}, total loss {result.FinalLosses.Total:G4}");
+return 0;
+
+static SKBitmap Draw(int width, int height, Func<int, int, SKColor> colour)
+{
+    var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+    for (var y = 0; y < height; y++)
+    {
+        for (var x = 0; x < width; x++)
+        {
+            bitmap.SetPixel(x, y, colour(x, y));
+        }
+    }
+
+    return bitmap;
+}
+EOF
+    quietly dotnet build -c Release
+    NEURALSTYLE_WEIGHTS="$w" dotnet run -c Release --no-build -- "$sandbox/stylised.png"
+  ) || fail "library: the consumer app failed"
+  grep -q "\"NeuralStyle/$version\"" "$app/obj/project.assets.json" || fail "library: NeuralStyle $version was not what the app restored"
+  [ -s "$sandbox/stylised.png" ] && [ "$(head -c 8 "$sandbox/stylised.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] \
+    || fail "library: no PNG written"
+  log "library: passed in $(($(date +%s) - start)) s"
+}
+
+tool() {
+  local version sandbox tools w start out
+  start=$(date +%s)
+  version=$(feed_version)
+  w=$(weights)
+  sandbox=$(new_sandbox tool)
+  cleanup_dirs+=("$sandbox")
+  tools="$sandbox/tools"
+  log "tool: installing NeuralStyle.Cli $version into $tools"
+  (cd "$sandbox" && dotnet tool install NeuralStyle.Cli --version "$version" --tool-path "$tools" --add-source "$feed") \
+    || fail "tool: install failed"
+  out=$("$tools/neural-style" --help) || fail "tool: neural-style --help failed"
+  grep -q -- "--preset" <<<"$out" || fail "tool: --help does not list --preset"
+  "$tools/neural-style" "$repo/samples/images/content-village.png" "$repo/samples/images/style-mosaic.png" \
+    -o "$sandbox/village.png" --preset the-scream --size 48 --style-size 48 -i 4 --progress-every 2 \
+    --weights "$w" --no-download --device cpu || fail "tool: neural-style run failed"
+  [ -s "$sandbox/village.png" ] || fail "tool: no output image"
+  log "tool: passed in $(($(date +%s) - start)) s"
+}
+
+for scenario in "${scenarios[@]}"; do
+  "$scenario"
+done
+log "done: ${scenarios[*]}"
