@@ -18,6 +18,11 @@ public static class Program
             return StepTimer.Run(args.Skip(1).ToArray());
         }
 
+        if (args.Length > 0 && args[0] == "chart")
+        {
+            return ChartWriter.Run(args.Skip(1).ToArray());
+        }
+
         if (args.Length > 0 && args[0] == "highres")
         {
             return HighResolutionRunner.Run(args.Skip(1).ToArray());
