@@ -46,6 +46,9 @@ public sealed partial class StyleTransferOptimizer
     /// <value>Validated settings.</value>
     public OptimizerSettings Settings { get; }
 
+    /// <summary>Gets what previews show: a function of the detached, normalised pixels (run in a dispose scope), or null for the pixels.</summary>
+    internal Func<Tensor, Tensor>? PreviewTransform { get; init; }
+
     /// <summary>Optimises a copy of <paramref name="initialImage"/> to minimise the sum of <paramref name="losses"/>.</summary>
     /// <param name="initialImage">The starting image, normalised, <c>[N,3,H,W]</c>; copied, not changed or disposed.</param>
     /// <param name="losses">The terms to minimise; not disposed.</param>
@@ -124,7 +127,7 @@ public sealed partial class StyleTransferOptimizer
 
                     if (report)
                     {
-                        var preview = Settings.PreviewInterval > 0 && ((t + 1) % Settings.PreviewInterval == 0 || last) ? Previews.Create(pixels) : null;
+                        var preview = Settings.PreviewInterval > 0 && ((t + 1) % Settings.PreviewInterval == 0 || last) ? Previews.Create(pixels, PreviewTransform) : null;
                         progress!.Report(new StyleTransferProgress(t + 1, Settings.Iterations, values, rate, stopwatch.Elapsed) { Preview = preview });
                     }
                 }
@@ -216,12 +219,12 @@ public sealed partial class StyleTransferOptimizer
                     first ??= terms;
                     var total = Sum(terms);
                     total.backward();
-                    return total;
+                    return HandOver(total.detach());
                 }
                 catch (Exception ex)
                 {
                     _closureError ??= ex;
-                    return torch.tensor(float.NaN, device: pixels.device);
+                    return HandOver(torch.tensor(float.NaN, device: pixels.device));
                 }
             }
 
@@ -233,6 +236,11 @@ public sealed partial class StyleTransferOptimizer
 
             return first ?? throw new InvalidOperationException("L-BFGS did not evaluate the loss.");
         }
+
+        // TorchSharp's native step takes over the returned handle (the managed object is emptied) and never frees it:
+        // hand it a fresh scalar without autograd graph, outside the dispose scope, so that neither a term nor the
+        // graph is taken and only a scalar's handle stays behind per evaluation.
+        private static Tensor HandOver(Tensor scalar) => scalar.DetachFromDisposeScope();
 
         public LossValues Read(Tensor[] terms)
         {
