@@ -33,7 +33,7 @@ internal sealed class StyleOptions
 
     public Option<int?> StyleSize { get; } = new("--style-size") { Description = "Shorter side the style image is resized to (preset value)." };
 
-    public Option<double?> StyleScale { get; } = new("--style-scale") { Description = "Style size relative to the content's, 0.25 to 4 (overrides --style-size): smaller = bigger strokes." };
+    public Option<double?> StyleScale { get; } = new("--style-scale") { Description = "Style size relative to the content's, 0.25 to 4 (overrides --style-size): smaller = finer strokes, larger = bigger strokes." };
 
     public Option<string?> StyleBlend { get; } = new("--style-blend") { Description = "Comma-separated blend weights, one per style image (normalised to sum 1; default equal)." };
 

@@ -323,42 +323,55 @@ public static class StyleTransfer
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var losses = new List<LossBase>();
-        using (var contentFeatures = extractor.Extract(content, contentLayers.Max(l => l.Layer)))
+        try
         {
-            losses.AddRange(contentLayers.Select(l => new ContentLoss(l.Layer, contentFeatures[l.Layer], l.Weight)));
-        }
+            using (var contentFeatures = extractor.Extract(content, contentLayers.Max(l => l.Layer)))
+            {
+                losses.AddRange(contentLayers.Select(l => new ContentLoss(l.Layer, contentFeatures[l.Layer], l.Weight)));
+            }
 
-        int[] layers = [.. styleLayers.Select(l => l.Layer)];
-        double[] weights = [.. styleLayers.Select(l => l.Weight)];
-        var grams = new Tensor[styles.Length][];
-        for (var k = 0; k < styles.Length; k++)
-        {
-            using var styleFeatures = extractor.Extract(styles[k], layers.Max());
-            grams[k] = layers.Select(l => GramMatrix.Compute(styleFeatures[l])).ToArray();
-        }
-
-        var blend = options.ResolveStyleBlendWeights(styles.Length);
-        if (masks.PerStyle is { } perStyle)
-        {
-            // Each style's targets apply in its own region, scaled by its weight relative to the largest.
-            var largest = blend.Max();
+            int[] layers = [.. styleLayers.Select(l => l.Layer)];
+            double[] weights = [.. styleLayers.Select(l => l.Weight)];
+            var grams = new Tensor[styles.Length][];
             for (var k = 0; k < styles.Length; k++)
             {
-                var factor = blend[k] / largest;
-                losses.Add(new StyleLoss(layers, grams[k], [.. weights.Select(w => w * factor)], perStyle[k]));
+                using var styleFeatures = extractor.Extract(styles[k], layers.Max());
+                grams[k] = layers.Select(l => GramMatrix.Compute(styleFeatures[l])).ToArray();
             }
-        }
-        else
-        {
-            // A_l = Σ_k w_k · Gram_k,l; with one style the targets are its Gram matrices as they are.
-            var targets = styles.Length == 1
-                ? grams[0]
-                : layers.Select((_, i) => Enumerable.Range(0, styles.Length).Select(k => grams[k][i].mul(blend[k])).Aggregate((a, b) => a.add(b))).ToArray();
-            losses.Add(masks.Region is { } region ? new StyleLoss(layers, targets, weights, region) : new StyleLoss(layers, targets, weights));
-        }
 
-        losses.Add(new TotalVariationLoss(options.TotalVariationWeight));
-        return new LossSet([.. losses]);
+            var blend = options.ResolveStyleBlendWeights(styles.Length);
+            if (masks.PerStyle is { } perStyle)
+            {
+                // Each style's targets apply in its own region, scaled by its weight relative to the largest.
+                var largest = blend.Max();
+                for (var k = 0; k < styles.Length; k++)
+                {
+                    var factor = blend[k] / largest;
+                    losses.Add(new StyleLoss(layers, grams[k], [.. weights.Select(w => w * factor)], perStyle[k]));
+                }
+            }
+            else
+            {
+                // A_l = Σ_k w_k · Gram_k,l; with one style the targets are its Gram matrices as they are.
+                var targets = styles.Length == 1
+                    ? grams[0]
+                    : layers.Select((_, i) => Enumerable.Range(0, styles.Length).Select(k => grams[k][i].mul(blend[k])).Aggregate((a, b) => a.add(b))).ToArray();
+                losses.Add(masks.Region is { } region ? new StyleLoss(layers, targets, weights, region) : new StyleLoss(layers, targets, weights));
+            }
+
+            losses.Add(new TotalVariationLoss(options.TotalVariationWeight));
+            return new LossSet([.. losses]);
+        }
+        catch
+        {
+            // Targets already copied belong to the losses made so far.
+            foreach (var loss in losses)
+            {
+                loss.Dispose();
+            }
+
+            throw;
+        }
     }
 
     private static Tensor InitialImage(Tensor content, Tensor style, StyleTransferOptions options)

@@ -32,7 +32,7 @@ public sealed record StyleTransferOptions
     /// <summary>
     /// Gets the style image's working size relative to the content's: the style's shorter side becomes
     /// <c>round(StyleScale × the content's shorter side)</c> (after <see cref="ImageSize"/>), overriding <see cref="StyleSize"/>.
-    /// Smaller values paint larger brush strokes, larger values finer ones.
+    /// The style's patterns keep their size in pixels: smaller values paint smaller, finer strokes, larger values bigger ones.
     /// </summary>
     /// <value>Default <see langword="null"/> (use <see cref="StyleSize"/>); otherwise from 0.25 to 4.</value>
     public double? StyleScale { get; init; }
@@ -136,7 +136,10 @@ public sealed record StyleTransferOptions
     /// <value>Default 1e-9.</value>
     public double LbfgsTolerance { get; init; } = 1e-9;
 
-    /// <summary>Gets the bound of the pixel clamp, in normalised units.</summary>
+    /// <summary>
+    /// Gets the bound of the pixel clamp, in normalised units, applied before each Adam iteration. L-BFGS runs unclamped:
+    /// changing the pixels behind its back corrupts its curvature history and makes the loss oscillate or diverge.
+    /// </summary>
     /// <value>Default 1.5; <see langword="null"/> disables clamping.</value>
     public double? ClampBound { get; init; } = 1.5;
 
@@ -180,11 +183,14 @@ public sealed record StyleTransferOptions
     public bool AllowWeightsDownload { get; init; } = true;
 
     /// <summary>Gets how often progress is reported (and losses copied from the device).</summary>
-    /// <value>Default every 10 iterations; the last is always reported.</value>
+    /// <value>Default every 10 iterations; the last, and iterations with a preview, are always reported.</value>
     public int ProgressInterval { get; init; } = 10;
 
-    /// <summary>Gets how often progress reports carry a preview bitmap.</summary>
-    /// <value>Default 0 (never); otherwise every N iterations.</value>
+    /// <summary>
+    /// Gets how often progress reports carry a preview bitmap: the image as the result would be at that iteration (with the mask
+    /// composite and preserved colours applied). Iterations with a preview are reported even between <see cref="ProgressInterval"/>s.
+    /// </summary>
+    /// <value>Default 0 (never); otherwise every N iterations and at the last.</value>
     public int PreviewInterval { get; init; }
 
     /// <summary>Gets extra loss terms added to the content, style and total-variation losses.</summary>
@@ -346,7 +352,7 @@ public sealed record StyleTransferOptions
             Optimizer = Optimizer,
             LearningRate = adam ? LearningRate : LbfgsLearningRate,
             Schedule = adam && decayAt < Iterations ? [new LearningRateChange(decayAt, DecayedLearningRate)] : [],
-            ClampBound = ClampBound,
+            ClampBound = adam ? ClampBound : null,
             UnclampedFinalIterations = UnclampedFinalIterations,
             LbfgsHistorySize = LbfgsHistorySize,
             LbfgsTolerance = LbfgsTolerance,

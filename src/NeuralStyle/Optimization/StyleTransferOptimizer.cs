@@ -108,7 +108,8 @@ public sealed partial class StyleTransferOptimizer
                 var terms = Settings.Optimizer == OptimizerKind.Lbfgs ? run.LbfgsStep((LBFGS)optimizer, pixels) : run.AdamStep(optimizer, pixels);
 
                 var last = t == Settings.Iterations - 1;
-                var report = progress is not null && ((t + 1) % Settings.ProgressInterval == 0 || last);
+                var previewDue = Settings.PreviewInterval > 0 && ((t + 1) % Settings.PreviewInterval == 0 || last);
+                var report = progress is not null && ((t + 1) % Settings.ProgressInterval == 0 || last || previewDue);
                 var check = report || last || (t + 1) % run.CheckInterval == 0;
                 if (check)
                 {
@@ -127,7 +128,7 @@ public sealed partial class StyleTransferOptimizer
 
                     if (report)
                     {
-                        var preview = Settings.PreviewInterval > 0 && ((t + 1) % Settings.PreviewInterval == 0 || last) ? Previews.Create(pixels, PreviewTransform) : null;
+                        var preview = previewDue ? Previews.Create(pixels, PreviewTransform) : null;
                         progress!.Report(new StyleTransferProgress(t + 1, Settings.Iterations, values, rate, stopwatch.Elapsed) { Preview = preview });
                     }
                 }

@@ -28,6 +28,23 @@ public sealed class OptimizerComparisonTests
         lbfgs.Final.Should().BeLessThan(adam.Final);
     }
 
+    [Fact]
+    public async System.Threading.Tasks.Task Lbfgs_from_the_options_runs_unclamped_and_descends_steadily()
+    {
+        var options = ControlsKit.Small(iterations: 20) with { Optimizer = OptimizerKind.Lbfgs, ProgressInterval = 4 };
+        options.ToOptimizerSettings().ClampBound.Should().BeNull("clamping behind L-BFGS's back corrupts its history");
+        StyleTransferPresets.CompositionVii.ToOptimizerSettings().ClampBound.Should().Be(1.5, "Adam keeps the seed's clamp");
+
+        using var content = SampleImages.Content();
+        using var style = SampleImages.Style();
+        var log = new ProgressLog();
+        using var result = await StyleTransfer.RunAsync(content, style, options, log, TestContext.Current.CancellationToken);
+        var losses = log.Reports.Select(r => r.TotalLoss).ToArray();
+        ControlsKit.Log($"L-BFGS through RunAsync, loss every 4 evaluations: {string.Join(", ", losses.Select(l => l.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)))}");
+        losses.Should().BeInDescendingOrder();
+        losses[^1].Should().BeLessThan(losses[0] / 2);
+    }
+
     private static (double Start, double Final, int Evaluations) Minimise(GoldenProblem problem, OptimizerSettings settings)
     {
         var counter = new CountingLoss(problem.Losses);

@@ -30,8 +30,8 @@ public sealed class PreviewTests
         using var result = await StyleTransfer.RunAsync(content, [mosaic, waves], options, log, TestContext.Current.CancellationToken);
         try
         {
-            log.Reports.Select(r => r.Iteration).Should().Equal(2, 4, 6);
-            log.Reports.Select(r => r.Preview is not null).Should().Equal(false, false, true); // at reports that are multiples of 3, and the last
+            log.Reports.Select(r => r.Iteration).Should().Equal(2, 3, 4, 6); // every 2, and every 3 with a preview
+            log.Reports.Select(r => r.Preview is not null).Should().Equal(false, true, false, true);
             var last = log.Reports[^1].Preview!;
             last.Bytes.Should().Equal(result.Image.Bytes, "the last preview is the result");
 
