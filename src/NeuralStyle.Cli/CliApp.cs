@@ -85,17 +85,26 @@ internal static class CliApp
     private static async Task<int> StyliseAsync(ParseResult parse, StyleOptions o, TextWriter output, bool interactive, CancellationToken ct)
     {
         var contentFile = parse.GetRequiredValue(o.Content);
-        var styleFile = parse.GetRequiredValue(o.Style);
+        var styleFiles = parse.GetRequiredValue(o.Style);
         var options = o.ToOptions(parse);
+        var styleMaskFiles = parse.GetValue(o.StyleMask) ?? [];
+        if (styleMaskFiles.Length > 0 && styleMaskFiles.Length != styleFiles.Length)
+        {
+            throw new ArgumentException($"--style-mask was given {styleMaskFiles.Length} time(s); give it once per style image ({styleFiles.Length}).");
+        }
+
         var outputPath = parse.GetValue(o.Output)?.FullName
-            ?? Path.GetFullPath($"{Path.GetFileNameWithoutExtension(contentFile.Name)}-{Path.GetFileNameWithoutExtension(styleFile.Name)}.png");
+            ?? Path.GetFullPath($"{Path.GetFileNameWithoutExtension(contentFile.Name)}-{string.Join("+", styleFiles.Select(f => Path.GetFileNameWithoutExtension(f.Name)))}.png");
         CheckOutputExtension(outputPath);
         var loadOptions = new ImageLoadOptions { MaxPixels = parse.GetValue(o.MaxPixels) };
 
-        using var content = ImageFile.Load(contentFile.FullName, loadOptions);
-        using var style = ImageFile.Load(styleFile.FullName, loadOptions);
-        using var initial = parse.GetValue(o.InitImage) is { } init ? ImageFile.Load(init.FullName, loadOptions) : null;
-        options = options with { InitialImage = initial, PreviewInterval = parse.GetValue(o.SaveEvery) };
+        using var images = new BitmapList();
+        var content = images.Add(ImageFile.Load(contentFile.FullName, loadOptions));
+        var styles = styleFiles.Select(f => images.Add(ImageFile.Load(f.FullName, loadOptions))).ToArray();
+        var initial = parse.GetValue(o.InitImage) is { } init ? images.Add(ImageFile.Load(init.FullName, loadOptions)) : null;
+        var mask = parse.GetValue(o.Mask) is { } maskFile ? images.Add(ImageFile.Load(maskFile.FullName, loadOptions)) : null;
+        var styleMasks = styleMaskFiles.Length > 0 ? styleMaskFiles.Select(f => images.Add(ImageFile.Load(f.FullName, loadOptions))).ToArray() : null;
+        options = options with { InitialImage = initial, Mask = mask, StyleMasks = styleMasks, PreviewInterval = parse.GetValue(o.SaveEvery) };
 
         var reporter = new ProgressPrinter(output, interactive && !parse.GetValue(o.Quiet), parse.GetValue(o.Quiet), outputPath, options.Iterations);
         StyleTransferResult result;
@@ -107,13 +116,13 @@ internal static class CliApp
                 .StartAsync(async ctx =>
                 {
                     reporter.Attach(ctx.AddTask("stylising", maxValue: Math.Max(1, options.Iterations)));
-                    done = await StyleTransfer.RunAsync(content, style, options, reporter, ct).ConfigureAwait(false);
+                    done = await StyleTransfer.RunAsync(content, styles, options, reporter, ct).ConfigureAwait(false);
                 }).ConfigureAwait(false);
             result = done!;
         }
         else
         {
-            result = await StyleTransfer.RunAsync(content, style, options, reporter, ct).ConfigureAwait(false);
+            result = await StyleTransfer.RunAsync(content, styles, options, reporter, ct).ConfigureAwait(false);
         }
 
         using (result)
@@ -160,6 +169,26 @@ internal static class CliApp
         }
 
         return 0;
+    }
+
+    /// <summary>The bitmaps a command loaded, disposed together.</summary>
+    private sealed class BitmapList : IDisposable
+    {
+        private readonly List<SkiaSharp.SKBitmap> _bitmaps = [];
+
+        public SkiaSharp.SKBitmap Add(SkiaSharp.SKBitmap bitmap)
+        {
+            _bitmaps.Add(bitmap);
+            return bitmap;
+        }
+
+        public void Dispose()
+        {
+            foreach (var bitmap in _bitmaps)
+            {
+                bitmap.Dispose();
+            }
+        }
     }
 
     /// <summary>Reports progress as a live bar (terminal) or as plain lines (redirected output), and saves previews.</summary>

@@ -15,7 +15,11 @@ internal sealed class StyleOptions
 {
     public Argument<FileInfo> Content { get; } = new("content") { Description = "The content image (PNG, JPEG, WebP…)." };
 
-    public Argument<FileInfo> Style { get; } = new("style") { Description = "The style image." };
+    public Argument<FileInfo[]> Style { get; } = new("style")
+    {
+        Description = "One or more style images; several are blended (--style-blend) or placed by --style-mask.",
+        Arity = ArgumentArity.OneOrMore,
+    };
 
     public Option<FileInfo?> Output { get; } = new("--output", "-o") { Description = "Where to write the result (.png, .jpg, .webp). Default: CONTENT-STYLE.png in the current folder." };
 
@@ -29,15 +33,37 @@ internal sealed class StyleOptions
 
     public Option<int?> StyleSize { get; } = new("--style-size") { Description = "Shorter side the style image is resized to (preset value)." };
 
+    public Option<double?> StyleScale { get; } = new("--style-scale") { Description = "Style size relative to the content's, 0.25 to 4 (overrides --style-size): smaller = finer strokes, larger = bigger strokes." };
+
+    public Option<string?> StyleBlend { get; } = new("--style-blend") { Description = "Comma-separated blend weights, one per style image (normalised to sum 1; default equal)." };
+
+    public Option<FileInfo?> Mask { get; } = new("--mask") { Description = "Where to stylise: white = stylise, black = keep the content, grey blends." };
+
+    public Option<FileInfo[]> StyleMask { get; } = new("--style-mask")
+    {
+        Description = "A region per style image (repeat once per style, in order): each style applies where its mask is white.",
+        DefaultValueFactory = _ => [],
+    };
+
+    public Option<string?> PreserveColors { get; } = new("--preserve-colors") { Description = "Keep the content's colours: none (default), luminance or histogram." };
+
     public Option<int?> Iterations { get; } = new("--iterations", "-i") { Description = "Number of iterations (default 200)." };
 
     public Option<string?> ContentLayer { get; } = new("--content-layer") { Description = "Content layer, by index or name (e.g. 3 or fire2)." };
 
     public Option<double?> ContentWeight { get; } = new("--content-weight") { Description = "Weight of the content loss." };
 
+    public Option<string?> ContentLayers { get; } = new("--content-layers") { Description = "Several content layers, comma-separated, by index or name (overrides --content-layer)." };
+
+    public Option<string?> ContentLayerWeights { get; } = new("--content-layer-weights") { Description = "Comma-separated relative weights, one per content layer (times --content-weight)." };
+
     public Option<string?> StyleLayers { get; } = new("--style-layers") { Description = "Comma-separated style layers by index or name (e.g. 1,4,6,7 or relu1,fire3,fire4,fire5)." };
 
     public Option<string?> StyleWeights { get; } = new("--style-weights") { Description = "Comma-separated weights, one per style layer." };
+
+    public Option<double?> NormalizeStyleWeights { get; } = new("--normalize-style-weights") { Description = "Scale the style-layer weights so they sum to this total." };
+
+    public Option<double?> StyleStrength { get; } = new("--style-strength") { Description = "Multiplies every style-layer weight (default 1; 0 = no style)." };
 
     public Option<double?> TvWeight { get; } = new("--tv-weight") { Description = "Weight of the total-variation (smoothness) loss." };
 
@@ -45,7 +71,17 @@ internal sealed class StyleOptions
 
     public Option<double?> LearningRate { get; } = new("--learning-rate", "--lr") { Description = "Initial learning rate (Adam: 3.0; L-BFGS: 1.0)." };
 
-    public Option<Initialization?> Init { get; } = new("--init") { Description = "Starting image: content (default), noise or image (with --init-image)." };
+    public Option<double?> DecayedLearningRate { get; } = new("--decayed-lr") { Description = "Adam's learning rate for the final part of the run (default 0.1)." };
+
+    public Option<double?> DecayStart { get; } = new("--decay-start") { Description = "Fraction of the iterations after which --decayed-lr applies (default 0.9; 1 = no decay)." };
+
+    public Option<int?> LbfgsHistory { get; } = new("--lbfgs-history") { Description = "Number of past updates L-BFGS keeps (default 100)." };
+
+    public Option<double?> LbfgsTolerance { get; } = new("--lbfgs-tolerance") { Description = "L-BFGS's termination tolerance on the change of the loss (default 1e-9)." };
+
+    public Option<Initialization?> Init { get; } = new("--init") { Description = "Starting image: content (default), noise, style, blend (content + noise, see --init-noise-ratio) or image (with --init-image)." };
+
+    public Option<double?> InitNoiseRatio { get; } = new("--init-noise-ratio") { Description = "Share of noise for --init blend, 0 to 1 (default 0.5)." };
 
     public Option<FileInfo?> InitImage { get; } = new("--init-image") { Description = "Starting image for --init image." };
 
@@ -79,8 +115,10 @@ internal sealed class StyleOptions
         command.Arguments.Add(Style);
         foreach (var option in new Option[]
         {
-            Output, Preset, Size, StyleSize, Iterations, ContentLayer, ContentWeight, StyleLayers, StyleWeights, TvWeight, Optimizer,
-            LearningRate, Init, InitImage, Seed, Device, Threads, Weights, NoDownload, SaveEvery, ProgressInterval, MaxPixels, MaxImagePixels, Quiet,
+            Output, Preset, Size, StyleSize, StyleScale, StyleBlend, Mask, StyleMask, PreserveColors, Iterations, ContentLayer, ContentWeight,
+            ContentLayers, ContentLayerWeights, StyleLayers, StyleWeights, NormalizeStyleWeights, StyleStrength, TvWeight, Optimizer,
+            LearningRate, DecayedLearningRate, DecayStart, LbfgsHistory, LbfgsTolerance, Init, InitNoiseRatio, InitImage, Seed, Device,
+            Threads, Weights, NoDownload, SaveEvery, ProgressInterval, MaxPixels, MaxImagePixels, Quiet,
         })
         {
             command.Options.Add(option);
@@ -104,6 +142,18 @@ internal sealed class StyleOptions
             Iterations = parse.GetValue(Iterations) ?? o.Iterations,
             ContentLayer = parse.GetValue(ContentLayer) is { } layer ? ParseLayer(layer) : o.ContentLayer,
             ContentWeight = parse.GetValue(ContentWeight) ?? o.ContentWeight,
+            ContentLayers = parse.GetValue(ContentLayers) is { } contentLayers ? ParseLayers(contentLayers) : o.ContentLayers,
+            ContentLayerWeights = parse.GetValue(ContentLayerWeights) is { } contentWeights ? ParseNumbers(contentWeights, "--content-layer-weights") : o.ContentLayerWeights,
+            StyleScale = parse.GetValue(StyleScale) ?? o.StyleScale,
+            StyleBlendWeights = parse.GetValue(StyleBlend) is { } blend ? ParseNumbers(blend, "--style-blend") : o.StyleBlendWeights,
+            PreserveColors = parse.GetValue(PreserveColors) is { } colors ? ParseColorPreservation(colors) : o.PreserveColors,
+            NormalizeStyleWeightsTo = parse.GetValue(NormalizeStyleWeights) ?? o.NormalizeStyleWeightsTo,
+            StyleStrength = parse.GetValue(StyleStrength) ?? o.StyleStrength,
+            DecayedLearningRate = parse.GetValue(DecayedLearningRate) ?? o.DecayedLearningRate,
+            DecayStartFraction = parse.GetValue(DecayStart) ?? o.DecayStartFraction,
+            LbfgsHistorySize = parse.GetValue(LbfgsHistory) ?? o.LbfgsHistorySize,
+            LbfgsTolerance = parse.GetValue(LbfgsTolerance) ?? o.LbfgsTolerance,
+            InitNoiseRatio = parse.GetValue(InitNoiseRatio) ?? o.InitNoiseRatio,
             StyleLayers = styleLayers,
             StyleWeights = parse.GetValue(StyleWeights) is { } weights ? ParseNumbers(weights, "--style-weights") : o.StyleWeights,
             TotalVariationWeight = parse.GetValue(TvWeight) ?? o.TotalVariationWeight,
@@ -127,10 +177,15 @@ internal sealed class StyleOptions
         return o;
     }
 
-    internal static int ParseLayer(string text)
-        => int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-            ? index
-            : SqueezeNetFeatureExtractor.LayerIndex(text);
+    internal static int ParseLayer(string text) => SqueezeNetFeatureExtractor.ParseLayer(text);
+
+    internal static ColorPreservation ParseColorPreservation(string text) => text.Trim().ToUpperInvariant() switch
+    {
+        "NONE" or "OFF" => ColorPreservation.None,
+        "LUMINANCE" or "LUMA" => ColorPreservation.Luminance,
+        "HISTOGRAM" or "HISTOGRAM-MATCH" or "HISTOGRAMMATCH" => ColorPreservation.HistogramMatch,
+        _ => throw new ArgumentException($"--preserve-colors: '{text}' is not one of none, luminance, histogram."),
+    };
 
     internal static IReadOnlyList<int> ParseLayers(string text)
         => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseLayer).ToArray();

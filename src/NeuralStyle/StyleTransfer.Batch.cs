@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using NeuralStyle.Imaging;
+using NeuralStyle.Features;
 using NeuralStyle.Internal;
 using NeuralStyle.Losses;
 using NeuralStyle.Optimization;
@@ -45,8 +46,13 @@ public static partial class StyleTransfer
         }
 
         CheckBitmap(style, nameof(style));
-        options ??= new StyleTransferOptions();
-        options.Validate();
+        options = Validated(options, 1);
+        if (options.Mask is not null || options.StyleMasks is not null)
+        {
+            throw new ArgumentException("RunBatchAsync does not take masks: their images belong to one content image. Run masked images with RunAsync.", nameof(options));
+        }
+
+        var plans = contents.Select(c => Plan(c.Width, c.Height, [(style.Width, style.Height)], options)).ToArray();
         var weights = await ResolveWeightsAsync(options, cancellationToken).ConfigureAwait(false);
         return await OnDedicatedThread<IReadOnlyList<StyleTransferResult>>(
             () =>
@@ -56,14 +62,15 @@ public static partial class StyleTransfer
                 try
                 {
                     using var scope = NewDisposeScope();
-                    var styleImage = ImageTensor.FromBitmap(style, options.StyleSize ?? options.ImageSize);
                     var images = contents.Select(c => ImageTensor.FromBitmap(c, options.ImageSize)).ToArray();
                     foreach (var group in Enumerable.Range(0, images.Length).GroupBy(i => (images[i].shape[2], images[i].shape[3])))
                     {
                         using var groupScope = NewDisposeScope();
                         var indices = group.ToArray();
                         var batch = cat(indices.Select(i => images[i]).ToArray(), 0);
-                        using var run = Execute(batch, styleImage, options, weights, progress, cancellationToken);
+                        Func<int?, Tensor>[] loaders = [side => ImageTensor.FromBitmap(style, side)];
+                        using var run = Execute(batch, loaders, options, weights, progress, cancellationToken);
+                        var styleImage = ImageTensor.FromBitmap(style, options.ResolveStyleSize((int)Math.Min(batch.shape[2], batch.shape[3])));
                         var perImage = EvaluatePerImage(run.Image, batch, styleImage, options, weights);
                         for (var k = 0; k < indices.Length; k++)
                         {
@@ -84,7 +91,9 @@ public static partial class StyleTransfer
                     throw;
                 }
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            $"a batch of {contents.Count} images, the first {plans[0].Describe()}",
+            options.Device).ConfigureAwait(false);
     }
 
     /// <summary>Each image's own loss terms, on its final pixels.</summary>
@@ -92,14 +101,17 @@ public static partial class StyleTransfer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var extractor = Features.SqueezeNetFeatureExtractor.FromWeights(Weights.WeightCache.Get(weightsPath), results.device);
-        var style = styleImage.to(results.device);
-        var lastLayer = Math.Max(options.ContentLayer, options.StyleLayers.Max());
+        var extractor = ExtractorCache.Get(Weights.WeightCache.Get(weightsPath), results.device);
+        Tensor[] style = [styleImage.to(results.device)];
+        var lastLayer = LastLayer(options);
+        var contentLayers = options.ResolveContentLayers();
+        var styleLayers = options.ResolveStyleLayers();
         var values = new LossValues[results.shape[0]];
         for (var i = 0; i < values.Length; i++)
         {
             var image = results[i].unsqueeze(0);
-            using var losses = BuildLosses(extractor, contents[i].unsqueeze(0).to(results.device), style, options);
+            var content = contents[i].unsqueeze(0).to(results.device);
+            using var losses = BuildLosses(extractor, content, style, RegionMasks.Create(options, content, 1), options, contentLayers, styleLayers);
             using var features = extractor.Extract(image, lastLayer);
             var terms = losses.Items.ToDictionary(l => l.Name, l => (double)l.Compute(features).item<float>(), StringComparer.Ordinal);
             values[i] = new LossValues(terms);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
@@ -62,24 +63,46 @@ public static partial class StyleTransfer
         Guard.NotNull(style);
         CheckBitmap(content, nameof(content));
         CheckBitmap(style, nameof(style));
-        options ??= new StyleTransferOptions();
-        options.Validate();
-        var plan = Plan(content.Width, content.Height, style.Width, style.Height, options);
-        var weights = await ResolveWeightsAsync(options, cancellationToken).ConfigureAwait(false);
-        return await OnDedicatedThread(
-            () =>
-            {
-                var stopwatch = Stopwatch.StartNew();
-                using var scope = NewDisposeScope();
-                var contentImage = ImageTensor.FromBitmap(content, options.ImageSize);
-                var styleImage = ImageTensor.FromBitmap(style, options.StyleSize ?? options.ImageSize);
-                using var run = Execute(contentImage, styleImage, options, weights, progress, cancellationToken);
-                var bitmap = ImageTensor.ToBitmap(run.Image);
-                return new StyleTransferResult(bitmap, run.FinalLosses, run.Iterations, stopwatch.Elapsed, run.Image.device.ToString());
-            },
-            cancellationToken,
-            plan.Describe(),
-            options.Device).ConfigureAwait(false);
+        return await RunBitmapsAsync(content, [style], options, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stylises a bitmap with several style images, blended by <see cref="StyleTransferOptions.StyleBlendWeights"/> or placed by <see cref="StyleTransferOptions.StyleMasks"/>.</summary>
+    /// <param name="content">The content image (any colour type; alpha is composited on white). Not disposed.</param>
+    /// <param name="styles">One or more style images. Not disposed.</param>
+    /// <param name="options">The options; <see langword="null"/> means the defaults (equal blend weights).</param>
+    /// <param name="progress">Receives progress every <see cref="StyleTransferOptions.ProgressInterval"/> iterations, from the worker thread.</param>
+    /// <param name="cancellationToken">Cancels the run between iterations.</param>
+    /// <returns>The stylised bitmap and the final losses; dispose the result.</returns>
+    /// <remarks>
+    /// The style targets are mixed by the normalised blend weights: <c>A_l = Σ_k w_k · Gram_k,l</c>; with one style image this is
+    /// the single-style overload. The work runs on a dedicated thread.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="content"/> or <paramref name="styles"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="styles"/> is empty or holds an empty bitmap, an option is out of range, the blend weights or style masks do not
+    /// have one entry per style, or an image is smaller than the network's minimum input.
+    /// </exception>
+    /// <exception cref="WeightFormatException">The weight file is malformed.</exception>
+    /// <exception cref="WeightsDownloadException">No weight file was found and downloading failed or was not allowed.</exception>
+    /// <exception cref="NotSupportedException">CUDA was requested but is not available.</exception>
+    /// <exception cref="NumericalInstabilityException">The loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<StyleTransferResult> RunAsync(
+        SKBitmap content,
+        IReadOnlyList<SKBitmap> styles,
+        StyleTransferOptions? options = null,
+        IProgress<StyleTransferProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(content);
+        Guard.NotEmpty(styles);
+        CheckBitmap(content, nameof(content));
+        for (var i = 0; i < styles.Count; i++)
+        {
+            CheckBitmap(styles[i] ?? throw new ArgumentException($"Style image {i} is null.", nameof(styles)), nameof(styles));
+        }
+
+        return await RunBitmapsAsync(content, styles, options, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stylises an image tensor.</summary>
@@ -112,9 +135,80 @@ public static partial class StyleTransfer
         Guard.NotNull(style);
         CheckRgbTensor(content, nameof(content));
         CheckRgbTensor(style, nameof(style));
-        options ??= new StyleTransferOptions();
-        options.Validate();
-        var plan = Plan(content.shape[^1], content.shape[^2], style.shape[^1], style.shape[^2], options);
+        return await RunTensorsAsync(content, [style], options, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stylises an image tensor with several style images, blended by <see cref="StyleTransferOptions.StyleBlendWeights"/> or placed by <see cref="StyleTransferOptions.StyleMasks"/>.</summary>
+    /// <param name="content">The content image: <c>[1,3,H,W]</c> (or <c>[3,H,W]</c>) float, RGB in [0, 1], on any device. Not disposed.</param>
+    /// <param name="styles">One or more style images, in the same layout. Not disposed.</param>
+    /// <param name="options">The options; <see langword="null"/> means the defaults (equal blend weights).</param>
+    /// <param name="progress">Receives progress every <see cref="StyleTransferOptions.ProgressInterval"/> iterations, from the worker thread.</param>
+    /// <param name="cancellationToken">Cancels the run between iterations.</param>
+    /// <returns>The stylised image, <c>[1,3,H,W]</c> RGB in [0, 1] on the content tensor's device, and the final losses; dispose the result.</returns>
+    /// <remarks>The work runs on a dedicated thread; do not dispose the input tensors before the task completes.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="content"/> or <paramref name="styles"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="styles"/> is empty, a tensor has the wrong shape or is too small, an option is out of range, or the blend
+    /// weights or style masks do not have one entry per style.
+    /// </exception>
+    /// <exception cref="WeightFormatException">The weight file is malformed.</exception>
+    /// <exception cref="WeightsDownloadException">No weight file was found and downloading failed or was not allowed.</exception>
+    /// <exception cref="NotSupportedException">CUDA was requested but is not available.</exception>
+    /// <exception cref="NumericalInstabilityException">The loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<TensorStyleTransferResult> RunAsync(
+        Tensor content,
+        IReadOnlyList<Tensor> styles,
+        StyleTransferOptions? options = null,
+        IProgress<StyleTransferProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(content);
+        Guard.NotEmpty(styles);
+        CheckRgbTensor(content, nameof(content));
+        for (var i = 0; i < styles.Count; i++)
+        {
+            CheckRgbTensor(styles[i] ?? throw new ArgumentException($"Style image {i} is null.", nameof(styles)), nameof(styles));
+        }
+
+        return await RunTensorsAsync(content, styles, options, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<StyleTransferResult> RunBitmapsAsync(
+        SKBitmap content,
+        IReadOnlyList<SKBitmap> styles,
+        StyleTransferOptions? options,
+        IProgress<StyleTransferProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        options = Validated(options, styles.Count);
+        var plan = Plan(content.Width, content.Height, [.. styles.Select(s => ((long)s.Width, (long)s.Height))], options);
+        var weights = await ResolveWeightsAsync(options, cancellationToken).ConfigureAwait(false);
+        return await OnDedicatedThread(
+            () =>
+            {
+                var stopwatch = Stopwatch.StartNew();
+                using var scope = NewDisposeScope();
+                var contentImage = ImageTensor.FromBitmap(content, options.ImageSize);
+                var loaders = styles.Select(s => (Func<int?, Tensor>)(side => ImageTensor.FromBitmap(s, side))).ToArray();
+                using var run = Execute(contentImage, loaders, options, weights, progress, cancellationToken);
+                var bitmap = ImageTensor.ToBitmap(run.Image);
+                return new StyleTransferResult(bitmap, run.FinalLosses, run.Iterations, stopwatch.Elapsed, run.Image.device.ToString());
+            },
+            cancellationToken,
+            plan.Describe(),
+            options.Device).ConfigureAwait(false);
+    }
+
+    private static async Task<TensorStyleTransferResult> RunTensorsAsync(
+        Tensor content,
+        IReadOnlyList<Tensor> styles,
+        StyleTransferOptions? options,
+        IProgress<StyleTransferProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        options = Validated(options, styles.Count);
+        var plan = Plan(content.shape[^1], content.shape[^2], [.. styles.Select(s => (s.shape[^1], s.shape[^2]))], options);
         var weights = await ResolveWeightsAsync(options, cancellationToken).ConfigureAwait(false);
         return await OnDedicatedThread(
             () =>
@@ -122,8 +216,8 @@ public static partial class StyleTransfer
                 var stopwatch = Stopwatch.StartNew();
                 using var scope = NewDisposeScope();
                 var contentImage = PrepareTensor(content, options.ImageSize);
-                var styleImage = PrepareTensor(style, options.StyleSize ?? options.ImageSize);
-                using var run = Execute(contentImage, styleImage, options, weights, progress, cancellationToken);
+                var loaders = styles.Select(s => (Func<int?, Tensor>)(side => PrepareTensor(s, side))).ToArray();
+                using var run = Execute(contentImage, loaders, options, weights, progress, cancellationToken);
                 var rgb = ImageTensor.ToRgb01(run.Image).clamp(0, 1).to(content.device).DetachFromDisposeScope();
                 return new TensorStyleTransferResult(rgb, run.FinalLosses, run.Iterations, stopwatch.Elapsed, run.Image.device.ToString());
             },
@@ -132,10 +226,35 @@ public static partial class StyleTransfer
             options.Device).ConfigureAwait(false);
     }
 
-    /// <summary>The shared core: normalised CPU inputs in, optimised normalised image out (on the compute device).</summary>
-    private static OptimizationResult Execute(
+    private static StyleTransferOptions Validated(StyleTransferOptions? options, int styleCount)
+    {
+        options ??= new StyleTransferOptions();
+        options.ValidateForStyles(styleCount);
+        if (options.InitialImage is { } initial && options.Initialization == Initialization.Image)
+        {
+            CheckBitmap(initial, nameof(StyleTransferOptions.InitialImage));
+        }
+
+        if (options.Mask is { } mask)
+        {
+            CheckBitmap(mask, nameof(StyleTransferOptions.Mask));
+        }
+
+        foreach (var styleMask in options.StyleMasks ?? [])
+        {
+            CheckBitmap(styleMask, nameof(StyleTransferOptions.StyleMasks));
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// The shared core: normalised CPU content and style loaders (shorter side → normalised CPU tensor) in, the optimised and
+    /// finished (mask composite, colour preservation) normalised image out, on the compute device.
+    /// </summary>
+    internal static OptimizationResult Execute(
         Tensor contentImage,
-        Tensor styleImage,
+        IReadOnlyList<Func<int?, Tensor>> styleLoaders,
         StyleTransferOptions options,
         string weightsPath,
         IProgress<StyleTransferProgress>? progress,
@@ -146,48 +265,151 @@ public static partial class StyleTransfer
 
         var device = DeviceSelector.Resolve(options.Device);
         var extractor = ExtractorCache.Get(WeightCache.Get(weightsPath), device);
-        var lastLayer = options.AdditionalLosses.SelectMany(l => l.Layers).Append(options.ContentLayer).Concat(options.StyleLayers).Max();
+        var contentLayers = options.ResolveContentLayers();
+        var styleLayers = options.ResolveStyleLayers();
+        var lastLayer = LastLayer(options);
         CheckSize(contentImage, "content", lastLayer);
-        CheckSize(styleImage, "style", lastLayer);
+        var styleSide = options.ResolveStyleSize((int)Math.Min(contentImage.shape[2], contentImage.shape[3]));
+        var styleImages = styleLoaders.Select(load => load(styleSide)).ToArray();
+        foreach (var styleImage in styleImages)
+        {
+            CheckSize(styleImage, "style", lastLayer);
+        }
 
         var content = contentImage.to(device);
-        var styleTensor = styleImage.to(device);
-        using var losses = BuildLosses(extractor, content, styleTensor, options);
-        var initial = InitialImage(content, options);
-        var optimizer = new StyleTransferOptimizer(extractor, options.ToOptimizerSettings(), options.Logger);
-        return optimizer.Optimize(initial, [.. losses.Items, .. options.AdditionalLosses], progress, cancellationToken);
+        var styles = styleImages.Select(s => s.to(device)).ToArray();
+        if (options.PreserveColors == ColorPreservation.HistogramMatch)
+        {
+            using var noGrad = no_grad();
+            var contentRgb = ImageTensor.ToRgb01(content);
+            styles = styles.Select(s => ImageTensor.FromRgb01(ColorTransfer.MatchColorStatistics(ImageTensor.ToRgb01(s), contentRgb))).ToArray();
+        }
+
+        var masks = RegionMasks.Create(options, content, styles.Length);
+        using var losses = BuildLosses(extractor, content, styles, masks, options, contentLayers, styleLayers);
+        var initial = InitialImage(content, styles[0], options);
+        Func<Tensor, Tensor>? finish = masks.Region is null && options.PreserveColors != ColorPreservation.Luminance
+            ? null
+            : image => Finish(image, content, masks.Region, options.PreserveColors);
+        using var optimizationExtractor = masks.Region is { } region ? new MaskedCompositeExtractor(extractor, region, content) : null;
+        var optimizer = new StyleTransferOptimizer(optimizationExtractor ?? (IFeatureExtractor)extractor, options.ToOptimizerSettings(), options.Logger)
+        {
+            PreviewTransform = finish,
+        };
+        var result = optimizer.Optimize(initial, [.. losses.Items, .. options.AdditionalLosses], progress, cancellationToken);
+        if (finish is null)
+        {
+            return result;
+        }
+
+        using (result)
+        using (no_grad())
+        {
+            var finished = finish(result.Image).DetachFromDisposeScope();
+            return new OptimizationResult(finished, result.FinalLosses, result.Iterations, result.Elapsed);
+        }
     }
 
-    private static LossSet BuildLosses(SqueezeNetFeatureExtractor extractor, Tensor content, Tensor style, StyleTransferOptions options)
+    /// <summary>Applies the mask composite and luminance-only colour preservation to a normalised image.</summary>
+    private static Tensor Finish(Tensor image, Tensor content, Tensor? region, ColorPreservation preserveColors)
+    {
+        var x = region is null ? image : MaskedCompositeExtractor.Composite(image, region, content);
+        if (preserveColors == ColorPreservation.Luminance)
+        {
+            var rgb = ImageTensor.ToRgb01(x).clamp(0, 1);
+            x = ImageTensor.FromRgb01(ColorTransfer.PreserveLuminance(rgb, ImageTensor.ToRgb01(content).clamp(0, 1)));
+        }
+
+        return x;
+    }
+
+    private static LossSet BuildLosses(
+        SqueezeNetFeatureExtractor extractor,
+        Tensor content,
+        Tensor[] styles,
+        RegionMasks masks,
+        StyleTransferOptions options,
+        IReadOnlyList<LayerWeight> contentLayers,
+        IReadOnlyList<LayerWeight> styleLayers)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var contentFeatures = extractor.Extract(content, options.ContentLayer);
-        using var styleFeatures = extractor.Extract(style, options.StyleLayers.Max());
-        var grams = options.StyleLayers.Select(l => GramMatrix.Compute(styleFeatures[l])).ToArray();
-        return new LossSet(
-            new ContentLoss(options.ContentLayer, contentFeatures[options.ContentLayer], options.ContentWeight),
-            new StyleLoss(options.StyleLayers, grams, options.StyleWeights),
-            new TotalVariationLoss(options.TotalVariationWeight));
+        var losses = new List<LossBase>();
+        try
+        {
+            using (var contentFeatures = extractor.Extract(content, contentLayers.Max(l => l.Layer)))
+            {
+                losses.AddRange(contentLayers.Select(l => new ContentLoss(l.Layer, contentFeatures[l.Layer], l.Weight)));
+            }
+
+            int[] layers = [.. styleLayers.Select(l => l.Layer)];
+            double[] weights = [.. styleLayers.Select(l => l.Weight)];
+            var grams = new Tensor[styles.Length][];
+            for (var k = 0; k < styles.Length; k++)
+            {
+                using var styleFeatures = extractor.Extract(styles[k], layers.Max());
+                grams[k] = layers.Select(l => GramMatrix.Compute(styleFeatures[l])).ToArray();
+            }
+
+            var blend = options.ResolveStyleBlendWeights(styles.Length);
+            if (masks.PerStyle is { } perStyle)
+            {
+                // Each style's targets apply in its own region, scaled by its weight relative to the largest.
+                var largest = blend.Max();
+                for (var k = 0; k < styles.Length; k++)
+                {
+                    var factor = blend[k] / largest;
+                    losses.Add(new StyleLoss(layers, grams[k], [.. weights.Select(w => w * factor)], perStyle[k]));
+                }
+            }
+            else
+            {
+                // A_l = Σ_k w_k · Gram_k,l; with one style the targets are its Gram matrices as they are.
+                var targets = styles.Length == 1
+                    ? grams[0]
+                    : layers.Select((_, i) => Enumerable.Range(0, styles.Length).Select(k => grams[k][i].mul(blend[k])).Aggregate((a, b) => a.add(b))).ToArray();
+                losses.Add(masks.Region is { } region ? new StyleLoss(layers, targets, weights, region) : new StyleLoss(layers, targets, weights));
+            }
+
+            losses.Add(new TotalVariationLoss(options.TotalVariationWeight));
+            return new LossSet([.. losses]);
+        }
+        catch
+        {
+            // Targets already copied belong to the losses made so far.
+            foreach (var loss in losses)
+            {
+                loss.Dispose();
+            }
+
+            throw;
+        }
     }
 
-    private static Tensor InitialImage(Tensor content, StyleTransferOptions options)
+    private static Tensor InitialImage(Tensor content, Tensor style, StyleTransferOptions options)
     {
         switch (options.Initialization)
         {
             case Initialization.Noise:
-                // Drawn on the CPU from a seeded generator, so the noise is the same on every device.
-                using (var generator = new Generator((ulong)(uint)options.Seed, CPU))
-                {
-                    return rand(content.shape, generator: generator).to(content.device);
-                }
-
+                return Noise(content, options.Seed);
+            case Initialization.Blend:
+                var ratio = options.InitNoiseRatio;
+                return content.mul(1 - ratio).add(Noise(content, options.Seed).mul(ratio));
             case Initialization.Image:
                 var image = ImageTensor.FromBitmap(options.InitialImage!);
                 return ImageTensor.Resize(image, (int)content.shape[2], (int)content.shape[3]).to(content.device);
+            case Initialization.Style:
+                return ImageTensor.Resize(style, (int)content.shape[2], (int)content.shape[3]);
             default:
                 return content;
         }
+    }
+
+    // Uniform noise in [0, 1), drawn on the CPU from a seeded generator so that it is the same on every device.
+    private static Tensor Noise(Tensor like, int seed)
+    {
+        using var generator = new Generator((ulong)(uint)seed, CPU);
+        return rand(like.shape, generator: generator).to(like.device);
     }
 
     private static Tensor PrepareTensor(Tensor rgb01, int? shorterSide)
@@ -260,14 +482,26 @@ public static partial class StyleTransfer
 
     /// <summary>Checks the sizes the images will have after resizing, before any weights are loaded or memory is allocated.</summary>
     /// <exception cref="ArgumentException">An image would be too small for the layers used or larger than <see cref="StyleTransferOptions.MaxImagePixels"/>.</exception>
-    private static RunPlan Plan(long contentWidth, long contentHeight, long styleWidth, long styleHeight, StyleTransferOptions options)
+    private static RunPlan Plan(long contentWidth, long contentHeight, IReadOnlyList<(long Width, long Height)> styles, StyleTransferOptions options)
     {
-        var lastLayer = options.AdditionalLosses.SelectMany(l => l.Layers).Append(options.ContentLayer).Concat(options.StyleLayers).Max();
-        var minimum = SqueezeNetFeatureExtractor.MinimumInputSizeFor(lastLayer);
+        var minimum = SqueezeNetFeatureExtractor.MinimumInputSizeFor(LastLayer(options));
         var content = CheckTargetSize("content", contentWidth, contentHeight, options.ImageSize, nameof(StyleTransferOptions.ImageSize), minimum, options.MaxImagePixels);
-        var style = CheckTargetSize("style", styleWidth, styleHeight, options.StyleSize ?? options.ImageSize, nameof(StyleTransferOptions.StyleSize), minimum, options.MaxImagePixels);
+        var styleSide = options.ResolveStyleSize((int)Math.Min(content.Width, content.Height));
+        (long Width, long Height) style = default;
+        foreach (var (width, height) in styles)
+        {
+            style = CheckTargetSize("style", width, height, styleSide, nameof(StyleTransferOptions.StyleSize), minimum, options.MaxImagePixels);
+        }
+
         return new RunPlan(content.Width, content.Height, style.Width, style.Height);
     }
+
+    /// <summary>The deepest layer any loss of the run reads.</summary>
+    private static int LastLayer(StyleTransferOptions options)
+        => options.AdditionalLosses.SelectMany(l => l.Layers)
+            .Concat(options.ResolveContentLayers().Select(l => l.Layer))
+            .Concat(options.ResolveStyleLayers().Select(l => l.Layer))
+            .Max();
 
     private static (long Width, long Height) CheckTargetSize(string which, long width, long height, int? shorterSide, string sizeOption, int minimum, long maxPixels)
     {
@@ -337,7 +571,7 @@ public static partial class StyleTransfer
             => $"a style transfer of a {ContentWidth}×{ContentHeight} content image with a {StyleWidth}×{StyleHeight} style image";
     }
 
-    /// <summary>The three losses of a run, disposed together.</summary>
+    /// <summary>The losses of a run, disposed together.</summary>
     private sealed class LossSet(params LossBase[] losses) : IDisposable
     {
         public ILoss[] Items { get; } = losses;

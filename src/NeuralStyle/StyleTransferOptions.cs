@@ -15,6 +15,12 @@ namespace NeuralStyle;
 /// </summary>
 public sealed partial record StyleTransferOptions
 {
+    /// <summary>The smallest <see cref="StyleScale"/>.</summary>
+    public const double MinStyleScale = 0.25;
+
+    /// <summary>The largest <see cref="StyleScale"/>.</summary>
+    public const double MaxStyleScale = 4;
+
     /// <summary>Gets the length of the shorter side of the content (and result) image, in pixels.</summary>
     /// <value>Default 192; <see langword="null"/> keeps the content image's size.</value>
     public int? ImageSize { get; init; } = 192;
@@ -22,6 +28,14 @@ public sealed partial record StyleTransferOptions
     /// <summary>Gets the length of the shorter side the style image is resized to before its Gram matrices are computed.</summary>
     /// <value>Default 512; <see langword="null"/> uses <see cref="ImageSize"/> (or the style image's own size when that is null too).</value>
     public int? StyleSize { get; init; } = 512;
+
+    /// <summary>
+    /// Gets the style image's working size relative to the content's: the style's shorter side becomes
+    /// <c>round(StyleScale × the content's shorter side)</c> (after <see cref="ImageSize"/>), overriding <see cref="StyleSize"/>.
+    /// The style's patterns keep their size in pixels: smaller values paint smaller, finer strokes, larger values bigger ones.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (use <see cref="StyleSize"/>); otherwise from 0.25 to 4.</value>
+    public double? StyleScale { get; init; }
 
     /// <summary>Gets the feature layer whose activations the content loss compares.</summary>
     /// <value>Default 3 (<c>fire2</c>).</value>
@@ -31,6 +45,14 @@ public sealed partial record StyleTransferOptions
     /// <value>Default 0.05.</value>
     public double ContentWeight { get; init; } = 5e-2;
 
+    /// <summary>Gets several content layers; when set, <see cref="ContentLayer"/> is ignored.</summary>
+    /// <value>Default <see langword="null"/> (just <see cref="ContentLayer"/>). Layer indices; see <see cref="Features.SqueezeNetFeatureExtractor.LayerIndices"/> for names.</value>
+    public IReadOnlyList<int>? ContentLayers { get; init; }
+
+    /// <summary>Gets the relative weight of each content layer; each term's weight is <see cref="ContentWeight"/> times its entry.</summary>
+    /// <value>Default <see langword="null"/> (1 for every layer); one per entry of <see cref="ContentLayers"/> (or a single entry for <see cref="ContentLayer"/>).</value>
+    public IReadOnlyList<double>? ContentLayerWeights { get; init; }
+
     /// <summary>Gets the feature layers whose Gram matrices the style loss compares.</summary>
     /// <value>Default 1, 4, 6, 7 (<c>relu1</c>, <c>fire3</c>, <c>fire4</c>, <c>fire5</c>).</value>
     public IReadOnlyList<int> StyleLayers { get; init; } = [1, 4, 6, 7];
@@ -39,9 +61,48 @@ public sealed partial record StyleTransferOptions
     /// <value>Default 20000, 500, 12, 1; one per entry of <see cref="StyleLayers"/>.</value>
     public IReadOnlyList<double> StyleWeights { get; init; } = [20000, 500, 12, 1];
 
+    /// <summary>Gets the total the style-layer weights are scaled to: each weight becomes <c>w_l · T / Σ w</c>.</summary>
+    /// <value>Default <see langword="null"/> (weights as given). Applied before <see cref="StyleStrength"/>.</value>
+    public double? NormalizeStyleWeightsTo { get; init; }
+
+    /// <summary>
+    /// Gets a single dial for how strongly the style is painted: every style-layer weight is multiplied by it (after
+    /// <see cref="NormalizeStyleWeightsTo"/>); the content and total-variation weights stay. 0 leaves the content and
+    /// smoothness terms only, 1 is the preset, 2 doubles the style's pull.
+    /// </summary>
+    /// <value>Default 1; from 0 to 1000.</value>
+    public double StyleStrength { get; init; } = 1.0;
+
+    /// <summary>
+    /// Gets the blend weights of several style images (see the <c>RunAsync</c> overloads taking a list of styles). The weights
+    /// are normalised to sum to 1 and the style targets mixed: <c>A_l = Σ_k w_k · Gram_k,l</c>. With <see cref="StyleMasks"/>,
+    /// style <c>k</c>'s term is scaled by <c>w_k / max_j w_j</c> instead.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (equal weights); otherwise one non-negative weight per style image, with a positive sum.</value>
+    public IReadOnlyList<double>? StyleBlendWeights { get; init; }
+
+    /// <summary>
+    /// Gets the spatial control: where to stylise. White stylises, black keeps the content, grey blends. Read as luminance and
+    /// resized to the result's size. Style statistics are taken over the white region only, and the result is
+    /// <c>m ⊙ x + (1 − m) ⊙ content</c>.
+    /// </summary>
+    /// <value>Default <see langword="null"/> (stylise everywhere). Not disposed.</value>
+    public SKBitmap? Mask { get; init; }
+
+    /// <summary>
+    /// Gets one mask per style image: style <c>k</c>'s targets apply where its mask is white. Pixels no mask covers keep the content
+    /// (the stylised region is <c>min(1, Σ_k m_k)</c>, times <see cref="Mask"/> when both are set).
+    /// </summary>
+    /// <value>Default <see langword="null"/>; otherwise one bitmap per style image, in order. Not disposed.</value>
+    public IReadOnlyList<SKBitmap>? StyleMasks { get; init; }
+
     /// <summary>Gets the weight of the total-variation (smoothness) loss.</summary>
     /// <value>Default 0.05.</value>
     public double TotalVariationWeight { get; init; } = 5e-2;
+
+    /// <summary>Gets how the result keeps the content's colours.</summary>
+    /// <value>Default <see cref="ColorPreservation.None"/>.</value>
+    public ColorPreservation PreserveColors { get; init; } = ColorPreservation.None;
 
     /// <summary>Gets the number of iterations.</summary>
     /// <value>Default 200.</value>
@@ -71,7 +132,14 @@ public sealed partial record StyleTransferOptions
     /// <value>Default 100.</value>
     public int LbfgsHistorySize { get; init; } = 100;
 
-    /// <summary>Gets the bound of the pixel clamp, in normalised units.</summary>
+    /// <summary>Gets L-BFGS's termination tolerance on the change of the loss or the step between iterations.</summary>
+    /// <value>Default 1e-9.</value>
+    public double LbfgsTolerance { get; init; } = 1e-9;
+
+    /// <summary>
+    /// Gets the bound of the pixel clamp, in normalised units, applied before each Adam iteration. L-BFGS runs unclamped:
+    /// changing the pixels behind its back corrupts its curvature history and makes the loss oscillate or diverge.
+    /// </summary>
     /// <value>Default 1.5; <see langword="null"/> disables clamping.</value>
     public double? ClampBound { get; init; } = 1.5;
 
@@ -87,8 +155,12 @@ public sealed partial record StyleTransferOptions
     /// <value>Resized to the content's size; not disposed. Default <see langword="null"/>.</value>
     public SKBitmap? InitialImage { get; init; }
 
-    /// <summary>Gets the seed of everything random (the noise initialisation).</summary>
-    /// <value>Default 0. Same seed, inputs, device and thread count give bit-identical results on the CPU.</value>
+    /// <summary>Gets the share of noise <c>r</c> when <see cref="Initialization"/> is <see cref="NeuralStyle.Initialization.Blend"/>: <c>(1 − r) · content + r · noise</c>.</summary>
+    /// <value>Default 0.5; from 0 (the content) to 1 (the noise of <see cref="NeuralStyle.Initialization.Noise"/>).</value>
+    public double InitNoiseRatio { get; init; } = 0.5;
+
+    /// <summary>Gets the seed of everything random: the noise of the <see cref="NeuralStyle.Initialization.Noise"/> and <see cref="NeuralStyle.Initialization.Blend"/> initialisations (nothing else is random).</summary>
+    /// <value>Default 0. Same seed, inputs, options, device and thread count give bit-identical results on the CPU.</value>
     public int Seed { get; init; }
 
     /// <summary>Gets the device to run on.</summary>
@@ -116,11 +188,14 @@ public sealed partial record StyleTransferOptions
     public bool AllowWeightsDownload { get; init; } = true;
 
     /// <summary>Gets how often progress is reported (and losses copied from the device).</summary>
-    /// <value>Default every 10 iterations; the last is always reported.</value>
+    /// <value>Default every 10 iterations; the last, and iterations with a preview, are always reported.</value>
     public int ProgressInterval { get; init; } = 10;
 
-    /// <summary>Gets how often progress reports carry a preview bitmap.</summary>
-    /// <value>Default 0 (never); otherwise every N iterations.</value>
+    /// <summary>
+    /// Gets how often progress reports carry a preview bitmap: the image as the result would be at that iteration (with the mask
+    /// composite and preserved colours applied). Iterations with a preview are reported even between <see cref="ProgressInterval"/>s.
+    /// </summary>
+    /// <value>Default 0 (never); otherwise every N iterations and at the last.</value>
     public int PreviewInterval { get; init; }
 
     /// <summary>Gets extra loss terms added to the content, style and total-variation losses.</summary>
@@ -142,16 +217,33 @@ public sealed partial record StyleTransferOptions
         const int maxSide = 16384;
         Check(ImageSize is null || ImageSize is >= 16 and <= maxSide, nameof(ImageSize), $"must be between 16 and {maxSide} pixels (or null for the content's size)");
         Check(StyleSize is null || StyleSize is >= 16 and <= maxSide, nameof(StyleSize), $"must be between 16 and {maxSide} pixels (or null)");
+        Check(StyleScale is null || (double.IsFinite(StyleScale.Value) && StyleScale is >= MinStyleScale and <= MaxStyleScale), nameof(StyleScale), $"must be between {MinStyleScale} and {MaxStyleScale} (or null to use StyleSize)");
         Check(ContentLayer is >= 0 and < SqueezeNetFeatureExtractor.LayerCount, nameof(ContentLayer), $"must be a layer index from 0 to {SqueezeNetFeatureExtractor.LayerCount - 1}");
         CheckWeight(ContentWeight, nameof(ContentWeight));
-        Check(StyleLayers is { Count: > 0 }, nameof(StyleLayers), "must name at least one layer");
-        Check(StyleLayers.All(l => l is >= 0 and < SqueezeNetFeatureExtractor.LayerCount), nameof(StyleLayers), $"must be layer indices from 0 to {SqueezeNetFeatureExtractor.LayerCount - 1}");
-        Check(StyleLayers.Distinct().Count() == StyleLayers.Count, nameof(StyleLayers), "must not repeat a layer");
+        CheckLayers(ContentLayers, nameof(ContentLayers), allowNull: true);
+        var contentCount = ContentLayers?.Count ?? 1;
+        Check(ContentLayerWeights is null || ContentLayerWeights.Count == contentCount, nameof(ContentLayerWeights), $"must have one weight per content layer ({contentCount})");
+        foreach (var weight in ContentLayerWeights ?? [])
+        {
+            CheckWeight(weight, nameof(ContentLayerWeights));
+        }
+
+        CheckLayers(StyleLayers, nameof(StyleLayers), allowNull: false);
         Check(StyleWeights is not null && StyleWeights.Count == StyleLayers.Count, nameof(StyleWeights), $"must have one weight per style layer ({StyleLayers.Count})");
         foreach (var weight in StyleWeights!)
         {
             CheckWeight(weight, nameof(StyleWeights));
         }
+
+        Check(NormalizeStyleWeightsTo is null || (double.IsFinite(NormalizeStyleWeightsTo.Value) && NormalizeStyleWeightsTo is > 0 and <= 1e12), nameof(NormalizeStyleWeightsTo), "must be finite and between 0 (exclusive) and 1e12 (or null)");
+        Check(NormalizeStyleWeightsTo is null || StyleWeights.Sum() > 0, nameof(NormalizeStyleWeightsTo), "needs style weights with a positive sum");
+        Check(double.IsFinite(StyleStrength) && StyleStrength is >= 0 and <= 1000, nameof(StyleStrength), $"must be between 0 and 1000 (got {StyleStrength})");
+        Check(
+            StyleBlendWeights is null || (StyleBlendWeights.Count > 0 && StyleBlendWeights.All(w => double.IsFinite(w) && w is >= 0 and <= 1e12) && StyleBlendWeights.Sum() > 0),
+            nameof(StyleBlendWeights),
+            "must be finite, non-negative weights with a positive sum (or null for equal weights)");
+        Check(StyleMasks is null || (StyleMasks.Count > 0 && StyleMasks.All(m => m is not null)), nameof(StyleMasks), "must not be empty or hold null entries");
+        Check(Enum.IsDefined(PreserveColors), nameof(PreserveColors), "is not a known colour preservation");
 
         CheckWeight(TotalVariationWeight, nameof(TotalVariationWeight));
         Check(Iterations is >= 0 and <= 1_000_000, nameof(Iterations), "must be between 0 and 1,000,000");
@@ -161,10 +253,12 @@ public sealed partial record StyleTransferOptions
         CheckRate(LbfgsLearningRate, nameof(LbfgsLearningRate));
         Check(DecayStartFraction is >= 0 and <= 1, nameof(DecayStartFraction), "must be between 0 and 1");
         Check(LbfgsHistorySize is > 0 and <= 10_000, nameof(LbfgsHistorySize), "must be between 1 and 10,000");
+        Check(double.IsFinite(LbfgsTolerance) && LbfgsTolerance is >= 0 and <= 1, nameof(LbfgsTolerance), "must be between 0 and 1");
         Check(ClampBound is null || (double.IsFinite(ClampBound.Value) && ClampBound > 0), nameof(ClampBound), "must be a finite, positive number or null");
         Check(UnclampedFinalIterations >= 0, nameof(UnclampedFinalIterations), "must not be negative");
         Check(Enum.IsDefined(Initialization), nameof(Initialization), "is not a known initialisation");
         Check(Initialization != Initialization.Image || InitialImage is not null, nameof(InitialImage), "must be set when Initialization is Image");
+        Check(double.IsFinite(InitNoiseRatio) && InitNoiseRatio is >= 0 and <= 1, nameof(InitNoiseRatio), $"must be between 0 and 1 (got {InitNoiseRatio})");
         Check(Threads is null || Threads is > 0 and <= 1024, nameof(Threads), "must be between 1 and 1024 (or null)");
         Check(!string.IsNullOrWhiteSpace(Device), nameof(Device), "must be 'auto', 'cpu', 'cuda' or 'cuda:N'");
         try
@@ -183,6 +277,76 @@ public sealed partial record StyleTransferOptions
         Check(PreviewInterval >= 0, nameof(PreviewInterval), "must not be negative");
     }
 
+    /// <summary>Checks every option for a run with <paramref name="styleCount"/> style images.</summary>
+    /// <param name="styleCount">The number of style images.</param>
+    /// <exception cref="ArgumentException">An option is out of range, or <see cref="StyleBlendWeights"/> or <see cref="StyleMasks"/> do not have one entry per style image.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="styleCount"/> is not positive.</exception>
+    public void ValidateForStyles(int styleCount)
+    {
+        Guard.Positive(styleCount);
+        Validate();
+        Check(StyleBlendWeights is null || StyleBlendWeights.Count == styleCount, nameof(StyleBlendWeights), $"must have one weight per style image ({styleCount})");
+        Check(StyleMasks is null || StyleMasks.Count == styleCount, nameof(StyleMasks), $"must have one mask per style image ({styleCount})");
+    }
+
+    /// <summary>Resolves the content terms: each content layer with its effective weight, <see cref="ContentWeight"/> times its layer weight.</summary>
+    /// <returns><see cref="ContentLayers"/> (or just <see cref="ContentLayer"/>) with their weights.</returns>
+    public IReadOnlyList<LayerWeight> ResolveContentLayers()
+    {
+        var layers = ContentLayers ?? [ContentLayer];
+        var weights = ContentLayerWeights;
+        return layers.Select((layer, i) => new LayerWeight(layer, weights is null ? ContentWeight : ContentWeight * weights[i])).ToArray();
+    }
+
+    /// <summary>
+    /// Resolves the style terms: each style layer with its effective weight
+    /// <c>w_l · s</c>, or <c>w_l · (T / Σ w) · s</c> with <see cref="NormalizeStyleWeightsTo"/> <c>T</c>, where <c>s</c> is <see cref="StyleStrength"/>.
+    /// </summary>
+    /// <returns><see cref="StyleLayers"/> with their weights.</returns>
+    public IReadOnlyList<LayerWeight> ResolveStyleLayers()
+    {
+        var scale = StyleStrength;
+        if (NormalizeStyleWeightsTo is { } total)
+        {
+            scale *= total / StyleWeights.Sum();
+        }
+
+        return StyleLayers.Select((layer, i) => new LayerWeight(layer, StyleWeights[i] * scale)).ToArray();
+    }
+
+    /// <summary>Resolves the blend weights of <paramref name="styleCount"/> style images, normalised to sum to 1.</summary>
+    /// <param name="styleCount">The number of style images.</param>
+    /// <returns>One weight per style image.</returns>
+    /// <exception cref="ArgumentException"><see cref="StyleBlendWeights"/> does not have <paramref name="styleCount"/> valid entries.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="styleCount"/> is not positive.</exception>
+    public IReadOnlyList<double> ResolveStyleBlendWeights(int styleCount)
+    {
+        Guard.Positive(styleCount);
+        if (StyleBlendWeights is null)
+        {
+            return Enumerable.Repeat(1.0 / styleCount, styleCount).ToArray();
+        }
+
+        Check(StyleBlendWeights.Count == styleCount && StyleBlendWeights.All(w => double.IsFinite(w) && w >= 0) && StyleBlendWeights.Sum() > 0, nameof(StyleBlendWeights), $"must have one non-negative weight per style image ({styleCount}) with a positive sum");
+        var sum = StyleBlendWeights.Sum();
+        return StyleBlendWeights.Select(w => w / sum).ToArray();
+    }
+
+    /// <summary>Resolves the shorter side the style images are resized to.</summary>
+    /// <param name="contentShorterSide">The content's shorter side after resizing to <see cref="ImageSize"/>.</param>
+    /// <returns>
+    /// <c>max(16, round(StyleScale × contentShorterSide))</c> with <see cref="StyleScale"/>; otherwise <see cref="StyleSize"/>, then
+    /// <see cref="ImageSize"/>; <see langword="null"/> keeps the style image's own size.
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="contentShorterSide"/> is not positive.</exception>
+    public int? ResolveStyleSize(int contentShorterSide)
+    {
+        Guard.Positive(contentShorterSide);
+        return StyleScale is { } scale
+            ? Math.Max(16, (int)Math.Round(scale * contentShorterSide, MidpointRounding.AwayFromZero))
+            : StyleSize ?? ImageSize;
+    }
+
     /// <summary>Gets the optimiser settings these options imply.</summary>
     /// <returns>Settings for <see cref="StyleTransferOptimizer"/>.</returns>
     public OptimizerSettings ToOptimizerSettings()
@@ -195,12 +359,26 @@ public sealed partial record StyleTransferOptions
             Optimizer = Optimizer,
             LearningRate = adam ? LearningRate : LbfgsLearningRate,
             Schedule = adam && decayAt < Iterations ? [new LearningRateChange(decayAt, DecayedLearningRate)] : [],
-            ClampBound = ClampBound,
+            ClampBound = adam ? ClampBound : null,
             UnclampedFinalIterations = UnclampedFinalIterations,
             LbfgsHistorySize = LbfgsHistorySize,
+            LbfgsTolerance = LbfgsTolerance,
             ProgressInterval = ProgressInterval,
             PreviewInterval = PreviewInterval,
         };
+    }
+
+    private static void CheckLayers(IReadOnlyList<int>? layers, string name, bool allowNull)
+    {
+        if (layers is null)
+        {
+            Check(allowNull, name, "must name at least one layer");
+            return;
+        }
+
+        Check(layers.Count > 0, name, "must name at least one layer");
+        Check(layers.All(l => l is >= 0 and < SqueezeNetFeatureExtractor.LayerCount), name, $"must be layer indices from 0 to {SqueezeNetFeatureExtractor.LayerCount - 1}");
+        Check(layers.Distinct().Count() == layers.Count, name, "must not repeat a layer");
     }
 
     private static void CheckWeight(double weight, string name)

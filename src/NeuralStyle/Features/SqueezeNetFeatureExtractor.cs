@@ -123,6 +123,30 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
             : throw new ArgumentException($"SqueezeNet 1.1 has no layer '{name}'. Layers: {string.Join(", ", Names)}.", nameof(name));
     }
 
+    /// <summary>Reads a layer given by index (<c>3</c>) or by name (<c>fire2</c>), as the options and the command line accept it.</summary>
+    /// <param name="text">An index from 0 to 12 or a layer name, case-insensitive.</param>
+    /// <returns>The layer index.</returns>
+    /// <exception cref="ArgumentException">The text is neither a layer index nor a layer name.</exception>
+    public static int ParseLayer(string text)
+    {
+        Guard.NotNullOrWhiteSpace(text);
+        if (int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+        {
+            return index < LayerCount
+                ? index
+                : throw new ArgumentException($"SqueezeNet 1.1 has layers 0 to {LayerCount - 1}; got {index}.", nameof(text));
+        }
+
+        return LayerIndex(text);
+    }
+
+    /// <summary>Reads several layers by index or name, for example <c>LayerIndices("relu1", "fire3", "6")</c>.</summary>
+    /// <param name="layers">Indices or names (see <see cref="ParseLayer"/>).</param>
+    /// <returns>The layer indices, in order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="layers"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">An entry is neither a layer index nor a layer name.</exception>
+    public static int[] LayerIndices(params string[] layers) => Guard.NotNull(layers).Select(ParseLayer).ToArray();
+
     /// <summary>Gets the smallest height and width of an input that yields features up to <paramref name="lastLayer"/>.</summary>
     /// <param name="lastLayer">The index of the last layer needed.</param>
     /// <returns>The minimum side length in pixels.</returns>

@@ -1,5 +1,6 @@
 using System;
 using NeuralStyle.Internal;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuralStyle.Losses;
@@ -31,6 +32,56 @@ public static class GramMatrix
         if (normalize)
         {
             gram = gram.div(c * hw);
+        }
+
+        return (dims == 4 ? gram : gram.squeeze(0)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Computes mask-weighted Gram matrices: <c>G = Σ_p m_p f_p f_pᵀ</c> over the positions <c>p</c>, divided by
+    /// <c>C · Σ_p m_p</c> when normalised, so the statistics describe only the region the mask selects. With a mask of
+    /// ones this is <see cref="Compute"/>.
+    /// </summary>
+    /// <param name="features">Features of shape <c>[N,C,H,W]</c> (or <c>[C,H,W]</c>). Not disposed.</param>
+    /// <param name="mask">
+    /// Weights in [0, 1], shaped <c>[h,w]</c>, <c>[1,h,w]</c> or <c>[1 or N,1,h,w]</c>, on the features' device; resized to
+    /// H×W with antialiased bilinear interpolation when the size differs. Not disposed.
+    /// </param>
+    /// <param name="normalize"><see langword="true"/> divides by C times the mask's area (at least 1e-8).</param>
+    /// <returns>A fresh tensor of shape <c>[N,C,C]</c> (or <c>[C,C]</c> for a 3-D input).</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The features or the mask have an unexpected shape.</exception>
+    public static Tensor ComputeMasked(Tensor features, Tensor mask, bool normalize = true)
+    {
+        Guard.NotNull(features);
+        Guard.NotNull(mask);
+        var dims = features.dim();
+        if (dims is not (3 or 4))
+        {
+            throw new ArgumentException($"Expected features of shape [N,C,H,W] or [C,H,W]; got [{string.Join(",", features.shape)}].", nameof(features));
+        }
+
+        var maskDims = mask.dim();
+        if (maskDims is < 2 or > 4 || (maskDims >= 3 && mask.shape[^3] != 1) || (maskDims == 4 && mask.shape[0] != 1 && (dims == 3 || mask.shape[0] != features.shape[0])))
+        {
+            throw new ArgumentException($"Expected a mask of shape [h,w], [1,h,w] or [1 or N,1,h,w]; got [{string.Join(",", mask.shape)}].", nameof(mask));
+        }
+
+        using var scope = NewDisposeScope();
+        var batched = dims == 4 ? features : features.unsqueeze(0);
+        long n = batched.shape[0], c = batched.shape[1], h = batched.shape[2], w = batched.shape[3];
+        var m = mask.to(batched.dtype).reshape(maskDims == 4 ? mask.shape[0] : 1, 1, mask.shape[^2], mask.shape[^1]);
+        if (m.shape[2] != h || m.shape[3] != w)
+        {
+            m = nn.functional.interpolate(m, [h, w], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        }
+
+        var flat = batched.reshape(n, c, h * w);
+        var weights = m.reshape(m.shape[0], 1, h * w);
+        var gram = bmm(flat.mul(weights), flat.transpose(1, 2));
+        if (normalize)
+        {
+            gram = gram.div(weights.sum(-1, keepdim: true).clamp_min(1e-8).mul(c));
         }
 
         return (dims == 4 ? gram : gram.squeeze(0)).MoveToOuterDisposeScope();

@@ -7,12 +7,16 @@ using static TorchSharp.torch;
 
 namespace NeuralStyle.Losses;
 
-/// <summary>Style loss: <c>Σ_l w_l · Σ (G_l − A_l)²</c> between the Gram matrices of the image and of the style image.</summary>
+/// <summary>
+/// Style loss: <c>Σ_l w_l · Σ (G_l − A_l)²</c> between the Gram matrices of the image and of the style image; with a mask,
+/// the image's Gram matrices are mask-weighted (<see cref="GramMatrix.ComputeMasked"/>), so the style applies to that region.
+/// </summary>
 public sealed class StyleLoss : LossBase
 {
     private readonly int[] _layers;
     private readonly Tensor[] _targets;
     private readonly double[] _weights;
+    private readonly Tensor? _mask;
 
     /// <summary>Initializes a new instance of the <see cref="StyleLoss"/> class.</summary>
     /// <param name="layers">The feature layers compared.</param>
@@ -46,6 +50,35 @@ public sealed class StyleLoss : LossBase
         _targets = targetGrams.Select(Own).ToArray();
         NormalizeGram = normalizeGram;
     }
+
+    /// <summary>Initializes a new instance of the <see cref="StyleLoss"/> class whose Gram matrices cover a region.</summary>
+    /// <param name="layers">The feature layers compared.</param>
+    /// <param name="targetGrams">The style targets <c>A_l</c>, one per layer; copied, not disposed.</param>
+    /// <param name="weights">The weights <c>w_l</c>, one per layer; finite and not negative.</param>
+    /// <param name="mask">
+    /// The region, <c>[1,1,H,W]</c> (or <c>[H,W]</c>) with values in [0, 1] at the image's size, on the run's device; resized to
+    /// each layer's size. <see langword="null"/> means the whole image. Copied, not disposed.
+    /// </param>
+    /// <param name="normalizeGram">Whether the Gram matrices are normalised (by C times the mask's area), as the targets must be.</param>
+    /// <exception cref="ArgumentNullException">A list is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The lists are empty or of different lengths, a weight is negative or not finite, or the mask is not 2-D to 4-D.</exception>
+    public StyleLoss(IReadOnlyList<int> layers, IReadOnlyList<Tensor> targetGrams, IReadOnlyList<double> weights, Tensor? mask, bool normalizeGram = true)
+        : this(layers, targetGrams, weights, normalizeGram)
+    {
+        if (mask is not null)
+        {
+            if (mask.dim() is < 2 or > 4)
+            {
+                throw new ArgumentException($"Expected a mask of shape [1,1,H,W] or [H,W]; got [{string.Join(",", mask.shape)}].", nameof(mask));
+            }
+
+            _mask = Own(mask);
+        }
+    }
+
+    /// <summary>Gets a value indicating whether the Gram matrices are restricted to a masked region.</summary>
+    /// <value><see langword="true"/> when a mask was given.</value>
+    public bool IsMasked => _mask is not null;
 
     /// <summary>Gets the per-layer weights.</summary>
     /// <value>One weight per entry of <see cref="ILoss.Layers"/>.</value>
@@ -85,7 +118,9 @@ public sealed class StyleLoss : LossBase
 
     private Tensor Term(FeatureMaps features, int i)
     {
-        var gram = GramMatrix.Compute(features[_layers[i]], NormalizeGram);
+        var gram = _mask is null
+            ? GramMatrix.Compute(features[_layers[i]], NormalizeGram)
+            : GramMatrix.ComputeMasked(features[_layers[i]], _mask, NormalizeGram);
         if (gram.shape[^1] != _targets[i].shape[^1])
         {
             throw new ArgumentException(

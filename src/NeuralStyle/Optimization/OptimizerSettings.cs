@@ -40,11 +40,11 @@ public sealed record OptimizerSettings
     public double LbfgsTolerance { get; init; } = 1e-9;
 
     /// <summary>Gets how often progress is reported (and losses copied from the device).</summary>
-    /// <value>Default every 10 iterations; the last iteration is always reported.</value>
+    /// <value>Default every 10 iterations; the last iteration, and iterations with a preview, are always reported.</value>
     public int ProgressInterval { get; init; } = 10;
 
     /// <summary>Gets how often a preview bitmap is attached to progress reports.</summary>
-    /// <value>Default 0 (never); otherwise every N iterations, at progress reports.</value>
+    /// <value>Default 0 (never); otherwise every N iterations and at the last, with a progress report at those iterations too.</value>
     public int PreviewInterval { get; init; }
 
     /// <summary>Checks the settings.</summary>

@@ -1,3 +1,4 @@
+using System;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -6,10 +7,17 @@ namespace NeuralStyle.Optimization;
 /// <summary>Makes preview bitmaps of the image being optimised.</summary>
 internal static class Previews
 {
-    public static SKBitmap Create(Tensor pixels)
+    /// <summary>Converts the pixels (after an optional transform of the detached, normalised image) into a bitmap.</summary>
+    public static SKBitmap Create(Tensor pixels, Func<Tensor, Tensor>? transform = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return Imaging.ImageTensor.ToBitmap(pixels.detach()[0]);
+        var image = pixels.detach();
+        if (transform is not null)
+        {
+            image = transform(image);
+        }
+
+        return Imaging.ImageTensor.ToBitmap(image[0]);
     }
 }

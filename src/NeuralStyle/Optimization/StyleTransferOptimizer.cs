@@ -46,6 +46,9 @@ public sealed partial class StyleTransferOptimizer
     /// <value>Validated settings.</value>
     public OptimizerSettings Settings { get; }
 
+    /// <summary>Gets what previews show: a function of the detached, normalised pixels (run in a dispose scope), or null for the pixels.</summary>
+    internal Func<Tensor, Tensor>? PreviewTransform { get; init; }
+
     /// <summary>Optimises a copy of <paramref name="initialImage"/> to minimise the sum of <paramref name="losses"/>.</summary>
     /// <param name="initialImage">The starting image, normalised, <c>[N,3,H,W]</c>; copied, not changed or disposed.</param>
     /// <param name="losses">The terms to minimise; not disposed.</param>
@@ -122,7 +125,8 @@ public sealed partial class StyleTransferOptimizer
                 var terms = Settings.Optimizer == OptimizerKind.Lbfgs ? run.LbfgsStep((LBFGS)optimizer, pixels) : run.AdamStep(optimizer, pixels);
 
                 var last = t == Settings.Iterations - 1;
-                var report = progress is not null && ((t + 1) % Settings.ProgressInterval == 0 || last);
+                var previewDue = Settings.PreviewInterval > 0 && ((t + 1) % Settings.PreviewInterval == 0 || last);
+                var report = progress is not null && ((t + 1) % Settings.ProgressInterval == 0 || last || previewDue);
                 var check = report || last || (t + 1) % run.CheckInterval == 0;
                 if (check)
                 {
@@ -141,7 +145,7 @@ public sealed partial class StyleTransferOptimizer
 
                     if (report)
                     {
-                        var preview = Settings.PreviewInterval > 0 && ((t + 1) % Settings.PreviewInterval == 0 || last) ? Previews.Create(pixels) : null;
+                        var preview = previewDue ? Previews.Create(pixels, PreviewTransform) : null;
                         progress!.Report(new StyleTransferProgress(t + 1, Settings.Iterations, values, rate, stopwatch.Elapsed) { Preview = preview });
                     }
                 }
@@ -255,12 +259,12 @@ public sealed partial class StyleTransferOptimizer
                     first ??= terms;
                     var total = Sum(terms);
                     total.backward();
-                    return total;
+                    return HandOver(total.detach());
                 }
                 catch (Exception ex)
                 {
                     _closureError ??= ex;
-                    return torch.tensor(float.NaN, device: pixels.device);
+                    return HandOver(torch.tensor(float.NaN, device: pixels.device));
                 }
             }
 
@@ -272,6 +276,11 @@ public sealed partial class StyleTransferOptimizer
 
             return first ?? throw new InvalidOperationException("L-BFGS did not evaluate the loss.");
         }
+
+        // TorchSharp's native step takes over the returned handle (the managed object is emptied) and never frees it:
+        // hand it a fresh scalar without autograd graph, outside the dispose scope, so that neither a term nor the
+        // graph is taken and only a scalar's handle stays behind per evaluation.
+        private static Tensor HandOver(Tensor scalar) => scalar.DetachFromDisposeScope();
 
         public LossValues Read(Tensor[] terms)
         {
