@@ -54,6 +54,7 @@ internal static class CliApp
         features.SetAction((parse, ct) => Guarded(error, () => PrintFeaturesAsync(
             parse.GetRequiredValue(featuresImage), parse.GetValue(featuresSize), parse.GetValue(featuresWeights), parse.GetValue(featuresDevice)!, output, ct)));
         root.Subcommands.Add(features);
+        root.Subcommands.Add(MemoryCommand.Create(output, error));
         return root;
     }
 
@@ -105,6 +106,11 @@ internal static class CliApp
         var mask = parse.GetValue(o.Mask) is { } maskFile ? images.Add(ImageFile.Load(maskFile.FullName, loadOptions)) : null;
         var styleMasks = styleMaskFiles.Length > 0 ? styleMaskFiles.Select(f => images.Add(ImageFile.Load(f.FullName, loadOptions))).ToArray() : null;
         options = options with { InitialImage = initial, Mask = mask, StyleMasks = styleMasks, PreviewInterval = parse.GetValue(o.SaveEvery) };
+        if (parse.GetValue(o.Tiles) is { } tiles)
+        {
+            var size = options.ImageSize is { } side ? ImageTensor.ResizedSize(content.Width, content.Height, side) : new SkiaSharp.SKSizeI(content.Width, content.Height);
+            options = StyleOptions.ApplyTiles(options, tiles, size.Width, size.Height);
+        }
 
         var reporter = new ProgressPrinter(output, interactive && !parse.GetValue(o.Quiet), parse.GetValue(o.Quiet), outputPath, options.Iterations);
         StyleTransferResult result;
@@ -214,9 +220,12 @@ internal static class CliApp
                 }
             }
 
-            var line = FormattableString.Invariant($"iteration {value.Iteration}/{value.TotalIterations}  {value.Losses}  ({value.Elapsed.TotalSeconds:F1} s)");
+            var where = (value.StageCount > 1 ? FormattableString.Invariant($"stage {value.Stage}/{value.StageCount} ") : string.Empty)
+                + (value.TileCount > 1 ? FormattableString.Invariant($"tile {value.Tile}/{value.TileCount} ") : string.Empty);
+            var line = FormattableString.Invariant($"{where}iteration {value.Iteration}/{value.TotalIterations}  {value.Losses}  ({value.Elapsed.TotalSeconds:F1} s)");
             if (_task is not null)
             {
+                _task.MaxValue = value.TotalIterations;
                 _task.Value = value.Iteration;
                 _task.Description = Markup.Escape(FormattableString.Invariant($"{value.Iteration}/{value.TotalIterations} loss {value.TotalLoss:G4}"));
             }

@@ -101,6 +101,16 @@ internal sealed class StyleOptions
 
     public Option<int> MaxPixels { get; } = new("--max-pixels") { Description = "Refuse input images with more pixels than this.", DefaultValueFactory = _ => Imaging.ImageLoadOptions.DefaultMaxPixels };
 
+    public Option<HighResolution.CoarseToFineMode?> CoarseToFine { get; } = new("--coarse-to-fine") { Description = "auto (default: above 512 px), on or off: make the image at 256 px first, then upsample and refine." };
+
+    public Option<int?> CoarseSize { get; } = new("--coarse-size") { Description = "Shorter side of the first coarse-to-fine stage (default 256)." };
+
+    public Option<string?> MaxMemory { get; } = new("--max-memory") { Description = "Memory budget, e.g. 4GB or 512MB: stages that need more are optimised in tiles." };
+
+    public Option<string?> Tiles { get; } = new("--tiles") { Description = "auto (default: tile only when --max-memory needs it) or N: split the final image into about N tiles." };
+
+    public Option<int?> TileSize { get; } = new("--tile-size") { Description = "Side of the tiles in pixels (instead of --tiles)." };
+
     public Option<long> MaxImagePixels { get; } = new("--max-image-pixels")
     {
         Description = "Refuse to run when the resized content or style image would have more pixels than this (memory grows with it).",
@@ -118,7 +128,8 @@ internal sealed class StyleOptions
             Output, Preset, Size, StyleSize, StyleScale, StyleBlend, Mask, StyleMask, PreserveColors, Iterations, ContentLayer, ContentWeight,
             ContentLayers, ContentLayerWeights, StyleLayers, StyleWeights, NormalizeStyleWeights, StyleStrength, TvWeight, Optimizer,
             LearningRate, DecayedLearningRate, DecayStart, LbfgsHistory, LbfgsTolerance, Init, InitNoiseRatio, InitImage, Seed, Device,
-            Threads, Weights, NoDownload, SaveEvery, ProgressInterval, MaxPixels, MaxImagePixels, Quiet,
+            Threads, Weights, NoDownload, SaveEvery, ProgressInterval, MaxPixels, MaxImagePixels, CoarseToFine, CoarseSize, MaxMemory, Tiles,
+            TileSize, Quiet,
         })
         {
             command.Options.Add(option);
@@ -168,6 +179,10 @@ internal sealed class StyleOptions
             AllowWeightsDownload = !parse.GetValue(NoDownload),
             ProgressInterval = parse.GetValue(ProgressInterval) ?? o.ProgressInterval,
             MaxImagePixels = parse.GetValue(MaxImagePixels),
+            CoarseToFine = parse.GetValue(CoarseToFine) ?? o.CoarseToFine,
+            CoarseSize = parse.GetValue(CoarseSize) ?? o.CoarseSize,
+            MaxMemoryBytes = parse.GetValue(MaxMemory) is { } budget ? ParseBytes(budget) : o.MaxMemoryBytes,
+            TileSize = parse.GetValue(TileSize) ?? o.TileSize,
         };
         if (parse.GetValue(StyleLayers) is not null && parse.GetValue(StyleWeights) is null && styleLayers.Count != o.StyleWeights.Count)
         {
@@ -178,6 +193,52 @@ internal sealed class StyleOptions
     }
 
     internal static int ParseLayer(string text) => SqueezeNetFeatureExtractor.ParseLayer(text);
+
+    /// <summary>Parses a size in bytes: a number with an optional unit (B, KB, MB, GB, TB; powers of 1024; also K, M, G, T).</summary>
+    /// <exception cref="ArgumentException">The text is not a size.</exception>
+    internal static long ParseBytes(string text)
+    {
+        var t = text.Trim().ToUpperInvariant().Replace("IB", "B", StringComparison.Ordinal);
+        var units = new (string Suffix, long Factor)[] { ("TB", 1L << 40), ("GB", 1L << 30), ("MB", 1L << 20), ("KB", 1L << 10), ("T", 1L << 40), ("G", 1L << 30), ("M", 1L << 20), ("K", 1L << 10), ("B", 1) };
+        foreach (var (suffix, factor) in units)
+        {
+            if (t.EndsWith(suffix, StringComparison.Ordinal)
+                && double.TryParse(t[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value * factor < long.MaxValue)
+            {
+                return (long)(value * factor);
+            }
+        }
+
+        return long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0
+            ? bytes
+            : throw new ArgumentException($"--max-memory: '{text}' is not a size; use e.g. 4GB or 512MB.");
+    }
+
+    /// <summary>
+    /// Applies <c>--tiles N</c>: the tile side that splits a <paramref name="width"/>×<paramref name="height"/> result into about
+    /// N overlapping tiles. <c>auto</c> or nothing leaves the options as they are.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is neither <c>auto</c> nor a positive number.</exception>
+    internal static StyleTransferOptions ApplyTiles(StyleTransferOptions options, string? tiles, int width, int height)
+    {
+        if (tiles is null || tiles.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return options;
+        }
+
+        if (!int.TryParse(tiles, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1)
+        {
+            throw new ArgumentException($"--tiles: '{tiles}' must be auto or a positive number of tiles.");
+        }
+
+        var rows = Math.Max(1, (int)Math.Round(Math.Sqrt(count * (double)height / width)));
+        var columns = Math.Max(1, (int)Math.Ceiling(count / (double)rows));
+        var overlap = options.TileOverlap;
+        var side = Math.Max(
+            (int)Math.Ceiling((height + ((rows - 1) * (double)overlap)) / rows),
+            (int)Math.Ceiling((width + ((columns - 1) * (double)overlap)) / columns));
+        return options with { TileSize = Math.Max(side, Math.Max(64, (2 * overlap) + 1)) };
+    }
 
     internal static ColorPreservation ParseColorPreservation(string text) => text.Trim().ToUpperInvariant() switch
     {

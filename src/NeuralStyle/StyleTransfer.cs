@@ -265,29 +265,42 @@ public static partial class StyleTransfer
 
         var device = DeviceSelector.Resolve(options.Device);
         var extractor = ExtractorCache.Get(WeightCache.Get(weightsPath), device);
-        var contentLayers = options.ResolveContentLayers();
-        var styleLayers = options.ResolveStyleLayers();
         var lastLayer = LastLayer(options);
         CheckSize(contentImage, "content", lastLayer);
-        var styleSide = options.ResolveStyleSize((int)Math.Min(contentImage.shape[2], contentImage.shape[3]));
-        var styleImages = styleLoaders.Select(load => load(styleSide)).ToArray();
-        foreach (var styleImage in styleImages)
+        var plan = HighResolution.HighResolutionPlan.Create((int)contentImage.shape[2], (int)contentImage.shape[3], options, lastLayer, device.type == DeviceType.CUDA);
+        if (plan.Count > 1 || plan[0].TileSize is not null)
         {
-            CheckSize(styleImage, "style", lastLayer);
+            return ExecuteStaged(extractor, contentImage, styleLoaders, options, plan, lastLayer, progress, cancellationToken);
         }
 
-        var content = contentImage.to(device);
-        var styles = styleImages.Select(s => s.to(device)).ToArray();
-        if (options.PreserveColors == ColorPreservation.HistogramMatch)
-        {
-            using var noGrad = no_grad();
-            var contentRgb = ImageTensor.ToRgb01(content);
-            styles = styles.Select(s => ImageTensor.FromRgb01(ColorTransfer.MatchColorStatistics(ImageTensor.ToRgb01(s), contentRgb))).ToArray();
-        }
+        var styleSide = options.ResolveStyleSize((int)Math.Min(contentImage.shape[2], contentImage.shape[3]));
+        return ExecuteStage(extractor, contentImage, styleLoaders, options, styleSide, StageScaling.None, null, lastLayer, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// One optimisation of the whole image at one size: normalised CPU content and style loaders (shorter side → normalised
+    /// CPU tensor) in, the optimised and finished (mask composite, colour preservation) normalised image out, on the device.
+    /// </summary>
+    private static OptimizationResult ExecuteStage(
+        SqueezeNetFeatureExtractor extractor,
+        Tensor contentImage,
+        IReadOnlyList<Func<int?, Tensor>> styleLoaders,
+        StyleTransferOptions options,
+        int? styleSide,
+        StageScaling scaling,
+        Tensor? initialImage,
+        int lastLayer,
+        IProgress<StyleTransferProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var device = extractor.Device;
+        var contentLayers = Scale(options.ResolveContentLayers(), scaling.Content);
+        var styleLayers = Scale(options.ResolveStyleLayers(), scaling.Style);
+        var (content, styles) = PrepareInputs(contentImage, styleLoaders, options, styleSide, lastLayer, device);
 
         var masks = RegionMasks.Create(options, content, styles.Length);
-        using var losses = BuildLosses(extractor, content, styles, masks, options, contentLayers, styleLayers);
-        var initial = InitialImage(content, styles[0], options);
+        using var losses = BuildLosses(extractor, content, styles, masks, options, contentLayers, styleLayers, scaling.TotalVariation);
+        var initial = initialImage?.to(device) ?? InitialImage(content, styles[0], options);
         Func<Tensor, Tensor>? finish = masks.Region is null && options.PreserveColors != ColorPreservation.Luminance
             ? null
             : image => Finish(image, content, masks.Region, options.PreserveColors);
@@ -310,6 +323,31 @@ public static partial class StyleTransfer
         }
     }
 
+    /// <summary>Loads the styles at their side, checks sizes, moves everything to the device and applies histogram matching.</summary>
+    private static (Tensor Content, Tensor[] Styles) PrepareInputs(
+        Tensor contentImage, IReadOnlyList<Func<int?, Tensor>> styleLoaders, StyleTransferOptions options, int? styleSide, int lastLayer, Device device)
+    {
+        var styleImages = styleLoaders.Select(load => load(styleSide)).ToArray();
+        foreach (var styleImage in styleImages)
+        {
+            CheckSize(styleImage, "style", lastLayer);
+        }
+
+        var content = contentImage.to(device);
+        var styles = styleImages.Select(s => s.to(device)).ToArray();
+        if (options.PreserveColors == ColorPreservation.HistogramMatch)
+        {
+            using var noGrad = no_grad();
+            var contentRgb = ImageTensor.ToRgb01(content);
+            styles = styles.Select(s => ImageTensor.FromRgb01(ColorTransfer.MatchColorStatistics(ImageTensor.ToRgb01(s), contentRgb))).ToArray();
+        }
+
+        return (content, styles);
+    }
+
+    private static IReadOnlyList<LayerWeight> Scale(IReadOnlyList<LayerWeight> layers, double factor)
+        => factor == 1 ? layers : layers.Select(l => l with { Weight = l.Weight * factor }).ToArray();
+
     /// <summary>Applies the mask composite and luminance-only colour preservation to a normalised image.</summary>
     private static Tensor Finish(Tensor image, Tensor content, Tensor? region, ColorPreservation preserveColors)
     {
@@ -330,7 +368,8 @@ public static partial class StyleTransfer
         RegionMasks masks,
         StyleTransferOptions options,
         IReadOnlyList<LayerWeight> contentLayers,
-        IReadOnlyList<LayerWeight> styleLayers)
+        IReadOnlyList<LayerWeight> styleLayers,
+        double totalVariationFactor = 1)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -371,7 +410,7 @@ public static partial class StyleTransfer
                 losses.Add(masks.Region is { } region ? new StyleLoss(layers, targets, weights, region) : new StyleLoss(layers, targets, weights));
             }
 
-            losses.Add(new TotalVariationLoss(options.TotalVariationWeight));
+            losses.Add(new TotalVariationLoss(options.TotalVariationWeight * totalVariationFactor));
             return new LossSet([.. losses]);
         }
         catch
@@ -575,6 +614,9 @@ public static partial class StyleTransfer
     private sealed class LossSet(params LossBase[] losses) : IDisposable
     {
         public ILoss[] Items { get; } = losses;
+
+        /// <summary>Gets the losses themselves, for a caller that takes over disposing them.</summary>
+        public LossBase[] Owned => losses;
 
         public void Dispose()
         {

@@ -25,6 +25,10 @@ public sealed partial record StyleTransferOptions
     /// <value>Default 0.5: the first stage runs <see cref="Iterations"/>, later stages half as many.</value>
     public double FineIterationsFraction { get; init; } = 0.5;
 
+    /// <summary>Gets Adam's initial learning rate in the stages after the first, which start from an already stylised image.</summary>
+    /// <value>Default 1.0 (the first stage uses <see cref="LearningRate"/>); the schedule's decay applies in every stage.</value>
+    public double FineLearningRate { get; init; } = 1.0;
+
     /// <summary>Gets the side of the tiles that stages too large for memory are optimised in.</summary>
     /// <value>Default <see langword="null"/>: no tiling unless <see cref="MaxMemoryBytes"/> requires it.</value>
     public int? TileSize { get; init; }
@@ -44,6 +48,7 @@ public sealed partial record StyleTransferOptions
         Check(CoarseSize is >= 32 and <= 65536, nameof(CoarseSize), "must be between 32 and 65536 pixels");
         Check(double.IsFinite(ScaleFactor) && ScaleFactor is >= 1.1 and <= 4, nameof(ScaleFactor), "must be between 1.1 and 4");
         Check(double.IsFinite(FineIterationsFraction) && FineIterationsFraction is > 0 and <= 4, nameof(FineIterationsFraction), "must be greater than 0 and at most 4");
+        CheckRate(FineLearningRate, nameof(FineLearningRate));
         Check(TileOverlap is >= 0 and <= 1024, nameof(TileOverlap), "must be between 0 and 1024 pixels");
         Check(TileSize is null || (TileSize >= 64 && TileSize > 2 * TileOverlap), nameof(TileSize), "must be at least 64 pixels and more than twice the overlap");
         Check(MaxMemoryBytes is null || MaxMemoryBytes >= 64L << 20, nameof(MaxMemoryBytes), "must be at least 64 MB");

@@ -16,7 +16,8 @@ internal static class HighResolutionPlan
         var enabled = options.CoarseToFine == CoarseToFineMode.On
             || (options.CoarseToFine == CoarseToFineMode.Auto && shorter > options.CoarseToFineThreshold);
         var stages = ScalePlanner.Plan(height, width, enabled, options.CoarseSize, options.ScaleFactor, options.Iterations, options.FineIterationsFraction);
-        var styleBase = options.StyleSize ?? Math.Min(stages[0].Height, stages[0].Width);
+        var coarseShorter = Math.Min(stages[0].Height, stages[0].Width);
+        var styleBase = options.ResolveStyleSize(coarseShorter) ?? coarseShorter;
         return stages.Select(s => Plan(s, options, lastLayer, cuda, (int)Math.Round(styleBase * s.Scale))).ToArray();
     }
 
@@ -36,6 +37,15 @@ internal static class HighResolutionPlan
         }
 
         var last = plan[^1];
+        if (plan.Count > 1 || last.TileSize is not null)
+        {
+            // Whole-image tensors a staged or tiled run keeps beside the optimisation: the canvas, the content, the
+            // upsampled start and their temporaries, about six RGB float images of the final size.
+            var wholeImages = 6L * 3 * 4 * last.Stage.Height * last.Stage.Width;
+            cpu += wholeImages;
+            gpu += wholeImages;
+        }
+
         if (last.TileSize is { } size)
         {
             var (rows, columns) = TilePlanner.Grid(last.Stage.Height, last.Stage.Width, size, 0);
@@ -53,15 +63,17 @@ internal static class HighResolutionPlan
         {
             tile = fixedSize;
         }
-        else if (options.MaxMemoryBytes is { } budget && Bytes(stage.Height, stage.Width) > budget)
+        else if (options.MaxMemoryBytes is { } total && Bytes(stage.Height, stage.Width) > total)
         {
+            // Tiling keeps the whole image beside the tiles (see Estimate).
+            var budget = total - (6L * 3 * 4 * stage.Height * stage.Width);
             // The largest tile (a multiple of 16) that fits the budget.
             var hi = Math.Max(stage.Height, stage.Width);
             var lo = Math.Max(64, (2 * overlap) + 16);
             if (Bytes(lo, lo) > budget)
             {
                 throw new InsufficientMemoryException(
-                    $"A memory budget of {budget / (1 << 20)} MB is too small even for {lo}×{lo} tiles; allow at least {Bytes(lo, lo) / (1 << 20)} MB.");
+                    $"A memory budget of {total / (1 << 20)} MB is too small for a {stage.Width}×{stage.Height} image even in {lo}×{lo} tiles; allow at least {(Bytes(lo, lo) + (total - budget)) / (1 << 20)} MB.");
             }
 
             while (hi - lo > 16)

@@ -9,11 +9,11 @@ namespace NeuralStyle.HighResolution;
 /// </summary>
 /// <remarks>
 /// The CPU constants were fitted to peak resident memory measured with libtorch 2.10 on Linux x64 (two threads, sizes 128
-/// to 768 px): about 40 MB plus 2.3 bytes of working memory per byte of kept activations (gradients and allocator slack).
+/// to 768 px): about 24 MB plus 2.3 bytes of working memory per byte of kept activations (gradients and allocator slack).
 /// </remarks>
 internal static class MemoryModel
 {
-    public const long CpuFixedBytes = 40L << 20;
+    public const long CpuFixedBytes = 24L << 20;
     public const double CpuFactor = 2.3;
     public const long CudaFixedBytes = 64L << 20;
     public const double CudaFactor = 2.0;
@@ -59,10 +59,39 @@ internal static class MemoryModel
         return total * batch;
     }
 
+    /// <summary>Float32 elements held when features are computed without gradients and every layer's output is kept (style targets).</summary>
+    public static double InferenceElements(long height, long width, int lastLayer)
+    {
+        double h = height, w = width;
+        var total = 3.0 * h * w;
+        for (var i = 0; i <= Math.Min(lastLayer, Layers.Length - 1); i++)
+        {
+            var (kind, channels, _, _) = Layers[i];
+            switch (kind)
+            {
+                case 'c':
+                    h = Math.Floor((h - 3) / 2) + 1;
+                    w = Math.Floor((w - 3) / 2) + 1;
+                    total += channels * h * w;
+                    break;
+                case 'p':
+                    h = Math.Ceiling((h - 3) / 2) + 1;
+                    w = Math.Ceiling((w - 3) / 2) + 1;
+                    total += channels * h * w;
+                    break;
+                case 'f':
+                    total += channels * h * w;
+                    break;
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>Peak bytes of a run: the larger of the optimisation and of computing the style targets (all layers kept, no gradients).</summary>
     public static long CpuBytes(long height, long width, long styleHeight, long styleWidth, int lastLayer, int batch = 1)
-        => CpuFixedBytes + (long)Math.Max(CpuFactor * 4 * ActivationElements(height, width, lastLayer, batch), 4 * ActivationElements(styleHeight, styleWidth, lastLayer));
+        => CpuFixedBytes + (long)Math.Max(CpuFactor * 4 * ActivationElements(height, width, lastLayer, batch), 4 * InferenceElements(styleHeight, styleWidth, lastLayer));
 
     public static long CudaBytes(long height, long width, long styleHeight, long styleWidth, int lastLayer, int batch = 1)
-        => CudaFixedBytes + (long)Math.Max(CudaFactor * 4 * ActivationElements(height, width, lastLayer, batch), 4 * ActivationElements(styleHeight, styleWidth, lastLayer));
+        => CudaFixedBytes + (long)Math.Max(CudaFactor * 4 * ActivationElements(height, width, lastLayer, batch), 4 * InferenceElements(styleHeight, styleWidth, lastLayer));
 }

@@ -24,8 +24,9 @@ internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerSetti
 
     public int TileCount(int height, int width) => TilePlanner.Plan(height, width, tileSize, overlap).Count;
 
-    /// <summary>Optimises <paramref name="initial"/> (normalised, <c>[1,3,H,W]</c>) tile by tile; returns the new canvas.</summary>
-    public Tensor Optimize(
+    /// <summary>Optimises <paramref name="initial"/> (normalised, <c>[1,3,H,W]</c>) tile by tile.</summary>
+    /// <returns>The new canvas (owned by the caller) and the tiles' final losses, summed.</returns>
+    public (Tensor Canvas, LossValues Losses) Optimize(
         Tensor initial,
         Tensor content,
         TileLosses lossesForTile,
@@ -37,6 +38,7 @@ internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerSetti
         int height = (int)initial.shape[2], width = (int)initial.shape[3];
         var tiles = TilePlanner.Plan(height, width, tileSize, overlap);
         var canvas = initial.detach().clone().DetachFromDisposeScope();
+        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         try
         {
             var optimizer = new StyleTransferOptimizer(extractor, settings);
@@ -56,6 +58,11 @@ internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerSetti
                     var tileProgress = progress is null ? null : new TileProgress(progress, i, tiles.Count, iterationOffset, totalIterations);
                     using var enableGrad = enable_grad();
                     using var result = optimizer.Optimize(start, [.. losses], tileProgress, cancellationToken);
+                    foreach (var (name, value) in result.FinalLosses.Terms)
+                    {
+                        sums[name] = sums.GetValueOrDefault(name) + value;
+                    }
+
                     var weight = TilePlanner.FeatherWeights(tile, height, width, overlap, canvas.device);
                     var region = canvas[TensorIndex.Ellipsis, rows, columns];
                     region.mul_(weight.neg().add(1)).add_(result.Image.mul(weight));
@@ -69,7 +76,7 @@ internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerSetti
                 }
             }
 
-            return canvas;
+            return (canvas, new LossValues(sums));
         }
         catch
         {

@@ -81,7 +81,7 @@ public sealed class TilingTests
         var tiled = new TiledOptimizer(Extractors.Cpu, settings, tileSize, overlap);
         tiled.TileCount(256, 341).Should().BeGreaterThanOrEqualTo(12);
         var log = new ProgressLog();
-        var result = tiled.Optimize(content, content, (contentTile, _, styleFactor) =>
+        var (result, tileLosses) = tiled.Optimize(content, content, (contentTile, _, styleFactor) =>
         {
             using var noGrad = no_grad();
             using var fc = Extractors.Cpu.Extract(contentTile, preset.ContentLayer);
@@ -95,6 +95,7 @@ public sealed class TilingTests
         using var _ = result;
 
         log.Reports.Select(r => r.Tile).Distinct().Should().HaveCount(20);
+        tileLosses.Terms.Keys.Should().BeEquivalentTo("content", "style", "tv");
         log.Reports[^1].Iteration.Should().Be(600);
         result.sub(content).abs().mean().item<float>().Should().BeGreaterThan(0.2f, "the tiles were stylised");
 
