@@ -29,6 +29,13 @@ public sealed partial record StyleTransferOptions
     /// <value>Default 1.0 (the first stage uses <see cref="LearningRate"/>); the schedule's decay applies in every stage.</value>
     public double FineLearningRate { get; init; } = 1.0;
 
+    /// <summary>Gets the largest shorter side the style image is brought to in the stages of a coarse-to-fine run.</summary>
+    /// <value>
+    /// Default 2048. Stages scale the style with the image so that its strokes keep their size relative to the picture; past
+    /// this side they stay at this size (finer strokes, and the style's features fit in memory).
+    /// </value>
+    public int MaxStyleSize { get; init; } = 2048;
+
     /// <summary>Gets the side of the tiles that stages too large for memory are optimised in.</summary>
     /// <value>Default <see langword="null"/>: no tiling unless <see cref="MaxMemoryBytes"/> requires it.</value>
     public int? TileSize { get; init; }
@@ -49,6 +56,7 @@ public sealed partial record StyleTransferOptions
         Check(double.IsFinite(ScaleFactor) && ScaleFactor is >= 1.1 and <= 4, nameof(ScaleFactor), "must be between 1.1 and 4");
         Check(double.IsFinite(FineIterationsFraction) && FineIterationsFraction is > 0 and <= 4, nameof(FineIterationsFraction), "must be greater than 0 and at most 4");
         CheckRate(FineLearningRate, nameof(FineLearningRate));
+        Check(MaxStyleSize is >= 32 and <= 16384, nameof(MaxStyleSize), "must be between 32 and 16384 pixels");
         Check(TileOverlap is >= 0 and <= 1024, nameof(TileOverlap), "must be between 0 and 1024 pixels");
         Check(TileSize is null || (TileSize >= 64 && TileSize > 2 * TileOverlap), nameof(TileSize), "must be at least 64 pixels and more than twice the overlap");
         Check(MaxMemoryBytes is null || MaxMemoryBytes >= 64L << 20, nameof(MaxMemoryBytes), "must be at least 64 MB");

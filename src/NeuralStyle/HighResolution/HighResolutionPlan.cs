@@ -18,18 +18,20 @@ internal static class HighResolutionPlan
         var stages = ScalePlanner.Plan(height, width, enabled, options.CoarseSize, options.ScaleFactor, options.Iterations, options.FineIterationsFraction);
         var coarseShorter = Math.Min(stages[0].Height, stages[0].Width);
         var styleBase = options.ResolveStyleSize(coarseShorter) ?? coarseShorter;
-        return stages.Select(s => Plan(s, options, lastLayer, cuda, (int)Math.Round(styleBase * s.Scale))).ToArray();
+        return stages.Select(s => Plan(s, options, lastLayer, cuda, stages.Count == 1 ? styleBase : Math.Min((int)Math.Round(styleBase * s.Scale), Math.Max(styleBase, options.MaxStyleSize)))).ToArray();
     }
 
     public static MemoryEstimate Estimate(IReadOnlyList<PlannedStage> plan, int lastLayer)
     {
         long cpu = 0, gpu = 0;
         int workHeight = 0, workWidth = 0, tiles = 1;
+        var staged = plan.Count > 1 || plan.Any(p => p.TileSize is not null);
         foreach (var p in plan)
         {
             var (h, w) = p.TileSize is { } t ? (Math.Min(t, p.Stage.Height), Math.Min(t, p.Stage.Width)) : (p.Stage.Height, p.Stage.Width);
-            cpu = Math.Max(cpu, MemoryModel.CpuBytes(h, w, p.StyleSide, p.StyleSide, lastLayer));
-            gpu = Math.Max(gpu, MemoryModel.CudaBytes(h, w, p.StyleSide, p.StyleSide, lastLayer));
+            var whole = staged ? WholeImageBytes(p.Stage) : 0;
+            cpu = Math.Max(cpu, MemoryModel.CpuBytes(h, w, p.StyleSide, p.StyleSide, lastLayer) + whole);
+            gpu = Math.Max(gpu, MemoryModel.CudaBytes(h, w, p.StyleSide, p.StyleSide, lastLayer) + whole);
             if ((long)h * w >= (long)workHeight * workWidth)
             {
                 (workHeight, workWidth) = (h, w);
@@ -37,15 +39,6 @@ internal static class HighResolutionPlan
         }
 
         var last = plan[^1];
-        if (plan.Count > 1 || last.TileSize is not null)
-        {
-            // Whole-image tensors a staged or tiled run keeps beside the optimisation: the canvas, the content, the
-            // upsampled start and their temporaries, about six RGB float images of the final size.
-            var wholeImages = 6L * 3 * 4 * last.Stage.Height * last.Stage.Width;
-            cpu += wholeImages;
-            gpu += wholeImages;
-        }
-
         if (last.TileSize is { } size)
         {
             var (rows, columns) = TilePlanner.Grid(last.Stage.Height, last.Stage.Width, size, 0);
@@ -55,6 +48,10 @@ internal static class HighResolutionPlan
         return new MemoryEstimate(cpu, gpu, workHeight, workWidth, tiles);
     }
 
+    // Whole-image tensors a staged or tiled run keeps beside the optimisation: the canvas, the content, the upsampled
+    // start and their temporaries, about six RGB float images of the stage's size.
+    private static long WholeImageBytes(ScaleStage stage) => 6L * 3 * 4 * stage.Height * stage.Width;
+
     private static PlannedStage Plan(ScaleStage stage, StyleTransferOptions options, int lastLayer, bool cuda, int styleSide)
     {
         int? tile = null;
@@ -63,10 +60,10 @@ internal static class HighResolutionPlan
         {
             tile = fixedSize;
         }
-        else if (options.MaxMemoryBytes is { } total && Bytes(stage.Height, stage.Width) > total)
+        else if (options.MaxMemoryBytes is { } total && Bytes(stage.Height, stage.Width) + WholeImageBytes(stage) > total)
         {
             // Tiling keeps the whole image beside the tiles (see Estimate).
-            var budget = total - (6L * 3 * 4 * stage.Height * stage.Width);
+            var budget = total - WholeImageBytes(stage);
             // The largest tile (a multiple of 16) that fits the budget.
             var hi = Math.Max(stage.Height, stage.Width);
             var lo = Math.Max(64, (2 * overlap) + 16);

@@ -1,0 +1,128 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using FluentAssertions;
+using NeuralStyle.HighResolution;
+using NeuralStyle.Imaging;
+using NeuralStyle.Tests.Api;
+using NeuralStyle.Tests.TestSupport;
+using Xunit;
+
+namespace NeuralStyle.Tests.HighResolution;
+
+public sealed partial class HighResolutionRunTests
+{
+    [Fact]
+    public void Stages_go_from_the_coarse_size_up_by_the_factor()
+    {
+        var stages = ScalePlanner.Plan(1024, 1365, enabled: true, coarseSize: 256, factor: 2, iterations: 200, fineIterationsFraction: 0.5);
+        stages.Select(s => (s.Height, s.Width, s.Iterations, s.Scale)).Should().Equal((256, 341, 200, 1.0), (512, 682, 100, 2.0), (1024, 1365, 100, 4.0));
+        ScalePlanner.Plan(200, 300, enabled: true, 256, 2, 200, 0.5).Should().ContainSingle("an image no larger than the coarse size is made in one pass");
+        ScalePlanner.Plan(1024, 1365, enabled: false, 256, 2, 200, 0.5).Should().ContainSingle();
+        var root2 = ScalePlanner.Plan(512, 512, enabled: true, 256, Math.Sqrt(2), 100, 0.5);
+        root2.Select(s => s.Height).Should().Equal(256, 362, 512);
+        ScalePlanner.ContentWeightFactor(2).Should().Be(0.25);
+        ScalePlanner.TotalVariationWeightFactor(2).Should().Be(0.5);
+    }
+
+    [Fact]
+    public async Task Coarse_to_fine_runs_each_stage_and_reports_stages()
+    {
+        using var content = SampleImages.Content();
+        using var style = SampleImages.Style();
+        var log = new ProgressLog();
+        var options = StyleTransferTests.Small with
+        {
+            ImageSize = 96, StyleSize = 48, CoarseSize = 48, CoarseToFine = CoarseToFineMode.On, Iterations = 8, ProgressInterval = 4,
+        };
+        using var result = await StyleTransfer.RunAsync(content, style, options, log, TestContext.Current.CancellationToken);
+        (result.Image.Width, result.Image.Height).Should().Be((128, 96));
+        result.Iterations.Should().Be(8 + 4);
+        log.Reports.Select(r => (r.Stage, r.StageCount, r.Iteration)).Should().Equal((1, 2, 4), (1, 2, 8), (2, 2, 12));
+        log.Reports.Should().OnlyContain(r => r.TotalIterations == 12);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var output = ImageTensor.FromBitmap(result.Image);
+        var original = ImageTensor.FromBitmap(content, 96);
+        output.sub(original).abs().mean().item<float>().Should().BeGreaterThan(0.05f, "the result is stylised");
+    }
+
+    [Fact]
+    public async Task Auto_mode_stays_single_scale_below_the_threshold()
+    {
+        using var content = SampleImages.Content();
+        using var style = SampleImages.Style();
+        var log = new ProgressLog();
+        using var result = await StyleTransfer.RunAsync(content, style, StyleTransferTests.Small with { Iterations = 4, ProgressInterval = 4 }, log, TestContext.Current.CancellationToken);
+        log.Reports.Should().OnlyContain(r => r.StageCount == 1 && r.TileCount == 1);
+    }
+
+    [Fact]
+    public async Task A_tile_size_optimises_the_image_in_blended_tiles()
+    {
+        using var content = SampleImages.Content();
+        using var style = SampleImages.Style();
+        var log = new ProgressLog();
+        var options = StyleTransferTests.Small with { ImageSize = 96, TileSize = 80, TileOverlap = 16, Iterations = 4, ProgressInterval = 4, CoarseToFine = CoarseToFineMode.Off };
+        using var result = await StyleTransfer.RunAsync(content, style, options, log, TestContext.Current.CancellationToken);
+        (result.Image.Width, result.Image.Height).Should().Be((128, 96));
+        log.Reports.Select(r => r.Tile).Should().Equal(1, 2, 3, 4);
+        log.Reports.Should().OnlyContain(r => r.TileCount == 4 && r.TotalIterations == 16);
+        result.FinalLosses.Terms.Keys.Should().BeEquivalentTo("content", "style", "tv");
+    }
+
+    [Fact]
+    public async Task A_memory_budget_chooses_tiles_that_fit()
+    {
+        var options = StyleTransferTests.Small with { ImageSize = null, StyleSize = 64, CoarseToFine = CoarseToFineMode.Off, Iterations = 2, MaxMemoryBytes = 80L << 20 };
+        var estimate = StyleTransfer.EstimateMemory(384, 288, options);
+        estimate.Tiles.Should().BeGreaterThan(1);
+        estimate.CpuBytes.Should().BeLessThanOrEqualTo(80L << 20);
+        var unlimited = StyleTransfer.EstimateMemory(384, 288, options with { MaxMemoryBytes = null });
+        unlimited.Tiles.Should().Be(1);
+        unlimited.CpuBytes.Should().BeGreaterThan(80L << 20);
+
+        using var content = SkBitmaps.Resized(SampleImages.Content(), 384, 288);
+        using var style = SampleImages.Style();
+        var log = new ProgressLog();
+        using var result = await StyleTransfer.RunAsync(content, style, options with { ProgressInterval = 2 }, log, TestContext.Current.CancellationToken);
+        log.Reports.Select(r => r.TileCount).Distinct().Should().Equal(estimate.Tiles);
+        (result.Image.Width, result.Image.Height).Should().Be((384, 288));
+    }
+
+    [Fact]
+    public void A_budget_too_small_for_any_tile_is_a_clear_error()
+    {
+        var act = () => StyleTransfer.EstimateMemory(4096, 3072, new StyleTransferOptions { MaxMemoryBytes = 100L << 20 });
+        act.Should().Throw<InsufficientMemoryException>().WithMessage("*100 MB*allow at least*");
+    }
+
+    [Theory]
+    [InlineData(512, 384, "off", null)]
+    [InlineData(768, 576, "off", null)]
+    [InlineData(1024, 768, "off", "300MB")]
+    public async Task Estimated_peak_memory_is_within_25_percent_of_the_measured(int width, int height, string coarseToFine, string? budget)
+    {
+        // A fresh process per case: the peak resident memory of this one is shared by every test.
+        var cli = Path.Combine(AppContext.BaseDirectory, "neural-style.dll");
+        var arguments = $"\"{cli}\" memory --width {width} --height {height} --measure --iterations 2 --coarse-to-fine {coarseToFine} --weights \"{SharedAssets.SafeTensorsWeights}\"" + (budget is null ? string.Empty : $" --max-memory {budget}");
+        using var process = Process.Start(new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        process.ExitCode.Should().Be(0, error);
+        var estimated = double.Parse(Estimated().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        var measured = double.Parse(Measured().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        Console.WriteLine($"{width}x{height} ({coarseToFine}, budget {budget ?? "none"}): estimated {estimated} MB, measured {measured} MB");
+        estimated.Should().BeApproximately(measured, 0.25 * measured);
+    }
+
+    [GeneratedRegex(@"estimate: cpu (\d+) MB")]
+    private static partial Regex Estimated();
+
+    [GeneratedRegex(@"measured: cpu (\d+) MB")]
+    private static partial Regex Measured();
+}
