@@ -20,7 +20,8 @@ namespace NeuralStyle.Benchmarks;
 /// against the 256 px run's style targets. Prints one JSON line per run and writes the PNGs.
 /// </summary>
 /// <remarks>Arguments: <c>--images DIR</c> (tubingen.jpg and the paintings, or <c>--content FILE --style FILE</c>),
-/// <c>--out DIR</c>, <c>--weights PATH</c>, <c>--size 1024</c>, <c>--presets a,b</c>, <c>--device</c>, <c>--threads N</c>.</remarks>
+/// <c>--out DIR</c>, <c>--weights PATH</c>, <c>--size 1024</c>, <c>--presets a,b</c>, <c>--device</c>, <c>--threads N</c>,
+/// <c>--fine-lr R</c>, <c>--fine-fraction F</c>, <c>--skip-plain 1</c> (leave out the slow plain run at the large size).</remarks>
 internal static class HighResolutionRunner
 {
     private const int EvaluationSize = 256;
@@ -48,12 +49,22 @@ internal static class HighResolutionRunner
             using var content = ImageFile.Load(contentPath);
             using var style = ImageFile.Load(stylePath);
             var options = StyleTransferPresets.Get(preset) with { Device = device, WeightsPath = weights, AllowWeightsDownload = false };
-            foreach (var (name, runOptions) in new[]
+            if (o.GetValueOrDefault("fine-lr") is { } fineRate)
+            {
+                options = options with { FineLearningRate = double.Parse(fineRate, System.Globalization.CultureInfo.InvariantCulture) };
+            }
+
+            if (o.GetValueOrDefault("fine-fraction") is { } fraction)
+            {
+                options = options with { FineIterationsFraction = double.Parse(fraction, System.Globalization.CultureInfo.InvariantCulture) };
+            }
+            var runs = new[]
             {
                 ("plain-256", options with { ImageSize = EvaluationSize, CoarseToFine = CoarseToFineMode.Off }),
                 ($"plain-{size}", options with { ImageSize = size, CoarseToFine = CoarseToFineMode.Off }),
                 ($"coarse-to-fine-{size}", options with { ImageSize = size, CoarseToFine = CoarseToFineMode.On, CoarseSize = EvaluationSize }),
-            })
+            };
+            foreach (var (name, runOptions) in runs.Where(r => o.GetValueOrDefault("skip-plain") is null || !r.Item1.StartsWith($"plain-{size}", StringComparison.Ordinal)))
             {
                 var stopwatch = Stopwatch.StartNew();
                 using var result = StyleTransfer.RunAsync(content, style, runOptions, cancellationToken: CancellationToken.None).GetAwaiter().GetResult();

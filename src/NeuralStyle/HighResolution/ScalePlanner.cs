@@ -48,13 +48,17 @@ internal static class ScalePlanner
     /// <summary>
     /// The factor for the content weight at a stage of the given scale (relative to the first). The style loss's gradient
     /// per pixel falls with the image's area (Gram matrices are normalised by C·H·W) while the content loss's does not,
-    /// so the content weight is divided by the area ratio to keep the balance of a run at the first stage's size.
+    /// so the content weight must fall at least with the area ratio (scale²); a fine stage also starts from a blurred
+    /// upsampled image whose content error is large, which pulls it back towards the photograph. Measured on the seed's
+    /// presets (docs/high-resolution.md), scale⁻³ keeps the look of the first stage best: scale⁻² drifts back to the photo,
+    /// scale⁻⁴ and beyond over-stylise.
     /// </summary>
-    public static double ContentWeightFactor(double scale) => 1 / (scale * scale);
+    public static double ContentWeightFactor(double scale) => Math.Pow(scale, -3);
 
     /// <summary>
-    /// The factor for the total-variation weight: pixel differences of a smooth picture shrink with the scale, so the
-    /// weight falls with the scale (not its square) to keep the same balance against the style term.
+    /// The factor for the total-variation weight. Each stage re-synthesises the style's texture at its own scale, so pixel
+    /// differences do not shrink with the size while the style's gradient per pixel falls with the area: the weight falls
+    /// with the area too, as the content weight does.
     /// </summary>
-    public static double TotalVariationWeightFactor(double scale) => 1 / scale;
+    public static double TotalVariationWeightFactor(double scale) => 1 / (scale * scale);
 }
