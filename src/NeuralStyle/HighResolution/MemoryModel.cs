@@ -29,60 +29,35 @@ internal static class MemoryModel
 
     /// <summary>Float32 elements kept for backward when optimising an image of the given size up to a layer.</summary>
     public static double ActivationElements(long height, long width, int lastLayer, int batch = 1)
-    {
-        double h = height, w = width;
-        // The image, its gradient, Adam's two moments and the total-variation temporaries.
-        var total = 12.0 * h * w;
-        for (var i = 0; i <= Math.Min(lastLayer, Layers.Length - 1); i++)
+        => batch * Walk(height, width, lastLayer, imagePlanes: 12, (kind, channels, squeeze, expand, area) => kind switch
         {
-            var (kind, channels, squeeze, expand) = Layers[i];
-            switch (kind)
-            {
-                case 'c':
-                    h = Math.Floor((h - 3) / 2) + 1;
-                    w = Math.Floor((w - 3) / 2) + 1;
-                    total += channels * h * w;
-                    break;
-                case 'r':
-                    break; // in place: shares the convolution's output
-                case 'p':
-                    h = Math.Ceiling((h - 3) / 2) + 1;
-                    w = Math.Ceiling((w - 3) / 2) + 1;
-                    total += 3.0 * channels * h * w; // output plus int64 indices
-                    break;
-                case 'f':
-                    total += (squeeze + (4.0 * expand)) * h * w; // squeeze, both expands, their concatenation
-                    break;
-            }
-        }
-
-        return total * batch;
-    }
+            'c' => channels * area,
+            'p' => 3.0 * channels * area,                   // output plus int64 indices
+            'f' => (squeeze + (4.0 * expand)) * area,       // squeeze, both expands, their concatenation
+            _ => 0,                                         // in-place ReLU: shares the convolution's output
+        });
 
     /// <summary>Float32 elements held when features are computed without gradients and every layer's output is kept (style targets).</summary>
     public static double InferenceElements(long height, long width, int lastLayer)
+        => Walk(height, width, lastLayer, imagePlanes: 3, (kind, channels, _, _, area) => kind == 'r' ? 0 : channels * area);
+
+    // Follows the spatial size through the layers and adds up what each one holds; the image itself counts as
+    // imagePlanes planes (12 when optimising: pixels, gradient, Adam's two moments, total-variation temporaries).
+    private static double Walk(long height, long width, int lastLayer, int imagePlanes, Func<char, int, int, int, double, double> held)
     {
         double h = height, w = width;
-        var total = 3.0 * h * w;
+        var total = imagePlanes * h * w;
         for (var i = 0; i <= Math.Min(lastLayer, Layers.Length - 1); i++)
         {
-            var (kind, channels, _, _) = Layers[i];
-            switch (kind)
+            var (kind, channels, squeeze, expand) = Layers[i];
+            if (kind is 'c' or 'p')
             {
-                case 'c':
-                    h = Math.Floor((h - 3) / 2) + 1;
-                    w = Math.Floor((w - 3) / 2) + 1;
-                    total += channels * h * w;
-                    break;
-                case 'p':
-                    h = Math.Ceiling((h - 3) / 2) + 1;
-                    w = Math.Ceiling((w - 3) / 2) + 1;
-                    total += channels * h * w;
-                    break;
-                case 'f':
-                    total += channels * h * w;
-                    break;
+                // Convolution 3×3 stride 2 (floor); max-pool 3×3 stride 2 with ceil_mode.
+                h = kind == 'c' ? Math.Floor((h - 3) / 2) + 1 : Math.Ceiling((h - 3) / 2) + 1;
+                w = kind == 'c' ? Math.Floor((w - 3) / 2) + 1 : Math.Ceiling((w - 3) / 2) + 1;
             }
+
+            total += held(kind, channels, squeeze, expand, h * w);
         }
 
         return total;

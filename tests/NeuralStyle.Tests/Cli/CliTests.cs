@@ -89,13 +89,7 @@ public sealed class CliTests : IDisposable
         output.Split('\n').Count(l => l.TrimStart().Length > 0 && char.IsDigit(l.TrimStart()[0])).Should().Be(13);
     }
 
-    private static string Sample(string name) => Path.Combine(SampleImages.Folder, name);
+    private static string Sample(string name) => CliRunner.Sample(name);
 
-    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, output, error, interactive: false, TestContext.Current.CancellationToken);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> Run(params string[] args) => CliRunner.RunAsync(args);
 }

@@ -125,13 +125,7 @@ public sealed class ControlsCliTests : IDisposable
         return o.ToOptions(parse);
     }
 
-    private static string Sample(string name) => Path.Combine(SampleImages.Folder, name);
+    private static string Sample(string name) => CliRunner.Sample(name);
 
-    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, output, error, interactive: false, TestContext.Current.CancellationToken);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> Run(params string[] args) => CliRunner.RunAsync(args);
 }

@@ -152,17 +152,14 @@ public sealed class CliInputTests : IDisposable
         File.Exists(output).Should().BeFalse();
     }
 
-    private static string Sample(string name) => Path.Combine(SampleImages.Folder, name);
+    private static string Sample(string name) => CliRunner.Sample(name);
 
-    private static async Task<(int Code, string Output, string Error)> Run(params string[] args)
+    private static Task<(int Code, string Output, string Error)> Run(params string[] args)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
         string[] common = args[0] == "features"
             ? ["--weights", SharedAssets.SafeTensorsWeights, "--device", "cpu"]
             : ["--weights", SharedAssets.SafeTensorsWeights, "--no-download", "--device", "cpu"];
-        var code = await CliApp.RunAsync([.. args, .. common], output, error, interactive: false, TestContext.Current.CancellationToken);
-        return (code, output.ToString(), error.ToString());
+        return CliRunner.RunAsync([.. args, .. common]);
     }
 
     private string Write(string name, SKBitmap bitmap)
