@@ -37,7 +37,7 @@ public sealed partial class HighResolutionRunTests
         var log = new ProgressLog();
         var options = StyleTransferTests.Small with
         {
-            ImageSize = 96, StyleSize = 48, CoarseSize = 48, CoarseToFine = CoarseToFineMode.On, Iterations = 8, ProgressInterval = 4,
+            ImageSize = 96, StyleSize = 48, CoarseSize = 48, CoarseToFine = CoarseToFineMode.On, Iterations = 8, ProgressInterval = 4, FineIterationsFraction = 0.5,
         };
         using var result = await StyleTransfer.RunAsync(content, style, options, log, TestContext.Current.CancellationToken);
         (result.Image.Width, result.Image.Height).Should().Be((128, 96));
