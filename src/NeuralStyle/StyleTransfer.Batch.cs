@@ -4,8 +4,8 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using NeuralStyle.Imaging;
 using NeuralStyle.Features;
+using NeuralStyle.Imaging;
 using NeuralStyle.Internal;
 using NeuralStyle.Losses;
 using NeuralStyle.Optimization;
@@ -107,14 +107,33 @@ public static partial class StyleTransfer
         var contentLayers = options.ResolveContentLayers();
         var styleLayers = options.ResolveStyleLayers();
         var values = new LossValues[results.shape[0]];
+
+        // The style and total-variation terms are the same for every image: the style's Gram matrices are computed once.
+        using var shared = BuildLosses(extractor, contents[0].unsqueeze(0).to(results.device), style, new RegionMasks(null, null), options, contentLayers, styleLayers);
+        var common = shared.Owned.Where(l => l is not ContentLoss).ToArray();
+        var deepestContent = contentLayers.Max(l => l.Layer);
         for (var i = 0; i < values.Length; i++)
         {
-            var image = results[i].unsqueeze(0);
-            var content = contents[i].unsqueeze(0).to(results.device);
-            using var losses = BuildLosses(extractor, content, style, RegionMasks.Create(options, content, 1), options, contentLayers, styleLayers);
-            using var features = extractor.Extract(image, lastLayer);
-            var terms = losses.Items.ToDictionary(l => l.Name, l => (double)l.Compute(features).item<float>(), StringComparer.Ordinal);
-            values[i] = new LossValues(terms);
+            using var contentFeatures = extractor.Extract(contents[i].unsqueeze(0).to(results.device), deepestContent);
+            var own = contentLayers.Select(l => new ContentLoss(l.Layer, contentFeatures[l.Layer], l.Weight)).ToArray();
+            try
+            {
+                using var features = extractor.Extract(results[i].unsqueeze(0), lastLayer);
+                var terms = new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (var loss in own.Concat(common))
+                {
+                    terms[loss.Name] = terms.GetValueOrDefault(loss.Name) + loss.Compute(features).item<float>();
+                }
+
+                values[i] = new LossValues(terms);
+            }
+            finally
+            {
+                foreach (var loss in own)
+                {
+                    loss.Dispose();
+                }
+            }
         }
 
         return values;

@@ -46,15 +46,7 @@ public sealed class LibTorchThreadsRestorer : IDisposable
 /// <summary>Small inputs and options for the robustness tests: tiny images, few iterations, CPU, local weights.</summary>
 internal static class RobustnessKit
 {
-    public static StyleTransferOptions Tiny => StyleTransferPresets.CompositionVii with
-    {
-        ImageSize = 32,
-        StyleSize = 32,
-        Iterations = 2,
-        Device = "cpu",
-        WeightsPath = SharedAssets.SafeTensorsWeights,
-        AllowWeightsDownload = false,
-    };
+    public static StyleTransferOptions Tiny => Api.StyleTransferTests.Small with { ImageSize = 32, StyleSize = 32, Iterations = 2 };
 
     /// <summary>
     /// <see cref="Tiny"/> on one libtorch thread, for the many-run tests in <see cref="SoloTests"/> (which xunit runs after
