@@ -21,7 +21,7 @@ namespace NeuralStyle.Benchmarks;
 /// </summary>
 /// <remarks>Arguments: <c>--images DIR</c> (tubingen.jpg and the paintings, or <c>--content FILE --style FILE</c>),
 /// <c>--out DIR</c>, <c>--weights PATH</c>, <c>--size 1024</c>, <c>--presets a,b</c>, <c>--device</c>, <c>--threads N</c>,
-/// <c>--fine-lr R</c>, <c>--fine-fraction F</c>, <c>--skip-plain 1</c> (leave out the slow plain run at the large size).</remarks>
+/// <c>--fine-lr R</c>, <c>--fine-fraction F</c>, <c>--anchor W</c>, <c>--skip-plain 1</c> (leave out the slow plain run at the large size), <c>--skip-coarse-to-fine 1</c>.</remarks>
 internal static class HighResolutionRunner
 {
     private const int EvaluationSize = 256;
@@ -58,19 +58,27 @@ internal static class HighResolutionRunner
             {
                 options = options with { FineIterationsFraction = double.Parse(fraction, System.Globalization.CultureInfo.InvariantCulture) };
             }
+            if (o.GetValueOrDefault("anchor") is { } anchorWeight)
+            {
+                options = options with { StageAnchorWeight = double.Parse(anchorWeight, System.Globalization.CultureInfo.InvariantCulture) };
+            }
+
             var runs = new[]
             {
                 ("plain-256", options with { ImageSize = EvaluationSize, CoarseToFine = CoarseToFineMode.Off }),
                 ($"plain-{size}", options with { ImageSize = size, CoarseToFine = CoarseToFineMode.Off }),
                 ($"coarse-to-fine-{size}", options with { ImageSize = size, CoarseToFine = CoarseToFineMode.On, CoarseSize = EvaluationSize }),
             };
-            foreach (var (name, runOptions) in runs.Where(r => o.GetValueOrDefault("skip-plain") is null || !r.Item1.StartsWith($"plain-{size}", StringComparison.Ordinal)))
+            var selected = runs
+                .Where(r => o.GetValueOrDefault("skip-plain") is null || !r.Item1.StartsWith($"plain-{size}", StringComparison.Ordinal))
+                .Where(r => o.GetValueOrDefault("skip-coarse-to-fine") is null || !r.Item1.StartsWith("coarse-to-fine", StringComparison.Ordinal));
+            foreach (var (name, runOptions) in selected)
             {
                 var stopwatch = Stopwatch.StartNew();
                 using var result = StyleTransfer.RunAsync(content, style, runOptions, cancellationToken: CancellationToken.None).GetAwaiter().GetResult();
                 stopwatch.Stop();
                 ImageFile.Save(result.Image, Path.Combine(output, $"{preset}-{name}.png"));
-                var styleLoss256 = StyleLossAt(extractor, result.Image, style, options);
+                var (styleLoss256, contentLoss256) = LossesAt(extractor, result.Image, content, style, options);
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
                     preset,
@@ -79,6 +87,7 @@ internal static class HighResolutionRunner
                     height = result.Image.Height,
                     seconds = Math.Round(stopwatch.Elapsed.TotalSeconds, 1),
                     style_loss_at_256 = styleLoss256,
+                    content_loss_at_256 = contentLoss256,
                     final = result.FinalLosses.Terms,
                 }));
             }
@@ -87,8 +96,12 @@ internal static class HighResolutionRunner
         return 0;
     }
 
-    /// <summary>The preset's style loss of <paramref name="image"/> downsampled to 256 px, against the 256 px run's targets.</summary>
-    private static double StyleLossAt(SqueezeNetFeatureExtractor extractor, SkiaSharp.SKBitmap image, SkiaSharp.SKBitmap style, StyleTransferOptions preset)
+    /// <summary>
+    /// The preset's style and content losses of <paramref name="image"/> downsampled to 256 px, against the 256 px run's
+    /// targets: together they show whether the balance of style and content (the look) held at the larger size.
+    /// </summary>
+    private static (double Style, double Content) LossesAt(
+        SqueezeNetFeatureExtractor extractor, SkiaSharp.SKBitmap image, SkiaSharp.SKBitmap content, SkiaSharp.SKBitmap style, StyleTransferOptions preset)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -97,7 +110,10 @@ internal static class HighResolutionRunner
         var last = preset.StyleLayers.Max();
         using var fs = extractor.Extract(styleImage, last);
         using var loss = new StyleLoss(preset.StyleLayers, preset.StyleLayers.Select(l => GramMatrix.Compute(fs[l])).ToArray(), preset.StyleWeights);
-        using var fi = extractor.Extract(small, last);
-        return loss.Compute(fi).item<float>();
+        var contentImage = ImageTensor.FromBitmap(content, EvaluationSize).to(extractor.Device);
+        using var fc = extractor.Extract(contentImage, preset.ContentLayer);
+        using var contentLoss = new ContentLoss(preset.ContentLayer, fc[preset.ContentLayer], preset.ContentWeight);
+        using var fi = extractor.Extract(small, Math.Max(last, preset.ContentLayer));
+        return (loss.Compute(fi).item<float>(), contentLoss.Compute(fi).item<float>());
     }
 }

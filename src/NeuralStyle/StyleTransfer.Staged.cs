@@ -39,6 +39,7 @@ public static partial class StyleTransfer
         var total = plan.Select((p, k) => p.Stage.Iterations * tileCounts[k]).Sum();
         var stopwatch = Stopwatch.StartNew();
         Tensor? current = null;
+        var earlier = new List<(Tensor Image, double Weight)>(); // every earlier stage's result, for the anchor
         LossValues? losses = null;
         var offset = 0;
         try
@@ -63,17 +64,23 @@ public static partial class StyleTransfer
                 Tensor image;
                 if (tileSize is { } size)
                 {
-                    (image, losses) = ExecuteTiled(extractor, content, styleLoaders, stageOptions, size, styleSide, scaling, initial, lastLayer, stageProgress, cancellationToken);
+                    TileAnchor? anchor = current is null ? null : new TileAnchor(stage.Height / (double)current.shape[2], AnchorWeight(options, plan[k - 1]));
+                    (image, losses) = ExecuteTiled(extractor, content, styleLoaders, stageOptions, size, styleSide, scaling, initial, anchor, lastLayer, stageProgress, cancellationToken);
                 }
                 else
                 {
-                    using var result = ExecuteStage(extractor, content, styleLoaders, stageOptions, styleSide, scaling, initial, lastLayer, stageProgress, cancellationToken);
+                    using var anchor = earlier.Count > 0 && options.StageAnchorWeight > 0 ? new StageAnchorLoss(earlier) : null;
+                    using var result = ExecuteStage(extractor, content, styleLoaders, stageOptions, styleSide, scaling, initial, lastLayer, stageProgress, cancellationToken, anchor);
                     losses = result.FinalLosses;
                     image = result.TakeImage();
                 }
 
-                current?.Dispose();
                 current = image.DetachFromDisposeScope();
+                if (!final)
+                {
+                    earlier.Add((current, AnchorWeight(options, plan[k])));
+                }
+
                 offset += stage.Iterations * tileCounts[k];
             }
 
@@ -81,8 +88,19 @@ public static partial class StyleTransfer
         }
         catch
         {
-            current?.Dispose();
+            if (current is not null && !earlier.Any(e => ReferenceEquals(e.Image, current)))
+            {
+                current.Dispose();
+            }
+
             throw;
+        }
+        finally
+        {
+            foreach (var (image, _) in earlier)
+            {
+                image.Dispose();
+            }
         }
     }
 
@@ -95,6 +113,7 @@ public static partial class StyleTransfer
         int styleSide,
         StageScaling scaling,
         Tensor? initialImage,
+        TileAnchor? anchor,
         int lastLayer,
         IProgress<StyleTransferProgress>? progress,
         CancellationToken cancellationToken)
@@ -110,10 +129,18 @@ public static partial class StyleTransfer
         var (canvas, losses) = tiled.Optimize(
             initial,
             content,
-            (contentTile, _, styleFactor) =>
+            (contentTile, tile, styleFactor) =>
             {
                 var set = BuildLosses(extractor, contentTile, styles, noMasks, options, contentLayers, Scale(styleLayers, styleFactor), scaling.TotalVariation);
-                return [.. set.Owned];
+                if (anchor is not { } tileAnchor || tileAnchor.Weight <= 0)
+                {
+                    return [.. set.Owned];
+                }
+
+                // The tile's part of the previous stage's result, taken from the upsampled start brought back to that size.
+                var start = initial[TensorIndex.Ellipsis, TensorIndex.Slice(tile.Top, tile.Top + tile.Height), TensorIndex.Slice(tile.Left, tile.Left + tile.Width)];
+                var target = ImageTensor.Resize(start, Math.Max(1, (int)Math.Round(tile.Height / tileAnchor.Scale)), Math.Max(1, (int)Math.Round(tile.Width / tileAnchor.Scale)));
+                return [.. set.Owned, new StageAnchorLoss([(target, tileAnchor.Weight)])];
             },
             progress,
             0,
@@ -130,6 +157,17 @@ public static partial class StyleTransfer
 
         return (canvas.MoveToOuterDisposeScope(), losses);
     }
+
+    /// <summary>
+    /// The weight of the anchor to an earlier stage's result: <see cref="StyleTransferOptions.StageAnchorWeight"/> over that
+    /// stage's area relative to the first, as the content weight, so that each anchor term (a sum over that stage's pixels)
+    /// weighs the same against the style.
+    /// </summary>
+    private static double AnchorWeight(StyleTransferOptions options, PlannedStage earlier)
+        => options.StageAnchorWeight * ScalePlanner.ContentWeightFactor(earlier.Stage.Scale);
+
+    /// <summary>How a tiled stage anchors its tiles: the scale from the previous stage to this one and the anchor's weight.</summary>
+    private readonly record struct TileAnchor(double Scale, double Weight);
 
     /// <summary>Factors applied to a stage's loss weights.</summary>
     private readonly record struct StageScaling(double Content, double Style, double TotalVariation)

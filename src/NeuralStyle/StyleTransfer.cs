@@ -280,6 +280,7 @@ public static partial class StyleTransfer
     /// <summary>
     /// One optimisation of the whole image at one size: normalised CPU content and style loaders (shorter side → normalised
     /// CPU tensor) in, the optimised and finished (mask composite, colour preservation) normalised image out, on the device.
+    /// <paramref name="stageLoss"/> is an extra term of this stage only (the coarse-to-fine anchor); the caller owns it.
     /// </summary>
     private static OptimizationResult ExecuteStage(
         SqueezeNetFeatureExtractor extractor,
@@ -291,7 +292,8 @@ public static partial class StyleTransfer
         Tensor? initialImage,
         int lastLayer,
         IProgress<StyleTransferProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ILoss? stageLoss = null)
     {
         var device = extractor.Device;
         var contentLayers = Scale(options.ResolveContentLayers(), scaling.Content);
@@ -309,7 +311,8 @@ public static partial class StyleTransfer
         {
             PreviewTransform = finish,
         };
-        var result = optimizer.Optimize(initial, [.. losses.Items, .. options.AdditionalLosses], progress, cancellationToken);
+        ILoss[] all = stageLoss is null ? [.. losses.Items, .. options.AdditionalLosses] : [.. losses.Items, stageLoss, .. options.AdditionalLosses];
+        var result = optimizer.Optimize(initial, all, progress, cancellationToken);
         if (finish is null)
         {
             return result;

@@ -29,6 +29,15 @@ public sealed partial record StyleTransferOptions
     /// <value>Default 1.0 (the first stage uses <see cref="LearningRate"/>); the schedule's decay applies in every stage.</value>
     public double FineLearningRate { get; init; } = 1.0;
 
+    /// <summary>
+    /// Gets the weight of the anchor in the stages after the first: <c>Σ_j w_j · Σ (down_j(x) − P_j)²</c> between the image
+    /// downsampled to each earlier stage's size and that stage's result (normalised pixels), with <c>w_j</c> this weight over
+    /// stage <c>j</c>'s area relative to the first. It keeps the earlier stages' composition, colours and large strokes
+    /// while a stage adds detail; without it a fine stage repaints the picture instead of refining it.
+    /// </summary>
+    /// <value>Default 100 (measured in docs/high-resolution.md); 0 leaves it out. A tiled stage anchors each tile to its part of the previous result.</value>
+    public double StageAnchorWeight { get; init; } = 100;
+
     /// <summary>Gets the largest shorter side the style image is brought to in the stages of a coarse-to-fine run.</summary>
     /// <value>
     /// Default 2048. Stages scale the style with the image so that its strokes keep their size relative to the picture; past
@@ -56,6 +65,7 @@ public sealed partial record StyleTransferOptions
         Check(double.IsFinite(ScaleFactor) && ScaleFactor is >= 1.1 and <= 4, nameof(ScaleFactor), "must be between 1.1 and 4");
         Check(double.IsFinite(FineIterationsFraction) && FineIterationsFraction is > 0 and <= 4, nameof(FineIterationsFraction), "must be greater than 0 and at most 4");
         CheckRate(FineLearningRate, nameof(FineLearningRate));
+        Check(double.IsFinite(StageAnchorWeight) && StageAnchorWeight is >= 0 and <= 1e6, nameof(StageAnchorWeight), "must be between 0 and 1000000");
         Check(MaxStyleSize is >= 32 and <= 16384, nameof(MaxStyleSize), "must be between 32 and 16384 pixels");
         Check(TileOverlap is >= 0 and <= 1024, nameof(TileOverlap), "must be between 0 and 1024 pixels");
         Check(TileSize is null || (TileSize >= 64 && TileSize > 2 * TileOverlap), nameof(TileSize), "must be at least 64 pixels and more than twice the overlap");

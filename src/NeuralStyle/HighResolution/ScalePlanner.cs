@@ -46,14 +46,13 @@ internal static class ScalePlanner
     }
 
     /// <summary>
-    /// The factor for the content weight at a stage of the given scale (relative to the first). The style loss's gradient
-    /// per pixel falls with the image's area (Gram matrices are normalised by C·H·W) while the content loss's does not,
-    /// so the content weight must fall at least with the area ratio (scale²); a fine stage also starts from a blurred
-    /// upsampled image whose content error is large, which pulls it back towards the photograph. Measured on the seed's
-    /// presets (docs/high-resolution.md), scale⁻³ keeps the look of the first stage best: scale⁻² drifts back to the photo,
-    /// scale⁻⁴ and beyond over-stylise.
+    /// The factor for the content weight at a stage of the given scale (relative to the first). The content loss is a sum
+    /// over the feature map's positions, which grow with the area (scale²), while the Gram matrices are normalised by
+    /// C·H·W: dividing by the area keeps the balance of style and content that of the first stage. (Before the stage
+    /// anchor, a fine stage needed scale⁻³ to stay stylised; with the anchor holding the composition, scale⁻² is measured
+    /// to keep both the style and the content losses of the first stage, docs/high-resolution.md.)
     /// </summary>
-    public static double ContentWeightFactor(double scale) => Math.Pow(scale, -3);
+    public static double ContentWeightFactor(double scale) => 1 / (scale * scale);
 
     /// <summary>
     /// The factor for the total-variation weight. Each stage re-synthesises the style's texture at its own scale, so pixel

@@ -25,7 +25,7 @@ public sealed partial class HighResolutionRunTests
         ScalePlanner.Plan(1024, 1365, enabled: false, 256, 2, 200, 0.5).Should().ContainSingle();
         var root2 = ScalePlanner.Plan(512, 512, enabled: true, 256, Math.Sqrt(2), 100, 0.5);
         root2.Select(s => s.Height).Should().Equal(256, 362, 512);
-        ScalePlanner.ContentWeightFactor(2).Should().Be(0.125);
+        ScalePlanner.ContentWeightFactor(2).Should().Be(0.25);
         ScalePlanner.TotalVariationWeightFactor(2).Should().Be(0.25);
     }
 

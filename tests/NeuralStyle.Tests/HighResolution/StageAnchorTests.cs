@@ -1,0 +1,131 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using FluentAssertions;
+using NeuralStyle.Features;
+using NeuralStyle.HighResolution;
+using NeuralStyle.Imaging;
+using NeuralStyle.Tests.Api;
+using NeuralStyle.Tests.TestSupport;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Tests.HighResolution;
+
+public sealed class StageAnchorTests
+{
+    [Fact]
+    public void The_anchor_is_the_weighted_squared_distance_of_the_downsampled_image_to_the_previous_result()
+    {
+        using var scope = NewDisposeScope();
+        var previous = Golden.InputB().narrow(2, 0, 32).narrow(3, 0, 48);
+        var pixels = Golden.InputA().narrow(2, 0, 64).narrow(3, 0, 96).detach().requires_grad_(true);
+        using var loss = new StageAnchorLoss([(previous, 7)]);
+        using var maps = new FeatureMaps(pixels, []);
+        var value = loss.Compute(maps);
+
+        using (no_grad())
+        {
+            var expected = ImageTensor.Resize(pixels, 32, 48).sub(previous).square().sum().item<float>() * 7;
+            value.item<float>().Should().BeApproximately(expected, expected * 1e-5f);
+        }
+
+        loss.Name.Should().Be("anchor");
+        loss.Layers.Should().BeEmpty();
+        value.backward();
+        pixels.grad!.abs().sum(1).gt(0).all().item<bool>().Should().BeTrue("every full-size pixel contributes to the downsampled image");
+    }
+
+    [Fact]
+    public void Each_earlier_stage_is_a_term_at_its_own_size()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var coarse = Golden.InputB().narrow(2, 0, 16).narrow(3, 0, 24);
+        var middle = Golden.InputB().narrow(2, 0, 32).narrow(3, 0, 48);
+        var pixels = Golden.InputA().narrow(2, 0, 64).narrow(3, 0, 96);
+        using var loss = new StageAnchorLoss([(coarse, 4), (middle, 1)]);
+        using var maps = new FeatureMaps(pixels, []);
+        var expected = (4 * ImageTensor.Resize(pixels, 16, 24).sub(coarse).square().sum().item<float>())
+            + ImageTensor.Resize(pixels, 32, 48).sub(middle).square().sum().item<float>();
+        loss.Compute(maps).item<float>().Should().BeApproximately(expected, expected * 1e-5f);
+    }
+
+    [Fact]
+    public void The_anchor_copies_its_target()
+    {
+        using var scope = NewDisposeScope();
+        var previous = zeros(1, 3, 8, 8);
+        using var loss = new StageAnchorLoss([(previous, 1)]);
+        previous.add_(1);
+        using var maps = new FeatureMaps(zeros(1, 3, 16, 16), []);
+        loss.Compute(maps).item<float>().Should().Be(0, "the loss keeps its own copy of the previous result");
+    }
+
+    [Fact]
+    public async Task The_anchor_keeps_the_fine_result_close_to_the_coarse_stage_at_the_coarse_size()
+    {
+        // At 48 px the anchor's sum has 28× fewer pixels than at the 256 px it was tuned at: the weight makes up for that.
+        var options = Options with { StageAnchorWeight = 3000 };
+        var (anchored, anchoredDistance) = await RunAndMeasure(options);
+        var (free, freeDistance) = await RunAndMeasure(options with { StageAnchorWeight = 0 });
+
+        anchored.Where(r => r.Stage == 1).Should().OnlyContain(r => !r.Losses.Terms.ContainsKey("anchor"));
+        anchored.Where(r => r.Stage == 2).Should().OnlyContain(r => r.Losses.Terms["anchor"] > 0);
+        free.Should().OnlyContain(r => !r.Losses.Terms.ContainsKey("anchor"));
+        Console.WriteLine($"mean |down(result) − first stage's result|: anchored {anchoredDistance:F4}, free {freeDistance:F4}");
+        anchoredDistance.Should().BeLessThan(freeDistance * 0.6, "the anchor holds the first stage's picture");
+    }
+
+    [Fact]
+    public async Task Tiles_of_a_fine_stage_are_anchored_to_their_part_of_the_previous_result()
+    {
+        var options = Options with { StageAnchorWeight = 3000, TileSize = 80, TileOverlap = 16 };
+        var (anchored, anchoredDistance) = await RunAndMeasure(options);
+        var (_, freeDistance) = await RunAndMeasure(options with { StageAnchorWeight = 0 });
+
+        anchored.Where(r => r.Stage == 2).Should().HaveCount(4).And.OnlyContain(r => r.TileCount == 4 && r.Losses.Terms["anchor"] > 0);
+        Console.WriteLine($"tiled: anchored {anchoredDistance:F4}, free {freeDistance:F4}");
+        anchoredDistance.Should().BeLessThan(freeDistance * 0.6);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Bad_anchor_weights_are_rejected(double weight)
+    {
+        var act = () => StyleTransfer.EstimateMemory(1024, 768, new StyleTransferOptions { StageAnchorWeight = weight });
+        act.Should().Throw<ArgumentException>().WithMessage("*StageAnchorWeight*");
+    }
+
+    private static StyleTransferOptions Options => StyleTransferTests.Small with
+    {
+        ImageSize = 96, StyleSize = 48, CoarseSize = 48, CoarseToFine = CoarseToFineMode.On, Iterations = 40, ProgressInterval = 40, PreviewInterval = 40,
+    };
+
+    /// <summary>Runs coarse-to-fine (two stages) and measures how far the result, brought down to the first stage's size, is from that stage's result (its last preview).</summary>
+    private static async Task<(StyleTransferProgress[] Reports, double Distance)> RunAndMeasure(StyleTransferOptions options)
+    {
+        using var content = SampleImages.Content();
+        using var style = SampleImages.Style();
+        var log = new ProgressLog();
+        using var result = await StyleTransfer.RunAsync(content, style, options, log, TestContext.Current.CancellationToken);
+        var reports = log.Reports.ToArray();
+        try
+        {
+            var first = reports.Last(r => r.Stage == 1).Preview!;
+            using var scope = NewDisposeScope();
+            var small = ImageTensor.Resize(ImageTensor.ToRgb01(ImageTensor.FromBitmap(result.Image)), first.Height, first.Width);
+            var reference = ImageTensor.ToRgb01(ImageTensor.FromBitmap(first));
+            return (reports, small.sub(reference).abs().mean().item<float>());
+        }
+        finally
+        {
+            foreach (var report in reports)
+            {
+                report.Preview?.Dispose();
+            }
+        }
+    }
+}
