@@ -38,8 +38,8 @@ public static partial class StyleTransfer
         var tileCounts = plan.Select(p => p.TileSize is { } t ? TilePlanner.Plan(p.Stage.Height, p.Stage.Width, t, options.TileOverlap).Count : 1).ToArray();
         var total = plan.Select((p, k) => p.Stage.Iterations * tileCounts[k]).Sum();
         var stopwatch = Stopwatch.StartNew();
-        Tensor? current = null;
-        var earlier = new List<(Tensor Image, double Weight)>(); // every earlier stage's result, for the anchor
+        var earlier = new List<(Tensor Image, double Weight)>(); // the earlier stages' results, with their anchor weights
+        Tensor? result = null;
         LossValues? losses = null;
         var offset = 0;
         try
@@ -52,7 +52,9 @@ public static partial class StyleTransfer
                 var content = stage.Height == contentImage.shape[2] && stage.Width == contentImage.shape[3]
                     ? contentImage
                     : ImageTensor.Resize(contentImage, stage.Height, stage.Width);
-                var initial = current is null ? null : ImageTensor.Resize(current, stage.Height, stage.Width);
+                var previous = earlier.Count > 0 ? earlier[^1].Image : null;
+                var anchored = previous is not null && options.StageAnchorWeight > 0;
+                var initial = previous is null ? null : ImageTensor.Resize(previous, stage.Height, stage.Width);
                 var stageOptions = options with
                 {
                     Iterations = stage.Iterations,
@@ -64,36 +66,31 @@ public static partial class StyleTransfer
                 Tensor image;
                 if (tileSize is { } size)
                 {
-                    TileAnchor? anchor = current is null ? null : new TileAnchor(stage.Height / (double)current.shape[2], AnchorWeight(options, plan[k - 1]));
+                    TileAnchor? anchor = anchored ? new TileAnchor(stage.Height / (double)previous!.shape[2], earlier[^1].Weight) : null;
                     (image, losses) = ExecuteTiled(extractor, content, styleLoaders, stageOptions, size, styleSide, scaling, initial, anchor, lastLayer, stageProgress, cancellationToken);
                 }
                 else
                 {
-                    using var anchor = earlier.Count > 0 && options.StageAnchorWeight > 0 ? new StageAnchorLoss(earlier) : null;
-                    using var result = ExecuteStage(extractor, content, styleLoaders, stageOptions, styleSide, scaling, initial, lastLayer, stageProgress, cancellationToken, anchor);
-                    losses = result.FinalLosses;
-                    image = result.TakeImage();
+                    using var anchor = anchored ? new StageAnchorLoss(earlier) : null;
+                    using var stageResult = ExecuteStage(extractor, content, styleLoaders, stageOptions, styleSide, scaling, initial, lastLayer, stageProgress, cancellationToken, anchor);
+                    losses = stageResult.FinalLosses;
+                    image = stageResult.TakeImage();
                 }
 
-                current = image.DetachFromDisposeScope();
-                if (!final)
+                image = image.DetachFromDisposeScope();
+                if (final)
                 {
-                    earlier.Add((current, AnchorWeight(options, plan[k])));
+                    result = image;
+                }
+                else
+                {
+                    earlier.Add((image, AnchorWeight(options, plan[k])));
                 }
 
                 offset += stage.Iterations * tileCounts[k];
             }
 
-            return new OptimizationResult(current!, losses!, total, stopwatch.Elapsed);
-        }
-        catch
-        {
-            if (current is not null && !earlier.Any(e => ReferenceEquals(e.Image, current)))
-            {
-                current.Dispose();
-            }
-
-            throw;
+            return new OptimizationResult(result!, losses!, total, stopwatch.Elapsed);
         }
         finally
         {
@@ -132,7 +129,7 @@ public static partial class StyleTransfer
             (contentTile, tile, styleFactor) =>
             {
                 var set = BuildLosses(extractor, contentTile, styles, noMasks, options, contentLayers, Scale(styleLayers, styleFactor), scaling.TotalVariation);
-                if (anchor is not { } tileAnchor || tileAnchor.Weight <= 0)
+                if (anchor is not { } tileAnchor)
                 {
                     return [.. set.Owned];
                 }
@@ -166,7 +163,7 @@ public static partial class StyleTransfer
     private static double AnchorWeight(StyleTransferOptions options, PlannedStage earlier)
         => options.StageAnchorWeight * ScalePlanner.ContentWeightFactor(earlier.Stage.Scale);
 
-    /// <summary>How a tiled stage anchors its tiles: the scale from the previous stage to this one and the anchor's weight.</summary>
+    /// <summary>How a tiled stage anchors its tiles (null: not at all): the scale from the previous stage to this one and the anchor's weight.</summary>
     private readonly record struct TileAnchor(double Scale, double Weight);
 
     /// <summary>Factors applied to a stage's loss weights.</summary>
