@@ -18,7 +18,8 @@ namespace NeuralStyle.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Arguments: <c>--weights PATH</c> (default $NEURALSTYLE_WEIGHTS), <c>--device cpu|cuda</c>, <c>--sizes 192,512</c>
-/// (shorter side; 4:3 images), <c>--steps 50</c>, <c>--repeats 3</c>, <c>--threads N</c>.
+/// (shorter side; 4:3 images), <c>--steps 50</c>, <c>--repeats 3</c>, <c>--threads N</c>,
+/// <c>--style-gradient explicit|autograd|both</c> (how the style loss forms its gradient; <c>both</c> alternates them).
 /// <c>peak_rss_mb</c> is the process's peak resident memory so far: run one size per process to read it per size.
 /// </remarks>
 internal static class StepTimer
@@ -39,39 +40,68 @@ internal static class StepTimer
 
         using var extractor = SqueezeNetFeatureExtractor.FromFile(weights, device);
         var baselineRss = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
+        // "both" alternates the two ways of forming the style gradient repeat by repeat, so a busy machine slows both alike.
+        var modes = (options.GetValueOrDefault("style-gradient") ?? "explicit") switch
+        {
+            "explicit" => new[] { true },
+            "autograd" => [false],
+            "both" => [true, false],
+            var other => throw new ArgumentException($"--style-gradient must be explicit, autograd or both; got '{other}'."),
+        };
         foreach (var size in sizes)
         {
-            using var problem = new BenchmarkProblem(extractor, size, (size * 4) / 3);
-            var settings = new OptimizerSettings { Iterations = steps, Schedule = [], ProgressInterval = steps };
-            var optimizer = new StyleTransferOptimizer(extractor, settings);
-            optimizer.Optimize(problem.Image, problem.Losses).Dispose(); // warm-up
-            var times = new List<double>();
-            LossValues? losses = null;
-            for (var r = 0; r < repeats; r++)
+            var problems = modes.Select(explicitGradient => new BenchmarkProblem(extractor, size, (size * 4) / 3, explicitGradient)).ToArray();
+            try
             {
-                Synchronize(device);
-                var stopwatch = Stopwatch.StartNew();
-                using var result = optimizer.Optimize(problem.Image, problem.Losses);
-                Synchronize(device);
-                times.Add(stopwatch.Elapsed.TotalMilliseconds / steps);
-                losses = result.FinalLosses;
-            }
+                var settings = new OptimizerSettings { Iterations = steps, Schedule = [], ProgressInterval = steps };
+                var optimizer = new StyleTransferOptimizer(extractor, settings);
+                var times = modes.Select(_ => new List<double>()).ToArray();
+                var losses = new LossValues?[modes.Length];
+                foreach (var problem in problems)
+                {
+                    optimizer.Optimize(problem.Image, problem.Losses).Dispose(); // warm-up
+                }
 
-            times.Sort();
-            Console.WriteLine(JsonSerializer.Serialize(new
+                for (var r = 0; r < repeats; r++)
+                {
+                    for (var m = 0; m < modes.Length; m++)
+                    {
+                        Synchronize(device);
+                        var stopwatch = Stopwatch.StartNew();
+                        using var result = optimizer.Optimize(problems[m].Image, problems[m].Losses);
+                        Synchronize(device);
+                        times[m].Add(stopwatch.Elapsed.TotalMilliseconds / steps);
+                        losses[m] = result.FinalLosses;
+                    }
+                }
+
+                for (var m = 0; m < modes.Length; m++)
+                {
+                    times[m].Sort();
+                    Console.WriteLine(JsonSerializer.Serialize(new
+                    {
+                        runner = "neuralstyle",
+                        device = device.ToString(),
+                        threads = torch.get_num_threads(),
+                        height = size,
+                        width = (size * 4) / 3,
+                        steps,
+                        style_gradient = modes[m] ? "explicit" : "autograd",
+                        ms_per_step = Math.Round(times[m][times[m].Count / 2], 3),
+                        ms_per_step_min = Math.Round(times[m][0], 3),
+                        total_loss = losses[m]!.Total,
+                        peak_rss_mb = Math.Round(System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
+                        peak_over_baseline_mb = Math.Round((System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 - baselineRss) / 1048576.0, 1),
+                    }));
+                }
+            }
+            finally
             {
-                runner = "neuralstyle",
-                device = device.ToString(),
-                threads = torch.get_num_threads(),
-                height = size,
-                width = (size * 4) / 3,
-                steps,
-                ms_per_step = Math.Round(times[times.Count / 2], 3),
-                ms_per_step_min = Math.Round(times[0], 3),
-                total_loss = losses!.Total,
-                peak_rss_mb = Math.Round(System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
-                peak_over_baseline_mb = Math.Round((System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 - baselineRss) / 1048576.0, 1),
-            }));
+                foreach (var problem in problems)
+                {
+                    problem.Dispose();
+                }
+            }
         }
 
         return 0;
@@ -102,7 +132,7 @@ internal sealed class BenchmarkProblem : IDisposable
 {
     private readonly LossBase[] _losses;
 
-    public BenchmarkProblem(IFeatureExtractor extractor, int height, int width)
+    public BenchmarkProblem(IFeatureExtractor extractor, int height, int width, bool explicitStyleGradient = true)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -117,7 +147,10 @@ internal sealed class BenchmarkProblem : IDisposable
         _losses =
         [
             new ContentLoss(preset.ContentLayer, fc[preset.ContentLayer], preset.ContentWeight),
-            new StyleLoss(preset.StyleLayers, preset.StyleLayers.Select(l => GramMatrix.Compute(fs[l])).ToArray(), preset.StyleWeights),
+            new StyleLoss(preset.StyleLayers, preset.StyleLayers.Select(l => GramMatrix.Compute(fs[l])).ToArray(), preset.StyleWeights)
+            {
+                ExplicitGradient = explicitStyleGradient,
+            },
             new TotalVariationLoss(preset.TotalVariationWeight),
         ];
         Image = content.DetachFromDisposeScope();

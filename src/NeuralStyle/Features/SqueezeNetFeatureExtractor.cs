@@ -39,6 +39,7 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
     {
         _network = network;
         Device = device;
+        ChannelsLast = device.type == DeviceType.CPU;
         _layers = network.Layers.children().Cast<Module<Tensor, Tensor>>().ToArray();
     }
 
@@ -53,6 +54,14 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
 
     /// <inheritdoc />
     public Device Device { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether the network runs on channels-last (NHWC) memory: the features keep the <c>[N,C,H,W]</c>
+    /// shape with channel stride 1. On the CPU this makes the forward and backward passes about twice as fast; on CUDA it is
+    /// off until measured there.
+    /// </summary>
+    /// <value><see langword="true"/> on the CPU.</value>
+    public bool ChannelsLast { get; internal set; }
 
     /// <summary>Loads weights from a file (safetensors, PyTorch zip <c>.pth</c> or PyTorch legacy <c>.pth</c>).</summary>
     /// <param name="path">The weight file; torchvision's own <c>squeezenet1_1-b8a52dc0.pth</c> works.</param>
@@ -185,7 +194,9 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
         var outputs = new List<Tensor>(lastLayer + 1);
         try
         {
-            var x = image;
+            // The layout copy is differentiable, so gradients still reach the caller's (contiguous) image.
+            using var input = ChannelsLast ? ToChannelsLast(image) : null;
+            var x = input ?? image;
             for (var i = 0; i <= lastLayer; i++)
             {
                 x = _layers[i].call(x);
@@ -213,6 +224,13 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
             _disposed = true;
             _network.Dispose();
         }
+    }
+
+    // Same shape, NHWC strides; the caller owns the result.
+    private static Tensor ToChannelsLast(Tensor image)
+    {
+        using var scope = NewDisposeScope();
+        return image.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).DetachFromDisposeScope();
     }
 
     private static void CheckLayer(int layer)

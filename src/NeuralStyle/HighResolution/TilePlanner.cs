@@ -11,7 +11,7 @@ namespace NeuralStyle.HighResolution;
 /// <param name="Width">The number of columns.</param>
 internal readonly record struct TileRect(int Top, int Left, int Height, int Width);
 
-/// <summary>Splits an image into overlapping tiles and makes the feathered weights that blend them.</summary>
+/// <summary>Splits an image into overlapping tiles, their cores, and the feathered weights that join them.</summary>
 internal static class TilePlanner
 {
     /// <summary>Tiles of at most <paramref name="tileSize"/> pixels a side, overlapping by at least <paramref name="overlap"/>, in raster order.</summary>
@@ -41,15 +41,58 @@ internal static class TilePlanner
         => (Starts(height, tileSize, overlap).Count, Starts(width, tileSize, overlap).Count);
 
     /// <summary>
-    /// The blending weight of a tile's pixels, <c>[1,1,h,w]</c>: 1 inside, rising linearly from near 0 across the overlap
-    /// on each side that borders another tile (sides on the image's edge keep weight 1).
+    /// Each tile's core, in the order of <paramref name="tiles"/>: its rectangle cut at the middle of every overlap with a
+    /// neighbour (sides on the image's edge stay). The cores cover the image without overlapping.
     /// </summary>
-    public static Tensor FeatherWeights(TileRect tile, int height, int width, int overlap, Device device)
+    public static IReadOnlyList<TileRect> Cores(IReadOnlyList<TileRect> tiles, int height, int width)
+    {
+        var rowCuts = Cuts(tiles, t => t.Top, t => t.Height, height);
+        var columnCuts = Cuts(tiles, t => t.Left, t => t.Width, width);
+        var cores = new List<TileRect>(tiles.Count);
+        foreach (var tile in tiles)
+        {
+            var (top, bottom) = rowCuts[tile.Top];
+            var (left, right) = columnCuts[tile.Left];
+            cores.Add(new TileRect(top, left, bottom - top, right - left));
+        }
+
+        return cores;
+    }
+
+    /// <summary>
+    /// How settled a finished tile's core is, <c>[1,1,h,w]</c>: 1 inside, falling linearly to near 0 over
+    /// <paramref name="band"/> pixels towards each side that borders another core (sides on the image's edge stay 1).
+    /// Later tiles keep settled pixels as they are and optimise the rest, so they continue their neighbours' strokes
+    /// instead of blending two independent paintings; the ramp feathers the join.
+    /// </summary>
+    public static Tensor SettledWeights(TileRect core, int height, int width, int band, Device device)
     {
         using var scope = NewDisposeScope();
-        var rows = Ramp(tile.Height, overlap, tile.Top > 0, tile.Top + tile.Height < height, device);
-        var columns = Ramp(tile.Width, overlap, tile.Left > 0, tile.Left + tile.Width < width, device);
-        return rows.reshape(1, 1, tile.Height, 1).mul(columns.reshape(1, 1, 1, tile.Width)).MoveToOuterDisposeScope();
+        var rows = Ramp(core.Height, band, core.Top > 0, core.Top + core.Height < height, device);
+        var columns = Ramp(core.Width, band, core.Left > 0, core.Left + core.Width < width, device);
+        return rows.reshape(1, 1, core.Height, 1).mul(columns.reshape(1, 1, 1, core.Width)).MoveToOuterDisposeScope();
+    }
+
+    // For each distinct start along one axis, the span of its core: from the middle of the overlap with the previous
+    // tile to the middle of the overlap with the next.
+    private static Dictionary<int, (int Start, int End)> Cuts(IReadOnlyList<TileRect> tiles, Func<TileRect, int> start, Func<TileRect, int> size, int length)
+    {
+        var spans = new SortedDictionary<int, int>();
+        foreach (var tile in tiles)
+        {
+            spans[start(tile)] = start(tile) + size(tile);
+        }
+
+        var ordered = new List<KeyValuePair<int, int>>(spans);
+        var cuts = new Dictionary<int, (int, int)>(ordered.Count);
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var from = i == 0 ? 0 : (ordered[i].Key + ordered[i - 1].Value) / 2;
+            var to = i == ordered.Count - 1 ? length : (ordered[i + 1].Key + ordered[i].Value) / 2;
+            cuts[ordered[i].Key] = (from, to);
+        }
+
+        return cuts;
     }
 
     private static List<int> Starts(int length, int tileSize, int overlap)
@@ -70,10 +113,10 @@ internal static class TilePlanner
         return starts;
     }
 
-    private static Tensor Ramp(int length, int overlap, bool rampStart, bool rampEnd, Device device)
+    private static Tensor Ramp(int length, int band, bool rampStart, bool rampEnd, Device device)
     {
         var ramp = ones(length, device: device);
-        var width = Math.Min(overlap, length / 2);
+        var width = Math.Min(band, length / 2);
         if (width > 0)
         {
             // (i + 1) / (width + 1): never exactly 0, so every pixel keeps some weight.

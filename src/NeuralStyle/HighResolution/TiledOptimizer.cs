@@ -9,9 +9,11 @@ using static TorchSharp.torch;
 namespace NeuralStyle.HighResolution;
 
 /// <summary>
-/// Optimises a large image tile by tile, in raster order: each tile starts from the current canvas (so it sees the
-/// already-stylised overlap of its neighbours), is optimised against its own content target and the global style
-/// targets, and is written back with feathered weights across the overlaps, so no seam shows.
+/// Optimises a large image tile by tile, in raster order. Each tile starts from the current canvas and is optimised
+/// against its own content target and the global style targets, with the cores of the tiles already done held fixed
+/// (<see cref="TilePlanner.Cores"/>, feathered by <see cref="TilePlanner.SettledWeights"/>): the tile sees its
+/// neighbours' finished strokes across the overlap and continues them, and only its own pixels change. Blending two
+/// independently optimised overlaps instead averages two unrelated textures into a soft, visible band.
 /// </summary>
 internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerSettings settings, int tileSize, int overlap)
 {
@@ -37,11 +39,13 @@ internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerSetti
     {
         int height = (int)initial.shape[2], width = (int)initial.shape[3];
         var tiles = TilePlanner.Plan(height, width, tileSize, overlap);
+        var cores = TilePlanner.Cores(tiles, height, width);
+        var band = Math.Max(1, overlap / 8); // measured: 1/8 of the overlap joins best (docs/high-resolution.md)
         var canvas = initial.detach().clone().DetachFromDisposeScope();
+        using var settled = zeros([1, 1, height, width], dtype: canvas.dtype, device: canvas.device).DetachFromDisposeScope();
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         try
         {
-            var optimizer = new StyleTransferOptimizer(extractor, settings);
             for (var i = 0; i < tiles.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -52,20 +56,25 @@ internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerSetti
                 var columns = TensorIndex.Slice(tile.Left, tile.Left + tile.Width);
                 var contentTile = content[TensorIndex.Ellipsis, rows, columns];
                 var start = canvas[TensorIndex.Ellipsis, rows, columns].clone();
+                var free = settled[TensorIndex.Ellipsis, rows, columns].neg().add(1);
                 var losses = lossesForTile(contentTile, tile, (double)tile.Height * tile.Width / ((double)height * width));
                 try
                 {
                     var tileProgress = progress is null ? null : new TileProgress(progress, i, tiles.Count, iterationOffset, totalIterations);
                     using var enableGrad = enable_grad();
+                    using var held = i == 0 ? null : new MaskedCompositeExtractor(extractor, free, start);
+                    var optimizer = new StyleTransferOptimizer(held ?? extractor, settings);
                     using var result = optimizer.Optimize(start, [.. losses], tileProgress, cancellationToken);
                     foreach (var (name, value) in result.FinalLosses.Terms)
                     {
                         sums[name] = sums.GetValueOrDefault(name) + value;
                     }
 
-                    var weight = TilePlanner.FeatherWeights(tile, height, width, overlap, canvas.device);
-                    var region = canvas[TensorIndex.Ellipsis, rows, columns];
-                    region.mul_(weight.neg().add(1)).add_(result.Image.mul(weight));
+                    canvas[TensorIndex.Ellipsis, rows, columns] = MaskedCompositeExtractor.Composite(result.Image, free, start);
+                    var core = cores[i];
+                    var coreRows = TensorIndex.Slice(core.Top, core.Top + core.Height);
+                    var coreColumns = TensorIndex.Slice(core.Left, core.Left + core.Width);
+                    settled[TensorIndex.Ellipsis, coreRows, coreColumns] = TilePlanner.SettledWeights(core, height, width, band, settled.device);
                 }
                 finally
                 {

@@ -61,23 +61,11 @@ public static class GramMatrix
             throw new ArgumentException($"Expected features of shape [N,C,H,W] or [C,H,W]; got [{string.Join(",", features.shape)}].", nameof(features));
         }
 
-        var maskDims = mask.dim();
-        if (maskDims is < 2 or > 4 || (maskDims >= 3 && mask.shape[^3] != 1) || (maskDims == 4 && mask.shape[0] != 1 && (dims == 3 || mask.shape[0] != features.shape[0])))
-        {
-            throw new ArgumentException($"Expected a mask of shape [h,w], [1,h,w] or [1 or N,1,h,w]; got [{string.Join(",", mask.shape)}].", nameof(mask));
-        }
-
         using var scope = NewDisposeScope();
         var batched = dims == 4 ? features : features.unsqueeze(0);
         long n = batched.shape[0], c = batched.shape[1], h = batched.shape[2], w = batched.shape[3];
-        var m = mask.to(batched.dtype).reshape(maskDims == 4 ? mask.shape[0] : 1, 1, mask.shape[^2], mask.shape[^1]);
-        if (m.shape[2] != h || m.shape[3] != w)
-        {
-            m = nn.functional.interpolate(m, [h, w], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
-        }
-
+        var weights = PositionWeights(mask, batched);
         var flat = batched.reshape(n, c, h * w);
-        var weights = m.reshape(m.shape[0], 1, h * w);
         var gram = bmm(flat.mul(weights), flat.transpose(1, 2));
         if (normalize)
         {
@@ -85,5 +73,29 @@ public static class GramMatrix
         }
 
         return (dims == 4 ? gram : gram.squeeze(0)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Checks a mask against <c>[N,C,H,W]</c> features and returns its values at the features' positions, <c>[1 or N,1,H·W]</c>,
+    /// resized with antialiased bilinear interpolation when the size differs.
+    /// </summary>
+    /// <exception cref="ArgumentException">The mask's shape does not fit the features.</exception>
+    internal static Tensor PositionWeights(Tensor mask, Tensor batchedFeatures)
+    {
+        var maskDims = mask.dim();
+        if (maskDims is < 2 or > 4 || (maskDims >= 3 && mask.shape[^3] != 1) || (maskDims == 4 && mask.shape[0] != 1 && mask.shape[0] != batchedFeatures.shape[0]))
+        {
+            throw new ArgumentException($"Expected a mask of shape [h,w], [1,h,w] or [1 or N,1,h,w]; got [{string.Join(",", mask.shape)}].", nameof(mask));
+        }
+
+        using var scope = NewDisposeScope();
+        long h = batchedFeatures.shape[2], w = batchedFeatures.shape[3];
+        var m = mask.to(batchedFeatures.dtype).reshape(maskDims == 4 ? mask.shape[0] : 1, 1, mask.shape[^2], mask.shape[^1]);
+        if (m.shape[2] != h || m.shape[3] != w)
+        {
+            m = nn.functional.interpolate(m, [h, w], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+        }
+
+        return m.reshape(m.shape[0], 1, h * w).MoveToOuterDisposeScope();
     }
 }

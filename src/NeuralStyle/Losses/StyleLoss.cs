@@ -88,6 +88,12 @@ public sealed class StyleLoss : LossBase
     /// <value><see langword="true"/> for the seed's convention.</value>
     public bool NormalizeGram { get; }
 
+    /// <summary>
+    /// Gets a value indicating whether the gradient is formed explicitly (one matrix product per layer) rather than by autograd
+    /// through the Gram matrix (two); both give the same gradient. <see langword="false"/> only to compare the two paths.
+    /// </summary>
+    internal bool ExplicitGradient { get; init; } = true;
+
     /// <summary>Computes each layer's weighted term separately (for reporting).</summary>
     /// <param name="features">The features of the image.</param>
     /// <returns>One fresh scalar tensor per layer, owned by the caller.</returns>
@@ -118,16 +124,66 @@ public sealed class StyleLoss : LossBase
 
     private Tensor Term(FeatureMaps features, int i)
     {
-        var gram = _mask is null
-            ? GramMatrix.Compute(features[_layers[i]], NormalizeGram)
-            : GramMatrix.ComputeMasked(features[_layers[i]], _mask, NormalizeGram);
-        if (gram.shape[^1] != _targets[i].shape[^1])
+        var layer = features[_layers[i]];
+        CheckChannels(layer, i);
+        if (ExplicitGradient && layer.dim() == 4 && layer.requires_grad && is_grad_enabled())
         {
-            throw new ArgumentException(
-                $"Style target at layer {_layers[i]} is {_targets[i].shape[^1]}×{_targets[i].shape[^1]} but the features have {gram.shape[^1]} channels.",
-                nameof(features));
+            return TermWithExplicitGradient(layer, i);
         }
 
+        var gram = _mask is null
+            ? GramMatrix.Compute(layer, NormalizeGram)
+            : GramMatrix.ComputeMasked(layer, _mask, NormalizeGram);
         return gram.sub(_targets[i]).square().sum().mul(_weights[i]);
+    }
+
+    // With G = (F∘m) Fᵀ / n and D = G − A, the gradient of w·Σ D² is (2w/n)(D + Dᵀ)(F∘m): one matrix product where autograd
+    // spends two on the Gram matrix's backward. The returned scalar has the loss as its value and that gradient (the
+    // product enters through a surrogate Σ F·g whose value cancels out).
+    private Tensor TermWithExplicitGradient(Tensor layer, int i)
+    {
+        Tensor value, gradient;
+        using (no_grad())
+        {
+            long n = layer.shape[0], c = layer.shape[1], hw = layer.shape[2] * layer.shape[3];
+            var flat = layer.detach().reshape(n, c, hw);
+            var weights = _mask is null ? null : GramMatrix.PositionWeights(_mask, layer);
+            var weighted = weights is null ? flat : flat.mul(weights);
+            var gram = bmm(weighted, flat.transpose(1, 2));
+            Tensor? divisor = null;
+            if (NormalizeGram)
+            {
+                divisor = weights is null ? tensor((double)(c * hw), gram.dtype, gram.device) : weights.sum(-1, keepdim: true).clamp_min(1e-8).mul(c);
+                gram = gram.div_(divisor);
+            }
+
+            var difference = gram.sub_(_targets[i]);
+            value = difference.square().sum().mul_(_weights[i]);
+            var symmetric = difference.add(difference.transpose(1, 2)).mul_(2 * _weights[i]);
+            if (divisor is not null)
+            {
+                symmetric = symmetric.div_(divisor);
+            }
+
+            // In the layer's own memory layout, so the backward pass needs no reordering; (SF)ᵀ = FᵀS as S is symmetric.
+            gradient = IsChannelsLast(layer)
+                ? bmm(weighted.transpose(1, 2), symmetric).reshape(n, layer.shape[2], layer.shape[3], c).permute(0, 3, 1, 2)
+                : bmm(symmetric, weighted).reshape(layer.shape);
+        }
+
+        var surrogate = layer.mul(gradient).sum();
+        return value.add(surrogate.sub(surrogate.detach()));
+    }
+
+    private static bool IsChannelsLast(Tensor layer) => layer.shape[1] > 1 && layer.stride(1) == 1;
+
+    private void CheckChannels(Tensor features, int i)
+    {
+        if (features.dim() < 3 || features.shape[^3] != _targets[i].shape[^1])
+        {
+            throw new ArgumentException(
+                $"Style target at layer {_layers[i]} is {_targets[i].shape[^1]}×{_targets[i].shape[^1]} but the features have {(features.dim() < 3 ? 0 : features.shape[^3])} channels.",
+                nameof(features));
+        }
     }
 }

@@ -77,20 +77,20 @@ public sealed partial class HighResolutionRunTests
     [Fact]
     public async Task A_memory_budget_chooses_tiles_that_fit()
     {
-        var options = StyleTransferTests.Small with { ImageSize = null, StyleSize = 64, CoarseToFine = CoarseToFineMode.Off, Iterations = 2, MaxMemoryBytes = 80L << 20 };
-        var estimate = StyleTransfer.EstimateMemory(384, 288, options);
+        var options = StyleTransferTests.Small with { ImageSize = null, StyleSize = 64, CoarseToFine = CoarseToFineMode.Off, Iterations = 2, MaxMemoryBytes = 250L << 20 };
+        var estimate = StyleTransfer.EstimateMemory(768, 576, options);
         estimate.Tiles.Should().BeGreaterThan(1);
-        estimate.CpuBytes.Should().BeLessThanOrEqualTo(80L << 20);
-        var unlimited = StyleTransfer.EstimateMemory(384, 288, options with { MaxMemoryBytes = null });
+        estimate.CpuBytes.Should().BeLessThanOrEqualTo(250L << 20);
+        var unlimited = StyleTransfer.EstimateMemory(768, 576, options with { MaxMemoryBytes = null });
         unlimited.Tiles.Should().Be(1);
-        unlimited.CpuBytes.Should().BeGreaterThan(80L << 20);
+        unlimited.CpuBytes.Should().BeGreaterThan(250L << 20);
 
-        using var content = SkBitmaps.Resized(SampleImages.Content(), 384, 288);
+        using var content = SkBitmaps.Resized(SampleImages.Content(), 768, 576);
         using var style = SampleImages.Style();
         var log = new ProgressLog();
         using var result = await StyleTransfer.RunAsync(content, style, options with { ProgressInterval = 2 }, log, TestContext.Current.CancellationToken);
         log.Reports.Select(r => r.TileCount).Distinct().Should().Equal(estimate.Tiles);
-        (result.Image.Width, result.Image.Height).Should().Be((384, 288));
+        (result.Image.Width, result.Image.Height).Should().Be((768, 576));
     }
 
     [Fact]
