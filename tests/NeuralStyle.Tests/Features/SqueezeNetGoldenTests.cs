@@ -41,6 +41,38 @@ public sealed class SqueezeNetGoldenTests
     }
 
     [Fact]
+    public void Channels_last_gives_the_same_features_and_input_gradient_as_contiguous_memory()
+    {
+        using var channelsLast = SqueezeNetFeatureExtractor.FromFile(SharedAssets.SafeTensorsWeights);
+        using var contiguous = SqueezeNetFeatureExtractor.FromFile(SharedAssets.SafeTensorsWeights);
+        channelsLast.ChannelsLast.Should().BeTrue("the CPU default");
+        contiguous.ChannelsLast = false;
+        using var scope = NewDisposeScope();
+        var a = Golden.InputA();
+
+        (Tensor[] Layers, Tensor Gradient) Run(SqueezeNetFeatureExtractor extractor)
+        {
+            var x = a.clone().requires_grad_();
+            using var maps = extractor.Extract(x, 7);
+            var layers = Enumerable.Range(0, 8).Select(i => maps[i].detach().contiguous()).ToArray();
+            var objective = Enumerable.Range(0, 8).Select(i => maps[i].square().mean()).Aggregate((p, q) => p.add(q));
+            return (layers, torch.autograd.grad([objective], [x])[0]);
+        }
+
+        var (fast, fastGradient) = Run(channelsLast);
+        var (plain, plainGradient) = Run(contiguous);
+        for (var i = 0; i < 8; i++)
+        {
+            var scale = plain[i].abs().max().item<float>();
+            fast[i].sub(plain[i]).abs().max().item<float>().Should().BeLessThan(1e-4f * scale, $"layer {i}");
+        }
+
+        var gradientScale = plainGradient.abs().max().item<float>();
+        gradientScale.Should().BeGreaterThan(0);
+        fastGradient.sub(plainGradient).abs().max().item<float>().Should().BeLessThan(1e-4f * gradientScale);
+    }
+
+    [Fact]
     public void Extract_stops_at_the_last_layer_asked_for()
     {
         using var scope = NewDisposeScope();

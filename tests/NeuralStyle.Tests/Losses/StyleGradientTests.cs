@@ -18,19 +18,21 @@ namespace NeuralStyle.Tests.Losses;
 /// </summary>
 public sealed class StyleGradientTests
 {
-    public static TheoryData<bool, bool, int> Cases => new()
+    public static TheoryData<bool, bool, int, bool> Cases => new()
     {
-        { false, true, 1 },
-        { false, false, 1 },
-        { true, true, 1 },
-        { true, true, 2 },
-        { false, true, 2 },
-        { true, false, 2 },
+        { false, true, 1, false },
+        { false, false, 1, false },
+        { true, true, 1, false },
+        { true, true, 2, false },
+        { false, true, 2, false },
+        { true, false, 2, false },
+        { false, true, 1, true },
+        { true, true, 2, true },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Value_and_gradient_match_autograd_on_the_formula(bool masked, bool normalize, int batch)
+    public void Value_and_gradient_match_autograd_on_the_formula(bool masked, bool normalize, int batch, bool channelsLast)
     {
         using var scope = NewDisposeScope();
         var generator = new TorchSharp.torch.Generator(7);
@@ -41,7 +43,15 @@ public sealed class StyleGradientTests
         // Targets that are not symmetric: the formula must hold for any A, not only for Gram matrices.
         var targets = channels.Select(c => randn([c, c], generator: generator).abs()).ToArray();
         var mask = masked ? rand([batch, 1, 9, 7], generator: generator) : null;
-        var features = channels.Select((c, i) => randn([batch, c, sizes[i][0], sizes[i][1]], generator: generator).relu().requires_grad_()).ToArray();
+        var features = channels.Select((c, i) => randn([batch, c, sizes[i][0], sizes[i][1]], generator: generator).relu()).ToArray();
+        if (channelsLast)
+        {
+            // Same shape, channel stride 1: the layout the CPU extractor produces; the gradient must come back in it.
+            features = [.. features.Select(f => f.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2))];
+            features[0].stride(1).Should().Be(1);
+        }
+
+        features = [.. features.Select(f => f.requires_grad_())];
         var maps = new FeatureMaps(zeros(batch, 3, 4, 4), [features[0], features[1]]);
 
         using var loss = new StyleLoss([0, 1], targets, weights, mask, normalize);
@@ -64,6 +74,7 @@ public sealed class StyleGradientTests
             var scale = expected[i].abs().max().item<float>();
             scale.Should().BeGreaterThan(0);
             expected[i].sub(gradients[i]).abs().max().item<float>().Should().BeLessThan(1e-5f * scale, $"layer {i}");
+            gradients[i].stride().Should().Equal(features[i].stride(), "the gradient keeps the features' layout");
         }
     }
 
