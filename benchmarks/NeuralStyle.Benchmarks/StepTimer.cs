@@ -19,7 +19,8 @@ namespace NeuralStyle.Benchmarks;
 /// <remarks>
 /// Arguments: <c>--weights PATH</c> (default $NEURALSTYLE_WEIGHTS), <c>--device cpu|cuda</c>, <c>--sizes 192,512</c>
 /// (shorter side; 4:3 images), <c>--steps 50</c>, <c>--repeats 3</c>, <c>--threads N</c>,
-/// <c>--style-gradient explicit|autograd|both</c> (how the style loss forms its gradient; <c>both</c> alternates them).
+/// <c>--style-gradient explicit|autograd|both</c> (how the style loss forms its gradient; <c>both</c> alternates them),
+/// <c>--channels-last 0|1</c> (the extractor's memory layout; default: on for the CPU, off for CUDA).
 /// <c>peak_rss_mb</c> is the process's peak resident memory so far: run one size per process to read it per size.
 /// </remarks>
 internal static class StepTimer
@@ -39,6 +40,11 @@ internal static class StepTimer
         }
 
         using var extractor = SqueezeNetFeatureExtractor.FromFile(weights, device);
+        if (options.GetValueOrDefault("channels-last") is { } channelsLast)
+        {
+            extractor.ChannelsLast = channelsLast is "1" or "true";
+        }
+
         var baselineRss = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
         // "both" alternates the two ways of forming the style gradient repeat by repeat, so a busy machine slows both alike.
         var modes = (options.GetValueOrDefault("style-gradient") ?? "explicit") switch
@@ -87,6 +93,7 @@ internal static class StepTimer
                         width = (size * 4) / 3,
                         steps,
                         style_gradient = modes[m] ? "explicit" : "autograd",
+                        channels_last = extractor.ChannelsLast,
                         ms_per_step = Math.Round(times[m][times[m].Count / 2], 3),
                         ms_per_step_min = Math.Round(times[m][0], 3),
                         total_loss = losses[m]!.Total,

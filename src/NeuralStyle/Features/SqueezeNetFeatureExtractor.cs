@@ -39,7 +39,6 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
     {
         _network = network;
         Device = device;
-        ChannelsLast = device.type == DeviceType.CPU;
         _layers = network.Layers.children().Cast<Module<Tensor, Tensor>>().ToArray();
     }
 
@@ -57,10 +56,11 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
 
     /// <summary>
     /// Gets a value indicating whether the network runs on channels-last (NHWC) memory: the features keep the <c>[N,C,H,W]</c>
-    /// shape with channel stride 1. On the CPU this makes the forward and backward passes about twice as fast; on CUDA it is
-    /// off until measured there.
+    /// shape with channel stride 1. Off: on the CPU it halves the time of the network's forward and backward passes, but
+    /// with glibc's allocator the process's resident memory then grows over a run (to about 1.8 GB at 682×512 after 400
+    /// iterations, against 0.7 GB without); see docs/performance.md.
     /// </summary>
-    /// <value><see langword="true"/> on the CPU.</value>
+    /// <value><see langword="false"/>; settable inside the library for measurements.</value>
     public bool ChannelsLast { get; internal set; }
 
     /// <summary>Loads weights from a file (safetensors, PyTorch zip <c>.pth</c> or PyTorch legacy <c>.pth</c>).</summary>
