@@ -21,7 +21,7 @@ namespace NeuralStyle.Benchmarks;
 /// </summary>
 /// <remarks>Arguments: <c>--images DIR</c> (tubingen.jpg and the paintings, or <c>--content FILE --style FILE</c>),
 /// <c>--out DIR</c>, <c>--weights PATH</c>, <c>--size 1024</c>, <c>--presets a,b</c>, <c>--device</c>, <c>--threads N</c>,
-/// <c>--fine-lr R</c>, <c>--fine-fraction F</c>, <c>--anchor W</c>, <c>--skip-plain 1</c> (leave out the slow plain run at the large size), <c>--skip-coarse-to-fine 1</c>.</remarks>
+/// <c>--fine-lr R</c>, <c>--fine-fraction F</c>, <c>--anchor W</c>, <c>--style-anchor W</c>, <c>--skip-plain 1</c> (leave out the slow plain run at the large size), <c>--skip-coarse-to-fine 1</c>.</remarks>
 internal static class HighResolutionRunner
 {
     private const int EvaluationSize = 256;
@@ -58,9 +58,15 @@ internal static class HighResolutionRunner
             {
                 options = options with { FineIterationsFraction = double.Parse(fraction, System.Globalization.CultureInfo.InvariantCulture) };
             }
+
             if (o.GetValueOrDefault("anchor") is { } anchorWeight)
             {
                 options = options with { StageAnchorWeight = double.Parse(anchorWeight, System.Globalization.CultureInfo.InvariantCulture) };
+            }
+
+            if (o.GetValueOrDefault("style-anchor") is { } styleAnchorWeight)
+            {
+                options = options with { StageStyleAnchorWeight = double.Parse(styleAnchorWeight, System.Globalization.CultureInfo.InvariantCulture) };
             }
 
             var runs = new[]

@@ -13,18 +13,30 @@ namespace NeuralStyle.HighResolution;
 /// antialiased bilinear downsampling of the generated image to earlier stage <c>j</c>'s size and <c>P_j</c> that stage's
 /// result. The low frequencies — the composition, the colours, the strokes the earlier stages painted — stay as they were,
 /// and the stage adds what only its size can hold: sharper content and finer strokes. A tile of a tiled stage is anchored
-/// to its part of the previous result (cut from the upsampled start and brought back to the previous scale).
+/// to its part of the previous result (cut from the upsampled start and brought back to the previous scale). Whole-image stages
+/// may also hold the first stage's style statistics (<see cref="FirstStageStyle"/>).
 /// </summary>
 internal sealed class StageAnchorLoss : LossBase
 {
     private readonly (Tensor Target, double Weight)[] _levels;
+    private readonly FirstStageStyle? _firstStageStyle;
+    private readonly Tensor[] _firstStageGrams = [];
 
     /// <param name="levels">Earlier results <c>[1, 3, h, w]</c> (normalised) at their own sizes, copied, each with its weight.</param>
-    public StageAnchorLoss(IReadOnlyList<(Tensor Target, double Weight)> levels)
+    /// <param name="firstStageStyle">Also holds the first level's style statistics (see <see cref="FirstStageStyle"/>), or null.</param>
+    public StageAnchorLoss(IReadOnlyList<(Tensor Target, double Weight)> levels, FirstStageStyle? firstStageStyle = null)
         : base("anchor", [])
     {
         Guard.NotEmpty(levels);
         _levels = levels.Select(l => (Own(Guard.NotNull(l.Target)), Guard.FiniteNotNegative(l.Weight))).ToArray();
+        if (firstStageStyle is not null)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            using var features = firstStageStyle.Extractor.Extract(_levels[0].Target, firstStageStyle.Layers.Max());
+            _firstStageGrams = [.. firstStageStyle.Layers.Select(l => Own(GramMatrix.Compute(features[l])))];
+            _firstStageStyle = firstStageStyle;
+        }
     }
 
     /// <inheritdoc />
@@ -39,6 +51,26 @@ internal sealed class StageAnchorLoss : LossBase
             total = total is null ? term : total.add(term);
         }
 
+        if (_firstStageStyle is { } style)
+        {
+            var first = _levels[0].Target;
+            using var small = style.Extractor.Extract(ImageTensor.Resize(image, (int)first.shape[2], (int)first.shape[3]), style.Layers.Max());
+            for (var i = 0; i < style.Layers.Count; i++)
+            {
+                total = total!.add(GramMatrix.Compute(small[style.Layers[i]]).sub(_firstStageGrams[i]).square().sum().mul(style.Weights[i]));
+            }
+        }
+
         return total!;
     }
 }
+
+/// <summary>
+/// The first stage's style statistics as an anchor term: <c>Σ_l w_l Σ (G_l(down_0(x)) − G_l(P_0))²</c>, the Gram matrices of the
+/// image brought down to the first level's size against those of that level's result (not of the style image). The pixel
+/// anchor holds the picture; this holds its texture at the first stage's scale, into which the fine stages' strokes leak.
+/// </summary>
+/// <param name="Extractor">The run's extractor; not owned.</param>
+/// <param name="Layers">The style layers.</param>
+/// <param name="Weights">Their weights, already multiplied by <see cref="StyleTransferOptions.StageStyleAnchorWeight"/>.</param>
+internal sealed record FirstStageStyle(IFeatureExtractor Extractor, IReadOnlyList<int> Layers, IReadOnlyList<double> Weights);

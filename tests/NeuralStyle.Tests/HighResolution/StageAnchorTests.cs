@@ -5,6 +5,7 @@ using FluentAssertions;
 using NeuralStyle.Features;
 using NeuralStyle.HighResolution;
 using NeuralStyle.Imaging;
+using NeuralStyle.Losses;
 using NeuralStyle.Tests.Api;
 using NeuralStyle.Tests.TestSupport;
 using Xunit;
@@ -89,6 +90,49 @@ public sealed class StageAnchorTests
         anchoredDistance.Should().BeLessThan(freeDistance * 0.6);
     }
 
+    [Fact]
+    public void The_style_anchor_adds_the_Gram_distance_to_the_first_result_at_its_size()
+    {
+        using var scope = NewDisposeScope();
+        var extractor = Extractors.Cpu;
+        var first = Golden.InputB().narrow(2, 0, 48).narrow(3, 0, 64);
+        var pixels = Golden.InputA().narrow(2, 0, 96).narrow(3, 0, 128).detach().requires_grad_(true);
+        int[] layers = [1, 4];
+        double[] weights = [30, 2];
+        using var plain = new StageAnchorLoss([(first, 7)]);
+        using var styled = new StageAnchorLoss([(first, 7)], new FirstStageStyle(extractor, layers, weights));
+        using var maps = new FeatureMaps(pixels, []);
+
+        var value = styled.Compute(maps);
+        using (no_grad())
+        {
+            using var down = extractor.Extract(ImageTensor.Resize(pixels, 48, 64), 4);
+            using var reference = extractor.Extract(first, 4);
+            var gram = layers.Select((l, i) => weights[i] * GramMatrix.Compute(down[l]).sub(GramMatrix.Compute(reference[l])).square().sum().item<float>()).Sum();
+            gram.Should().BeGreaterThan(0);
+            var expected = plain.Compute(maps).item<float>() + gram;
+            value.item<float>().Should().BeApproximately((float)expected, (float)expected * 1e-5f);
+
+            // At the first result itself both terms vanish.
+            using var atFirst = new FeatureMaps(first, []);
+            styled.Compute(atFirst).item<float>().Should().BeApproximately(0, 1e-3f);
+        }
+
+        value.backward();
+        pixels.grad!.abs().sum().item<float>().Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task The_style_anchor_keeps_the_first_stage_texture_at_its_size()
+    {
+        var options = Options with { StageAnchorWeight = 3000, StageStyleAnchorWeight = 1000 };
+        var (_, _, held) = await RunAndMeasureBoth(options);
+        var (_, _, free) = await RunAndMeasureBoth(options with { StageStyleAnchorWeight = 0 });
+
+        Console.WriteLine($"Gram distance to the first stage at its size: held {held:G4}, free {free:G4}");
+        held.Should().BeLessThan(free * 0.6, "the style anchor holds the first stage's texture");
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(double.NaN)]
@@ -97,6 +141,8 @@ public sealed class StageAnchorTests
     {
         var act = () => StyleTransfer.EstimateMemory(1024, 768, new StyleTransferOptions { StageAnchorWeight = weight });
         act.Should().Throw<ArgumentException>().WithMessage("*StageAnchorWeight*");
+        var style = () => StyleTransfer.EstimateMemory(1024, 768, new StyleTransferOptions { StageStyleAnchorWeight = weight });
+        style.Should().Throw<ArgumentException>().WithMessage("*StageStyleAnchorWeight*");
     }
 
     private static StyleTransferOptions Options => StyleTransferTests.Small with
@@ -106,6 +152,16 @@ public sealed class StageAnchorTests
 
     /// <summary>Runs coarse-to-fine (two stages) and measures how far the result, brought down to the first stage's size, is from that stage's result (its last preview).</summary>
     private static async Task<(StyleTransferProgress[] Reports, double Distance)> RunAndMeasure(StyleTransferOptions options)
+    {
+        var (reports, distance, _) = await RunAndMeasureBoth(options);
+        return (reports, distance);
+    }
+
+    /// <summary>
+    /// Also measures the texture: Σ_l Σ (G_l(down(result)) − G_l(first stage's result))² over the style layers, the Gram matrices
+    /// taken at the first stage's size.
+    /// </summary>
+    private static async Task<(StyleTransferProgress[] Reports, double Distance, double GramDistance)> RunAndMeasureBoth(StyleTransferOptions options)
     {
         using var content = SampleImages.Content();
         using var style = SampleImages.Style();
@@ -118,7 +174,12 @@ public sealed class StageAnchorTests
             using var scope = NewDisposeScope();
             var small = ImageTensor.Resize(ImageTensor.ToRgb01(ImageTensor.FromBitmap(result.Image)), first.Height, first.Width);
             var reference = ImageTensor.ToRgb01(ImageTensor.FromBitmap(first));
-            return (reports, small.sub(reference).abs().mean().item<float>());
+            int[] layers = [.. options.ResolveStyleLayers().Select(l => l.Layer)];
+            using var noGrad = no_grad();
+            using var smallFeatures = Extractors.Cpu.Extract(ImageTensor.FromRgb01(small), layers.Max());
+            using var referenceFeatures = Extractors.Cpu.Extract(ImageTensor.FromRgb01(reference), layers.Max());
+            var gramDistance = layers.Sum(l => GramMatrix.Compute(smallFeatures[l]).sub(GramMatrix.Compute(referenceFeatures[l])).square().sum().item<float>());
+            return (reports, small.sub(reference).abs().mean().item<float>(), gramDistance);
         }
         finally
         {
