@@ -71,7 +71,7 @@ public static partial class StyleTransfer
                 }
                 else
                 {
-                    using var anchor = anchored ? new StageAnchorLoss(earlier, FirstStageStyle(extractor, options)) : null;
+                    using var anchor = anchored ? new StageAnchorLoss(earlier, FirstStageStyleAnchor(extractor, options)) : null;
                     using var stageResult = ExecuteStage(extractor, content, styleLoaders, stageOptions, styleSide, scaling, initial, lastLayer, stageProgress, cancellationToken, anchor);
                     losses = stageResult.FinalLosses;
                     image = stageResult.TakeImage();
@@ -155,9 +155,8 @@ public static partial class StyleTransfer
         return (canvas.MoveToOuterDisposeScope(), losses);
     }
 
-    /// <summary>
-    /// The first stage's style statistics for the anchor of a whole-image stage, or null when <see cref="StyleTransferOptions.StageStyleAnchorWeight"/> is 0.</summary>
-    private static FirstStageStyle? FirstStageStyle(IFeatureExtractor extractor, StyleTransferOptions options)
+    /// <summary>The first stage's style statistics for the anchor of a whole-image stage, or null when <see cref="StyleTransferOptions.StageStyleAnchorWeight"/> is 0.</summary>
+    private static FirstStageStyle? FirstStageStyleAnchor(IFeatureExtractor extractor, StyleTransferOptions options)
     {
         if (options.StageStyleAnchorWeight <= 0)
         {
