@@ -20,7 +20,7 @@ internal sealed class StageAnchorLoss : LossBase
 {
     private readonly (Tensor Target, double Weight)[] _levels;
     private readonly FirstStageStyle? _firstStageStyle;
-    private readonly Tensor[] _firstStageGrams = [];
+    private readonly StyleLoss? _firstStageStyleLoss; // against the first result's Gram matrices
 
     /// <param name="levels">Earlier results <c>[1, 3, h, w]</c> (normalised) at their own sizes, copied, each with its weight.</param>
     /// <param name="firstStageStyle">Also holds the first level's style statistics (see <see cref="FirstStageStyle"/>), or null.</param>
@@ -34,7 +34,7 @@ internal sealed class StageAnchorLoss : LossBase
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             using var features = firstStageStyle.Extractor.Extract(_levels[0].Target, firstStageStyle.Layers.Max());
-            _firstStageGrams = [.. firstStageStyle.Layers.Select(l => Own(GramMatrix.Compute(features[l])))];
+            _firstStageStyleLoss = new StyleLoss(firstStageStyle.Layers, [.. firstStageStyle.Layers.Select(l => GramMatrix.Compute(features[l]))], firstStageStyle.Weights);
             _firstStageStyle = firstStageStyle;
         }
     }
@@ -55,13 +55,21 @@ internal sealed class StageAnchorLoss : LossBase
         {
             var first = _levels[0].Target;
             using var small = style.Extractor.Extract(ImageTensor.Resize(image, (int)first.shape[2], (int)first.shape[3]), style.Layers.Max());
-            for (var i = 0; i < style.Layers.Count; i++)
-            {
-                total = total!.add(GramMatrix.Compute(small[style.Layers[i]]).sub(_firstStageGrams[i]).square().sum().mul(style.Weights[i]));
-            }
+            total = total!.add(_firstStageStyleLoss!.Compute(small));
         }
 
         return total!;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _firstStageStyleLoss?.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }
 
