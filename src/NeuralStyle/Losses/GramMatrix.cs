@@ -69,7 +69,7 @@ public static class GramMatrix
         var gram = bmm(flat.mul(weights), flat.transpose(1, 2));
         if (normalize)
         {
-            gram = gram.div(weights.sum(-1, keepdim: true).clamp_min(1e-8).mul(c));
+            gram = gram.div(MaskedDivisor(weights, c));
         }
 
         return (dims == 4 ? gram : gram.squeeze(0)).MoveToOuterDisposeScope();
@@ -98,4 +98,8 @@ public static class GramMatrix
 
         return m.reshape(m.shape[0], 1, h * w).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The normaliser of mask-weighted Gram matrices: the channels times the mask's area (at least 1e-8), <c>[1 or N,1,1]</c>.</summary>
+    internal static Tensor MaskedDivisor(Tensor positionWeights, long channels)
+        => positionWeights.sum(-1, keepdim: true).clamp_min(1e-8).mul(channels);
 }

@@ -153,7 +153,7 @@ public sealed class StyleLoss : LossBase
             Tensor? divisor = null;
             if (NormalizeGram)
             {
-                divisor = weights is null ? tensor((double)(c * hw), gram.dtype, gram.device) : weights.sum(-1, keepdim: true).clamp_min(1e-8).mul(c);
+                divisor = weights is null ? tensor((double)(c * hw), gram.dtype, gram.device) : GramMatrix.MaskedDivisor(weights, c);
                 gram = gram.div_(divisor);
             }
 
