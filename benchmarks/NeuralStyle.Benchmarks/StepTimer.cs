@@ -20,7 +20,7 @@ namespace NeuralStyle.Benchmarks;
 /// Arguments: <c>--weights PATH</c> (default $NEURALSTYLE_WEIGHTS), <c>--device cpu|cuda</c>, <c>--sizes 192,512</c>
 /// (shorter side; 4:3 images), <c>--steps 50</c>, <c>--repeats 3</c>, <c>--threads N</c>,
 /// <c>--style-gradient explicit|autograd|both</c> (how the style loss forms its gradient; <c>both</c> alternates them),
-/// <c>--channels-last 0|1</c> (the extractor's memory layout; default: on for the CPU, off for CUDA).
+/// <c>--channels-last 0|1</c> (the extractor's memory layout; default off, see docs/performance.md).
 /// <c>peak_rss_mb</c> is the process's peak resident memory so far: run one size per process to read it per size.
 /// </remarks>
 internal static class StepTimer

@@ -57,7 +57,7 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
     /// <summary>
     /// Gets a value indicating whether the network runs on channels-last (NHWC) memory: the features keep the <c>[N,C,H,W]</c>
     /// shape with channel stride 1. Off: on the CPU it halves the time of the network's forward and backward passes, but
-    /// with glibc's allocator the process's resident memory then grows over a run (to about 1.8 GB at 682×512 after 400
+    /// with glibc's allocator the process's resident memory then grows over a run (to about 1.7 GB at 682×512 after 300
     /// iterations, against 0.7 GB without); see docs/performance.md.
     /// </summary>
     /// <value><see langword="false"/>; settable inside the library for measurements.</value>
