@@ -24,15 +24,22 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken = default)
     {
         var root = BuildCommand(output, error, interactive);
-        var config = new InvocationConfiguration { Output = output, Error = error };
+        var parse = root.Parse(args);
+        if (CliErrors.ParseProblem(parse) is { } problem)
+        {
+            await error.WriteLineAsync($"neural-style: error: {problem}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        // The tool handles Ctrl+C and SIGTERM itself (TerminationSignals) and prints every error itself (Guarded).
+        var config = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
         try
         {
-            return await root.Parse(args).InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+            return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await error.WriteLineAsync("neural-style: cancelled.").ConfigureAwait(false);
-            return 130;
+            return ExitCodes.Interrupted;
         }
     }
 
@@ -42,23 +49,13 @@ internal static class CliApp
         var root = new RootCommand("Paints a content image in the style of another (Gatys et al.), with SqueezeNet 1.1 features on TorchSharp.");
         o.AddTo(root);
         root.SetAction((parse, ct) => Guarded(error, () => StyliseAsync(parse, o, output, interactive, ct)));
-
-        var featuresImage = new Argument<FileInfo>("image") { Description = "An image file (PNG, JPEG, WebP…)." };
-        var featuresSize = new Option<int?>("--size") { Description = "Resize so the shorter side has this many pixels." };
-        var featuresWeights = new Option<FileInfo?>("--weights") { Description = "SqueezeNet 1.1 weight file (.safetensors or .pth)." };
-        var featuresDevice = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
-        var features = new Command("features", "Loads the weights and an image and prints per-layer feature statistics.")
-        {
-            featuresImage, featuresSize, featuresWeights, featuresDevice,
-        };
-        features.SetAction((parse, ct) => Guarded(error, () => PrintFeaturesAsync(
-            parse.GetRequiredValue(featuresImage), parse.GetValue(featuresSize), parse.GetValue(featuresWeights), parse.GetValue(featuresDevice)!, output, ct)));
-        root.Subcommands.Add(features);
+        root.Subcommands.Add(FeaturesCommand(output, error));
         root.Subcommands.Add(MemoryCommand.Create(output, error));
         return root;
     }
 
-    private static async Task<int> Guarded(TextWriter error, Func<Task<int>> action)
+    /// <summary>Runs a command's work and turns every failure into one line on standard error and its exit code.</summary>
+    internal static async Task<int> Guarded(TextWriter error, Func<Task<int>> action)
     {
         try
         {
@@ -68,19 +65,24 @@ internal static class CliApp
         {
             throw;
         }
-        catch (Exception ex) when (ex is NeuralStyleException or ArgumentException or IOException or NotSupportedException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
-            // One clear line; details stay out of the user's way.
-            await error.WriteLineAsync($"neural-style: error: {ex.Message}").ConfigureAwait(false);
-            return ex is ArgumentException ? 2 : 1;
+            var (message, code) = CliErrors.Describe(ex);
+            await error.WriteLineAsync($"neural-style: error: {message}").ConfigureAwait(false);
+            return code;
         }
-        catch (System.Runtime.InteropServices.ExternalException ex)
-        {
-            // libtorch's own errors (outside a style transfer, which translates them) end with a native stack trace.
-            var message = ex.Message.Split('\n', 2)[0].Trim();
-            await error.WriteLineAsync($"neural-style: error: libtorch failed: {message}").ConfigureAwait(false);
-            return 1;
-        }
+    }
+
+    private static Command FeaturesCommand(TextWriter output, TextWriter error)
+    {
+        var image = new Argument<FileInfo>("image") { Description = "An image file (PNG, JPEG, WebP…)." };
+        var size = CliValues.Int("--size", "Resize so the shorter side has this many pixels.");
+        var weights = new Option<FileInfo?>("--weights") { Description = "SqueezeNet 1.1 weight file (.safetensors or .pth)." };
+        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var features = new Command("features", "Loads the weights and an image and prints per-layer feature statistics.") { image, size, weights, device };
+        features.SetAction((parse, ct) => Guarded(error, () => PrintFeaturesAsync(
+            parse.GetRequiredValue(image), parse.GetValue(size), parse.GetValue(weights), parse.GetValue(device)!, output, ct)));
+        return features;
     }
 
     private static async Task<int> StyliseAsync(ParseResult parse, StyleOptions o, TextWriter output, bool interactive, CancellationToken ct)
@@ -94,9 +96,10 @@ internal static class CliApp
             throw new ArgumentException($"--style-mask was given {styleMaskFiles.Length} time(s); give it once per style image ({styleFiles.Length}).");
         }
 
-        var outputPath = parse.GetValue(o.Output)?.FullName
-            ?? Path.GetFullPath($"{Path.GetFileNameWithoutExtension(contentFile.Name)}-{string.Join("+", styleFiles.Select(f => Path.GetFileNameWithoutExtension(f.Name)))}.png");
-        CheckOutputExtension(outputPath);
+        var givenOutput = (parse.GetResult(o.Output)?.Tokens is [var token, ..] ? token.Value : null)
+            ?? $"{Path.GetFileNameWithoutExtension(contentFile.Name)}-{string.Join("+", styleFiles.Select(f => Path.GetFileNameWithoutExtension(f.Name)))}.png";
+        var outputPath = Path.GetFullPath(givenOutput);
+        OutputPath.CheckWritable(givenOutput, outputPath);
         var loadOptions = new ImageLoadOptions { MaxPixels = parse.GetValue(o.MaxPixels) };
 
         using var images = new BitmapList();
@@ -106,9 +109,11 @@ internal static class CliApp
         var mask = parse.GetValue(o.Mask) is { } maskFile ? images.Add(ImageFile.Load(maskFile.FullName, loadOptions)) : null;
         var styleMasks = styleMaskFiles.Length > 0 ? styleMaskFiles.Select(f => images.Add(ImageFile.Load(f.FullName, loadOptions))).ToArray() : null;
         options = options with { InitialImage = initial, Mask = mask, StyleMasks = styleMasks, PreviewInterval = parse.GetValue(o.SaveEvery) };
+        options.Validate();
+        var size = options.ImageSize is { } side ? ImageTensor.ResizedSize(content.Width, content.Height, side) : new SkiaSharp.SKSizeI(content.Width, content.Height);
+        OutputPath.CheckSize(givenOutput, size.Width, size.Height);
         if (parse.GetValue(o.Tiles) is { } tiles)
         {
-            var size = options.ImageSize is { } side ? ImageTensor.ResizedSize(content.Width, content.Height, side) : new SkiaSharp.SKSizeI(content.Width, content.Height);
             options = StyleOptions.ApplyTiles(options, tiles, size.Width, size.Height);
         }
 
@@ -142,15 +147,6 @@ internal static class CliApp
         }
 
         return 0;
-    }
-
-    private static void CheckOutputExtension(string path)
-    {
-        var extension = Path.GetExtension(path).ToUpperInvariant();
-        if (extension is not (".PNG" or ".JPG" or ".JPEG" or ".WEBP"))
-        {
-            throw new ArgumentException($"Output '{path}' must end in .png, .jpg, .jpeg or .webp.");
-        }
     }
 
     private static async Task<int> PrintFeaturesAsync(FileInfo imageFile, int? size, FileInfo? weightsFile, string device, TextWriter output, CancellationToken ct)

@@ -18,52 +18,45 @@ internal static class MemoryCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var width = new Option<int>("--width") { Description = "Width of the result in pixels.", Required = true };
-        var height = new Option<int>("--height") { Description = "Height of the result in pixels.", Required = true };
-        var preset = new Option<string>("--preset") { Description = "Hyper-parameters (layers and style size).", DefaultValueFactory = _ => "composition-vii" };
-        var styleSize = new Option<int?>("--style-size") { Description = "Shorter side of the style image." };
+        var width = CliValues.Int("--width", "Width of the result in pixels.");
+        var height = CliValues.Int("--height", "Height of the result in pixels.");
+        width.Required = height.Required = true;
+        var preset = CliValues.Name("--preset", "Hyper-parameters (layers and style size).", StyleTransferPresets.Names, "composition-vii");
+        var styleSize = CliValues.Int("--style-size", "Shorter side of the style image.");
         var device = new Option<string>("--device") { Description = "cpu or cuda (which estimate the budget applies to).", DefaultValueFactory = _ => "cpu" };
         var maxMemory = new Option<string?>("--max-memory") { Description = "Memory budget, e.g. 4GB." };
-        var coarseToFine = new Option<CoarseToFineMode?>("--coarse-to-fine") { Description = "auto, on or off." };
+        var coarseToFine = CliValues.Choice<CoarseToFineMode>("--coarse-to-fine", "auto, on or off.");
         var measure = new Option<bool>("--measure") { Description = "Also run a few iterations on generated images (CPU) and print the measured peak." };
-        var iterations = new Option<int>("--iterations") { Description = "Iterations to measure.", DefaultValueFactory = _ => 3 };
+        var iterations = CliValues.Int("--iterations", "Iterations to measure.", 3);
         var weights = new Option<FileInfo?>("--weights") { Description = "SqueezeNet 1.1 weight file (for --measure)." };
         var command = new Command("memory", "Estimates the peak memory of a run of the given size (and measures it with --measure).")
         {
             width, height, preset, styleSize, device, maxMemory, coarseToFine, measure, iterations, weights,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => CliApp.Guarded(error, async () =>
         {
-            try
+            var options = StyleTransferPresets.Get(parse.GetValue(preset)!) with
             {
-                var options = StyleTransferPresets.Get(parse.GetValue(preset)!) with
-                {
-                    StyleSize = parse.GetValue(styleSize) ?? StyleTransferPresets.Get(parse.GetValue(preset)!).StyleSize,
-                    Device = parse.GetValue(device)!,
-                    MaxMemoryBytes = parse.GetValue(maxMemory) is { } m ? StyleOptions.ParseBytes(m) : null,
-                    CoarseToFine = parse.GetValue(coarseToFine) ?? CoarseToFineMode.Auto,
-                    Iterations = parse.GetValue(iterations),
-                    WeightsPath = parse.GetValue(weights)?.FullName,
-                };
-                int w = parse.GetValue(width), h = parse.GetValue(height);
-                var estimate = StyleTransfer.EstimateMemory(w, h, options);
+                StyleSize = parse.GetValue(styleSize) ?? StyleTransferPresets.Get(parse.GetValue(preset)!).StyleSize,
+                Device = parse.GetValue(device)!,
+                MaxMemoryBytes = parse.GetValue(maxMemory) is { } m ? StyleOptions.ParseBytes(m) : null,
+                CoarseToFine = parse.GetValue(coarseToFine) ?? CoarseToFineMode.Auto,
+                Iterations = parse.GetValue(iterations),
+                WeightsPath = parse.GetValue(weights)?.FullName,
+            };
+            int w = parse.GetValue(width)!.Value, h = parse.GetValue(height)!.Value;
+            var estimate = StyleTransfer.EstimateMemory(w, h, options);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"estimate: cpu {estimate.CpuBytes / 1048576.0:F0} MB, cuda {estimate.CudaBytes / 1048576.0:F0} MB; largest piece {estimate.WorkingWidth}x{estimate.WorkingHeight}, {estimate.Tiles} tile(s) in the final stage")).ConfigureAwait(false);
+            if (parse.GetValue(measure))
+            {
+                var measured = await MeasureAsync(w, h, options with { Device = "cpu", ImageSize = null }, ct).ConfigureAwait(false);
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"estimate: cpu {estimate.CpuBytes / 1048576.0:F0} MB, cuda {estimate.CudaBytes / 1048576.0:F0} MB; largest piece {estimate.WorkingWidth}x{estimate.WorkingHeight}, {estimate.Tiles} tile(s) in the final stage")).ConfigureAwait(false);
-                if (parse.GetValue(measure))
-                {
-                    var measured = await MeasureAsync(w, h, options with { Device = "cpu", ImageSize = null }, ct).ConfigureAwait(false);
-                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"measured: cpu {measured / 1048576.0:F0} MB peak over the process's baseline")).ConfigureAwait(false);
-                }
+                    $"measured: cpu {measured / 1048576.0:F0} MB peak over the process's baseline")).ConfigureAwait(false);
+            }
 
-                return 0;
-            }
-            catch (Exception ex) when (ex is ArgumentException or NeuralStyleException or IOException or InsufficientMemoryException)
-            {
-                await error.WriteLineAsync($"neural-style: error: {ex.Message}").ConfigureAwait(false);
-                return ex is ArgumentException ? 2 : 1;
-            }
-        });
+            return ExitCodes.Success;
+        }));
         return command;
     }
 

@@ -23,17 +23,14 @@ internal sealed class StyleOptions
 
     public Option<FileInfo?> Output { get; } = new("--output", "-o") { Description = "Where to write the result (.png, .jpg, .webp). Default: CONTENT-STYLE.png in the current folder." };
 
-    public Option<string> Preset { get; } = new("--preset", "-p")
-    {
-        Description = "Starting hyper-parameters: composition-vii, the-scream or starry-night.",
-        DefaultValueFactory = _ => "composition-vii",
-    };
+    public Option<string> Preset { get; } = CliValues.Name(
+        "--preset", "Starting hyper-parameters: composition-vii, the-scream or starry-night.", StyleTransferPresets.Names, "composition-vii", "-p");
 
-    public Option<int?> Size { get; } = new("--size", "-s") { Description = "Shorter side of the result in pixels (preset: 192)." };
+    public Option<int?> Size { get; } = CliValues.Int("--size", "Shorter side of the result in pixels (preset: 192).", "-s");
 
-    public Option<int?> StyleSize { get; } = new("--style-size") { Description = "Shorter side the style image is resized to (preset value)." };
+    public Option<int?> StyleSize { get; } = CliValues.Int("--style-size", "Shorter side the style image is resized to (preset value).");
 
-    public Option<double?> StyleScale { get; } = new("--style-scale") { Description = "Style size relative to the content's, 0.25 to 4 (overrides --style-size): smaller = finer strokes, larger = bigger strokes." };
+    public Option<double?> StyleScale { get; } = CliValues.Double("--style-scale", "Style size relative to the content's, 0.25 to 4 (overrides --style-size): smaller = finer strokes, larger = bigger strokes.");
 
     public Option<string?> StyleBlend { get; } = new("--style-blend") { Description = "Comma-separated blend weights, one per style image (normalised to sum 1; default equal)." };
 
@@ -47,11 +44,11 @@ internal sealed class StyleOptions
 
     public Option<string?> PreserveColors { get; } = new("--preserve-colors") { Description = "Keep the content's colours: none (default), luminance or histogram." };
 
-    public Option<int?> Iterations { get; } = new("--iterations", "-i") { Description = "Number of iterations (default 200)." };
+    public Option<int?> Iterations { get; } = CliValues.Int("--iterations", "Number of iterations (default 200).", "-i");
 
     public Option<string?> ContentLayer { get; } = new("--content-layer") { Description = "Content layer, by index or name (e.g. 3 or fire2)." };
 
-    public Option<double?> ContentWeight { get; } = new("--content-weight") { Description = "Weight of the content loss." };
+    public Option<double?> ContentWeight { get; } = CliValues.Double("--content-weight", "Weight of the content loss.");
 
     public Option<string?> ContentLayers { get; } = new("--content-layers") { Description = "Several content layers, comma-separated, by index or name (overrides --content-layer)." };
 
@@ -61,61 +58,58 @@ internal sealed class StyleOptions
 
     public Option<string?> StyleWeights { get; } = new("--style-weights") { Description = "Comma-separated weights, one per style layer." };
 
-    public Option<double?> NormalizeStyleWeights { get; } = new("--normalize-style-weights") { Description = "Scale the style-layer weights so they sum to this total." };
+    public Option<double?> NormalizeStyleWeights { get; } = CliValues.Double("--normalize-style-weights", "Scale the style-layer weights so they sum to this total.");
 
-    public Option<double?> StyleStrength { get; } = new("--style-strength") { Description = "Multiplies every style-layer weight (default 1; 0 = no style)." };
+    public Option<double?> StyleStrength { get; } = CliValues.Double("--style-strength", "Multiplies every style-layer weight (default 1; 0 = no style).");
 
-    public Option<double?> TvWeight { get; } = new("--tv-weight") { Description = "Weight of the total-variation (smoothness) loss." };
+    public Option<double?> TvWeight { get; } = CliValues.Double("--tv-weight", "Weight of the total-variation (smoothness) loss.");
 
-    public Option<OptimizerKind?> Optimizer { get; } = new("--optimizer") { Description = "adam (default) or lbfgs." };
+    public Option<OptimizerKind?> Optimizer { get; } = CliValues.Choice<OptimizerKind>("--optimizer", "adam (default) or lbfgs.");
 
-    public Option<double?> LearningRate { get; } = new("--learning-rate", "--lr") { Description = "Initial learning rate (Adam: 3.0; L-BFGS: 1.0)." };
+    public Option<double?> LearningRate { get; } = CliValues.Double("--learning-rate", "Initial learning rate (Adam: 3.0; L-BFGS: 1.0).", "--lr");
 
-    public Option<double?> DecayedLearningRate { get; } = new("--decayed-lr") { Description = "Adam's learning rate for the final part of the run (default 0.1)." };
+    public Option<double?> DecayedLearningRate { get; } = CliValues.Double("--decayed-lr", "Adam's learning rate for the final part of the run (default 0.1).");
 
-    public Option<double?> DecayStart { get; } = new("--decay-start") { Description = "Fraction of the iterations after which --decayed-lr applies (default 0.9; 1 = no decay)." };
+    public Option<double?> DecayStart { get; } = CliValues.Double("--decay-start", "Fraction of the iterations after which --decayed-lr applies (default 0.9; 1 = no decay).");
 
-    public Option<int?> LbfgsHistory { get; } = new("--lbfgs-history") { Description = "Number of past updates L-BFGS keeps (default 100)." };
+    public Option<int?> LbfgsHistory { get; } = CliValues.Int("--lbfgs-history", "Number of past updates L-BFGS keeps (default 100).");
 
-    public Option<double?> LbfgsTolerance { get; } = new("--lbfgs-tolerance") { Description = "L-BFGS's termination tolerance on the change of the loss (default 1e-9)." };
+    public Option<double?> LbfgsTolerance { get; } = CliValues.Double("--lbfgs-tolerance", "L-BFGS's termination tolerance on the change of the loss (default 1e-9).");
 
-    public Option<Initialization?> Init { get; } = new("--init") { Description = "Starting image: content (default), noise, style, blend (content + noise, see --init-noise-ratio) or image (with --init-image)." };
+    public Option<Initialization?> Init { get; } = CliValues.Choice<Initialization>("--init", "Starting image: content (default), noise, style, blend (content + noise, see --init-noise-ratio) or image (with --init-image).");
 
-    public Option<double?> InitNoiseRatio { get; } = new("--init-noise-ratio") { Description = "Share of noise for --init blend, 0 to 1 (default 0.5)." };
+    public Option<double?> InitNoiseRatio { get; } = CliValues.Double("--init-noise-ratio", "Share of noise for --init blend, 0 to 1 (default 0.5).");
 
     public Option<FileInfo?> InitImage { get; } = new("--init-image") { Description = "Starting image for --init image." };
 
-    public Option<int?> Seed { get; } = new("--seed") { Description = "Seed of the noise initialisation (default 0)." };
+    public Option<int?> Seed { get; } = CliValues.Int("--seed", "Seed of the noise initialisation (default 0).");
 
     public Option<string?> Device { get; } = new("--device", "-d") { Description = "auto (default), cpu, cuda or cuda:N." };
 
-    public Option<int?> Threads { get; } = new("--threads", "-t") { Description = "CPU threads libtorch may use." };
+    public Option<int?> Threads { get; } = CliValues.Int("--threads", "CPU threads libtorch may use.", "-t");
 
     public Option<FileInfo?> Weights { get; } = new("--weights", "-w") { Description = "SqueezeNet 1.1 weight file (.safetensors or .pth). Default: $NEURALSTYLE_WEIGHTS, the cache, or a verified download." };
 
     public Option<bool> NoDownload { get; } = new("--no-download") { Description = "Never download the weights." };
 
-    public Option<int> SaveEvery { get; } = new("--save-every") { Description = "Save an intermediate image every N iterations (OUTPUT-NNN.png)." };
+    public Option<int> SaveEvery { get; } = CliValues.Int("--save-every", "Save an intermediate image every N iterations (OUTPUT-N.EXT beside the result, in the format of --output).", 0);
 
-    public Option<int?> ProgressInterval { get; } = new("--progress-every") { Description = "Report progress every N iterations (default 10)." };
+    public Option<int?> ProgressInterval { get; } = CliValues.Int("--progress-every", "Report progress every N iterations (default 10).");
 
-    public Option<int> MaxPixels { get; } = new("--max-pixels") { Description = "Refuse input images with more pixels than this.", DefaultValueFactory = _ => Imaging.ImageLoadOptions.DefaultMaxPixels };
+    public Option<int> MaxPixels { get; } = CliValues.Int("--max-pixels", "Refuse input images with more pixels than this.", Imaging.ImageLoadOptions.DefaultMaxPixels);
 
-    public Option<HighResolution.CoarseToFineMode?> CoarseToFine { get; } = new("--coarse-to-fine") { Description = "auto (default: above 512 px), on or off: make the image at 256 px first, then upsample and refine." };
+    public Option<HighResolution.CoarseToFineMode?> CoarseToFine { get; } = CliValues.Choice<HighResolution.CoarseToFineMode>("--coarse-to-fine", "auto (default: above 512 px), on or off: make the image at 256 px first, then upsample and refine.");
 
-    public Option<int?> CoarseSize { get; } = new("--coarse-size") { Description = "Shorter side of the first coarse-to-fine stage (default 256)." };
+    public Option<int?> CoarseSize { get; } = CliValues.Int("--coarse-size", "Shorter side of the first coarse-to-fine stage (default 256).");
 
     public Option<string?> MaxMemory { get; } = new("--max-memory") { Description = "Memory budget, e.g. 4GB or 512MB: stages that need more are optimised in tiles." };
 
     public Option<string?> Tiles { get; } = new("--tiles") { Description = "auto (default: tile only when --max-memory needs it) or N: split the final image into about N tiles." };
 
-    public Option<int?> TileSize { get; } = new("--tile-size") { Description = "Side of the tiles in pixels (instead of --tiles)." };
+    public Option<int?> TileSize { get; } = CliValues.Int("--tile-size", "Side of the tiles in pixels (instead of --tiles).");
 
-    public Option<long> MaxImagePixels { get; } = new("--max-image-pixels")
-    {
-        Description = "Refuse to run when the resized content or style image would have more pixels than this (memory grows with it).",
-        DefaultValueFactory = _ => StyleTransferOptions.DefaultMaxImagePixels,
-    };
+    public Option<long> MaxImagePixels { get; } = CliValues.Long(
+        "--max-image-pixels", "Refuse to run when the resized content or style image would have more pixels than this (memory grows with it).", StyleTransferOptions.DefaultMaxImagePixels);
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print nothing but errors." };
 
@@ -135,7 +129,8 @@ internal sealed class StyleOptions
             command.Options.Add(option);
         }
 
-        SaveEvery.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) { r.AddError("--save-every must not be negative."); } });
+        SaveEvery.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) { r.AddError("--save-every expects 0 (no intermediate images) or a positive number of iterations."); } });
+        MaxPixels.Validators.Add(r => { if (r.GetValueOrDefault<int>() <= 0) { r.AddError("--max-pixels expects a positive number of pixels, such as 16777216."); } });
     }
 
     /// <summary>Maps the parsed command line onto options, starting from the preset.</summary>

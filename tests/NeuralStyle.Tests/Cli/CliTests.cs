@@ -30,7 +30,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Stylises_the_sample_images_and_saves_intermediate_images()
     {
-        var output = Path.Combine(_folder, "village.png");
+        var output = Path.Combine(_folder, "village.jpg");
         var (code, stdout, stderr) = await Run(
             Sample("content-village.png"), Sample("style-mosaic.png"), "-o", output, "--preset", "the-scream", "--size", "48", "--style-size", "64",
             "-i", "6", "--save-every", "3", "--progress-every", "3", "--weights", SharedAssets.SafeTensorsWeights, "--no-download", "--device", "cpu", "--seed", "1");
@@ -39,8 +39,8 @@ public sealed class CliTests : IDisposable
         stdout.Should().Contain("iteration 3/6").And.Contain("wrote " + output);
         using var result = ImageFile.Load(output);
         (result.Width, result.Height).Should().Be((64, 48));
-        File.Exists(Path.Combine(_folder, "village-3.png")).Should().BeTrue();
-        File.Exists(Path.Combine(_folder, "village-6.png")).Should().BeTrue();
+        // docs/cli.md: previews are OUTPUT-N.EXT, in the format of -o, N padded to the width of the iteration count.
+        Directory.GetFiles(_folder).Select(Path.GetFileName).Should().BeEquivalentTo(["village.jpg", "village-3.jpg", "village-6.jpg"]);
     }
 
     [Fact]
@@ -57,25 +57,25 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task Missing_input_file_is_one_clear_line_and_non_zero_exit()
+    public async Task Missing_input_file_is_one_clear_line_and_exit_code_2()
     {
         var missing = Path.Combine(_folder, "nope.png");
         var (code, _, stderr) = await Run(missing, Sample("style-mosaic.png"), "-o", Path.Combine(_folder, "x.png"), "--weights", SharedAssets.SafeTensorsWeights);
-        code.Should().NotBe(0);
+        code.Should().Be(2);
         stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain("nope.png");
         File.Exists(Path.Combine(_folder, "x.png")).Should().BeFalse();
     }
 
     [Theory]
     [InlineData("--preset", "mona-lisa", "mona-lisa")]
-    [InlineData("--iterations", "2000000", "Iterations")]
+    [InlineData("--iterations", "2000000", "--iterations must be between 0 and 1,000,000")]
     [InlineData("--device", "tpu", "tpu")]
     [InlineData("--style-layers", "fire10", "fire10")]
     [InlineData("-o", "out.bmp", ".png")]
     public async Task Bad_values_are_rejected_with_a_message(string option, string value, string mentioned)
     {
         var (code, _, stderr) = await Run(Sample("content-village.png"), Sample("style-mosaic.png"), option, value, "--weights", SharedAssets.SafeTensorsWeights);
-        code.Should().NotBe(0);
+        code.Should().Be(2);
         stderr.Should().Contain(mentioned);
     }
 
@@ -87,6 +87,20 @@ public sealed class CliTests : IDisposable
         code.Should().Be(0);
         output.Should().Contain("fire9").And.Contain("conv1");
         output.Split('\n').Count(l => l.TrimStart().Length > 0 && char.IsDigit(l.TrimStart()[0])).Should().Be(13);
+    }
+
+    [Fact]
+    public async Task The_memory_command_prints_what_the_docs_show()
+    {
+        const string Command = "neural-style memory --width 4096 --height 3072 --max-memory 4GB";
+        var (code, output, stderr) = await Run(Command.Split(' ')[1..]);
+        stderr.Should().BeEmpty();
+        code.Should().Be(0);
+        foreach (var doc in new[] { "cli.md", "high-resolution.md" })
+        {
+            var text = File.ReadAllText(Path.Combine(SampleImages.Folder, "..", "..", "docs", doc)).Replace("\r", string.Empty, StringComparison.Ordinal);
+            text.Should().Contain($"{Command}\n# {output.Trim()}\n", $"docs/{doc} shows the command's output");
+        }
     }
 
     private static string Sample(string name) => CliRunner.Sample(name);

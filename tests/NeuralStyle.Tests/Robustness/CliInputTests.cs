@@ -14,7 +14,7 @@ namespace NeuralStyle.Tests.Robustness;
 
 /// <summary>
 /// The command line with bad input end to end: every failure is one line on standard error naming the problem, a
-/// non-zero exit code (1 for files, numerics and memory, 2 for arguments) and no output file.
+/// the exit code docs/cli.md documents (2 for an unusable option or input image, 1 for numerics, memory and libtorch) and no output file.
 /// </summary>
 public sealed class CliInputTests : IDisposable
 {
@@ -48,7 +48,7 @@ public sealed class CliInputTests : IDisposable
 
     [Theory]
     [MemberData(nameof(BadImages))]
-    public async Task A_bad_image_is_one_line_exit_code_1_and_no_output(string kind, string reason)
+    public async Task A_bad_image_is_one_line_exit_code_2_and_no_output(string kind, string reason)
     {
         var bad = _folder.File(kind + ".png");
         switch (kind)
@@ -79,7 +79,7 @@ public sealed class CliInputTests : IDisposable
         foreach (var args in new[] { new[] { bad, Sample("style-mosaic.png") }, new[] { Sample("content-village.png"), bad } })
         {
             var (code, _, stderr) = await Run([.. args, "-o", output, "--size", "32", "-i", "1"]);
-            code.Should().Be(1);
+            code.Should().Be(2);
             stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain(bad).And.Contain(reason);
             File.Exists(output).Should().BeFalse();
         }

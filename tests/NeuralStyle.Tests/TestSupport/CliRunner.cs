@@ -1,21 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
+using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
-using NeuralStyle.Cli;
 using Xunit;
 
 namespace NeuralStyle.Tests.TestSupport;
 
-/// <summary>Runs the <c>neural-style</c> command line in-process and captures what it prints.</summary>
-internal static class CliRunner
+/// <summary>
+/// Runs the real <c>neural-style</c> program (the built tool, in its own process) and captures its exit code and what
+/// it prints, as a user would see them.
+/// </summary>
+internal static partial class CliRunner
 {
-    public static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>The tool's entry assembly, built beside the tests.</summary>
+    public static string ToolAssembly { get; } = Path.Combine(AppContext.BaseDirectory, "neural-style.dll");
+
+    /// <summary>Runs the tool to the end.</summary>
+    public static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args, environment: null);
+
+    /// <summary>Runs the tool to the end with extra environment variables (null removes one).</summary>
+    public static async Task<(int Code, string Output, string Error)> RunAsync(string[] args, IReadOnlyDictionary<string, string?>? environment)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, output, error, interactive: false, TestContext.Current.CancellationToken);
-        return (code, output.ToString(), error.ToString());
+        using var run = Start(args, environment);
+        var code = await run.WaitAsync();
+        return (code, run.Output, run.Error);
+    }
+
+    /// <summary>Starts the tool; the caller waits for it (and may signal it meanwhile).</summary>
+    public static ToolProcess Start(string[] args, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(ToolAssembly);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        return new ToolProcess(Process.Start(start)!);
     }
 
     /// <summary>The path of one of the repository's sample images.</summary>
     public static string Sample(string name) => Path.Combine(SampleImages.Folder, name);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*\[W\d{4} [0-9:.]+ [A-Za-z_]+\.cpp:\d+\] .*\r?\n", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex LibTorchWarning();
+
+    private static string DotnetHost()
+        => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    /// <summary>A running tool: its output as it arrives, signals, and the exit code.</summary>
+    internal sealed class ToolProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _output = new();
+        private readonly StringBuilder _error = new();
+        private readonly Task _reading;
+
+        public ToolProcess(Process process)
+        {
+            _process = process;
+            _process.StandardInput.Close();
+            _reading = Task.WhenAll(Pump(process.StandardOutput, _output), Pump(process.StandardError, _error));
+        }
+
+        public string Output
+        {
+            get
+            {
+                lock (_output)
+                {
+                    return _output.ToString();
+                }
+            }
+        }
+
+        /// <summary>
+        /// Standard error, less libtorch's own warning lines ("[W1201 12:00:00.000 NNPACK.cpp:56] Could not initialize
+        /// NNPACK! …", "[W… optimizer.cpp:138] Warning: …"), which libtorch prints whatever the tool does (docs/cli.md).
+        /// </summary>
+        public string Error
+        {
+            get
+            {
+                lock (_error)
+                {
+                    return LibTorchWarning().Replace(_error.ToString(), string.Empty);
+                }
+            }
+        }
+
+        /// <summary>Waits until standard output contains <paramref name="text"/>; false when the process ended first.</summary>
+        public async Task<bool> WaitForOutputAsync(string text)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(Timeout);
+            while (!Output.Contains(text, StringComparison.Ordinal))
+            {
+                if (_process.HasExited)
+                {
+                    return Output.Contains(text, StringComparison.Ordinal);
+                }
+
+                await Task.Delay(50, timeout.Token);
+            }
+
+            return true;
+        }
+
+        /// <summary>Sends a POSIX signal (INT, TERM) with the system's kill command.</summary>
+        public void Signal(string name)
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+            kill.WaitForExit();
+        }
+
+        public async Task<int> WaitAsync()
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(Timeout);
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                throw;
+            }
+
+            await _reading;
+            return _process.ExitCode;
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.Dispose();
+        }
+
+        private static async Task Pump(StreamReader reader, StringBuilder into)
+        {
+            var buffer = new char[4096];
+            int read;
+            while ((read = await reader.ReadAsync(buffer)) > 0)
+            {
+                lock (into)
+                {
+                    into.Append(buffer, 0, read);
+                }
+            }
+        }
+    }
 }
