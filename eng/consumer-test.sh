@@ -6,6 +6,10 @@
 #   bash eng/consumer-test.sh library         # a fresh console app: NeuralStyle + libtorch-cpu-linux-x64 + SkiaSharp's
 #                                             # Linux assets, StyleTransfer.RunAsync on two generated images
 #   bash eng/consumer-test.sh tool            # dotnet tool install NeuralStyle.Cli; neural-style --help and a real run
+#   bash eng/consumer-test.sh readme          # README.md's "Use it from your app" exactly as written: its bash block run
+#                                             # in a fresh folder, its C# block as Program.cs, dotnet run (own stable pack)
+#   bash eng/consumer-test.sh natives         # an app that forgot libtorch and took the newest SkiaSharp native package:
+#                                             # both are reported at first use with the package and version to add
 #
 # Options: --feed DIR (default artifacts/feed; "pack" deletes the packages in it first), --keep (keep the temporary
 # folders).
@@ -27,7 +31,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --feed) feed=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
     --keep) keep=true; shift ;;
-    pack|library|tool) scenarios+=("$1"); shift ;;
+    pack|library|tool|readme|natives) scenarios+=("$1"); shift ;;
     *) echo "consumer-test: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -86,6 +90,28 @@ feed_version() {
   nupkg=$(ls -t "$feed"/NeuralStyle.[0-9]*.nupkg 2>/dev/null | head -n1)
   [ -n "$nupkg" ] || fail "no NeuralStyle package in $feed: run 'bash eng/consumer-test.sh pack' first"
   basename "$nupkg" .nupkg | sed 's/^NeuralStyle\.//'
+}
+
+# A feed of its own with the library packed under a unique *stable* version, for commands that name no version (as the
+# README's "dotnet add package NeuralStyle" does, which takes the newest stable one). Unique, so that no NuGet cache
+# can hand back an older build. Prints the feed's folder.
+stable_feed() {
+  local dir="$1/feed" version
+  version="0.1.$(date -u +%s)"
+  mkdir -p "$dir"
+  quietly dotnet pack "$repo/src/NeuralStyle/NeuralStyle.csproj" -c Release -o "$dir" -p:PackageVersion="$version" || fail "pack: NeuralStyle $version"
+  echo "$dir"
+}
+
+# Prints the lines of the first fenced block of language $2 in section "## $1" of README.md, exactly as written.
+readme_block() {
+  awk -v section="## $1" -v lang="$2" '
+    $0 == section { inside = 1; next }
+    inside && /^## / { exit }
+    inside && !open && $0 == "```" lang { open = 1; next }
+    open && $0 == "```" { exit }
+    open { print }
+  ' "$repo/README.md"
 }
 
 # A folder outside the repository that none of the repository's build or NuGet settings reach. Its nuget.config:
@@ -228,6 +254,70 @@ tool() {
     --weights "$w" --no-download --device cpu || fail "tool: neural-style run failed"
   [ -s "$sandbox/village.png" ] || fail "tool: no output image"
   log "tool: passed in $(($(date +%s) - start)) s"
+}
+
+readme() {
+  local sandbox w start commands program app stable
+  start=$(date +%s)
+  w=$(weights)
+  commands=$(readme_block "Use it from your app" bash)
+  program=$(readme_block "Use it from your app" csharp)
+  [ -n "$commands" ] && [ -n "$program" ] || fail "readme: no bash or csharp block under '## Use it from your app' in README.md"
+  stable=$(mktemp -d "${TMPDIR:-/tmp}/neuralstyle-stable-feed.XXXXXX")
+  cleanup_dirs+=("$stable")
+  stable=$(stable_feed "$stable")
+  sandbox=$(feed="$stable" new_sandbox)
+  cleanup_dirs+=("$sandbox")
+  log "readme: running README.md's commands in $sandbox:"
+  sed 's/^/  | /' <<<"$commands"
+  (
+    cd "$sandbox"
+    set -e
+    eval "$commands"
+    app=$(pwd)
+    printf '%s\n' "$program" >Program.cs
+    # The user's own pictures: the repository's samples under the README's names (Skia reads the format from the bytes).
+    cp "$repo/samples/images/content-village.png" photo.jpg
+    cp "$repo/samples/images/style-mosaic.png" painting.jpg
+    NEURALSTYLE_WEIGHTS="$w" dotnet run
+    [ "$(head -c 8 stylised.png | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || { echo "no PNG at $app/stylised.png" >&2; exit 1; }
+  ) || fail "readme: README.md's 'Use it from your app', run as written, failed"
+  log "readme: passed in $(($(date +%s) - start)) s"
+}
+
+natives() {
+  local sandbox start out stable
+  start=$(date +%s)
+  stable=$(mktemp -d "${TMPDIR:-/tmp}/neuralstyle-stable-feed.XXXXXX")
+  cleanup_dirs+=("$stable")
+  stable=$(stable_feed "$stable")
+  sandbox=$(feed="$stable" new_sandbox)
+  cleanup_dirs+=("$sandbox")
+  log "natives: an app with NeuralStyle, no libtorch package and the newest SkiaSharp native package"
+  out=$(
+    cd "$sandbox"
+    dotnet new console -o app --framework net10.0 >/dev/null
+    cd app
+    quietly dotnet add package NeuralStyle
+    quietly dotnet add package SkiaSharp.NativeAssets.Linux.NoDependencies
+    cat >Program.cs <<'EOF2'
+using NeuralStyle;
+using NeuralStyle.Imaging;
+
+try { using var bitmap = ImageFile.Load(args[0]); Console.WriteLine("skia: loaded"); }
+catch (NeuralStyleException ex) { Console.WriteLine("skia: " + ex.Message); }
+try { Console.WriteLine("torch: " + DeviceSelector.Resolve("cpu")); }
+catch (NeuralStyleException ex) { Console.WriteLine("torch: " + ex.Message); }
+EOF2
+    quietly dotnet build -c Release
+    dotnet run -c Release --no-build -- "$repo/samples/images/content-village.png" 2>&1
+  ) || fail "natives: the app did not run: $out"
+  echo "$out" | sed 's/^/  | /'
+  grep -q "^skia: .*dotnet add package SkiaSharp.NativeAssets.Linux.NoDependencies --version $skia_version" <<<"$out" \
+    || fail "natives: a mismatched libSkiaSharp was not reported with the package and version to add"
+  grep -q "^torch: .*dotnet add package libtorch-cpu-linux-x64 --version $libtorch_version" <<<"$out" \
+    || fail "natives: a missing libtorch was not reported with the package to add"
+  log "natives: passed in $(($(date +%s) - start)) s"
 }
 
 for scenario in "${scenarios[@]}"; do

@@ -35,6 +35,12 @@ internal static partial class CliErrors
         ["width"] = "--width", ["height"] = "--height",
     };
 
+    /// <summary>What a user of the tool (not of the library) can do when asking for a GPU the tool cannot use.</summary>
+    private const string CudaAdvice =
+        "--device cuda: CUDA is not available to this tool. The neural-style tool package carries libtorch's CPU build only (CUDA's libtorch is "
+        + "too large for a tool package), so use --device cpu or auto here; for a GPU, run the CLI from a clone with a CUDA libtorch on a "
+        + "CUDA machine (docs/gpu.md: -p:NoLibTorch=true with PyTorch's libtorch, or TorchSharp-cuda-linux in eng/Native.props).";
+
     /// <summary>The first problem with the command line, in the tool's words, or null when it can be run.</summary>
     public static string? ParseProblem(ParseResult parse)
     {
@@ -92,6 +98,7 @@ internal static partial class CliErrors
         ImageLoadException image => (Translate(image.Message), ExitCodes.Usage),
         NeuralStyleException library => (Translate(library.Message), ExitCodes.Failure),
         InsufficientMemoryException memory => (Translate(memory.Message), ExitCodes.Failure),
+        NotSupportedException cuda when cuda.Message.Contains("CUDA", StringComparison.Ordinal) => (CudaAdvice, ExitCodes.Usage),
         ExternalException native => ($"libtorch failed: {native.Message.Split('\n', 2)[0].Trim()}", ExitCodes.Failure),
         IOException or UnauthorizedAccessException or NotSupportedException => (Translate(exception.Message), ExitCodes.Failure),
         _ => ($"unexpected {exception.GetType().Name}: {Translate(exception.Message)}", ExitCodes.Failure),

@@ -16,6 +16,7 @@ public static class DeviceSelector
     /// <exception cref="NotSupportedException">CUDA was named but the loaded libtorch has no CUDA or no GPU is present.</exception>
     public static Device Resolve(string name)
     {
+        Internal.NativeBackends.EnsureLibTorch();
         var (type, index) = Choose(name, torch.cuda.is_available, () => torch.cuda.device_count());
         return type == DeviceType.CPU ? CPU : index < 0 ? CUDA : torch.device(type, index);
     }

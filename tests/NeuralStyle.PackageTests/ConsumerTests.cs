@@ -29,4 +29,24 @@ public sealed class ConsumerTests(PackageFeed feed)
         exitCode.Should().Be(0, output);
         output.Should().Contain("was successfully installed").And.Contain("wrote ");
     }
+
+    [Fact]
+    public async Task The_readme_use_it_from_your_app_section_works_as_written()
+    {
+        var weights = Repository.Weights();
+        var (exitCode, output) = await Repository.ConsumerTest(weights, "readme");
+        TestContext.Current.SendDiagnosticMessage(output);
+        exitCode.Should().Be(0, output);
+        output.Should().Contain("100/100:").And.Contain("readme: passed");
+    }
+
+    [Fact]
+    public async Task A_missing_libtorch_and_a_mismatched_skiasharp_native_are_reported_with_the_package_to_add()
+    {
+        var weights = Repository.Weights();
+        var (exitCode, output) = await Repository.ConsumerTest(weights, "natives");
+        TestContext.Current.SendDiagnosticMessage(output);
+        exitCode.Should().Be(0, output);
+        output.Should().Contain("dotnet add package libtorch-cpu-linux-x64 --version").And.Contain("dotnet add package SkiaSharp.NativeAssets.Linux.NoDependencies --version");
+    }
 }

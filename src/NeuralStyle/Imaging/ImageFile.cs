@@ -82,6 +82,7 @@ public static class ImageFile
     {
         Guard.NotNull(bitmap);
         Guard.NotNullOrWhiteSpace(path);
+        NativeBackends.EnsureSkia();
         if (jpegQuality is < 1 or > 100)
         {
             throw new ArgumentOutOfRangeException(nameof(jpegQuality), jpegQuality, "Quality must be between 1 and 100.");
@@ -143,6 +144,7 @@ public static class ImageFile
 
     private static SKBitmap Decode(Stream stream, string name, ImageLoadOptions options)
     {
+        NativeBackends.EnsureSkia();
         MemoryStream? buffered = null;
         try
         {

@@ -70,6 +70,7 @@ public static class ImageTensor
     {
         Guard.NotNull(bitmap);
         PixelOps.RequirePixels(bitmap, nameof(bitmap));
+        NativeBackends.EnsureLibTorch();
         var size = shorterSide is { } side ? ResizedSize(bitmap.Width, bitmap.Height, side) : new SKSizeI(bitmap.Width, bitmap.Height);
 
         byte[] planes;

@@ -59,6 +59,16 @@ public sealed class CliErrorTests
     }
 
     [Fact]
+    public async Task Device_cuda_says_what_a_tool_user_can_do()
+    {
+        var (code, _, stderr) = await CliRunner.RunAsync(CliRunner.Sample("content-village.png"), CliRunner.Sample("style-mosaic.png"), "-o",
+            Path.Combine(Path.GetTempPath(), "neuralstyle-never-written.png"), "--size", "32", "-i", "1", "--device", "cuda", "--weights", SharedAssets.SafeTensorsWeights);
+
+        stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain("--device cuda").And.Contain("CPU build only").And.Contain("docs/gpu.md");
+        code.Should().Be(2);
+    }
+
+    [Fact]
     public async Task Help_exits_0_and_documents_the_exit_codes_flags()
     {
         var (code, stdout, stderr) = await CliRunner.RunAsync("--help");
