@@ -62,6 +62,8 @@ public sealed partial class LibraryPackageTests(PackageFeed feed)
         package.Element("projectUrl").Should().StartWith("https://github.com/");
         package.Element("description").Should().NotBeNullOrWhiteSpace();
         package.Element("tags").Should().Contain("style-transfer");
+        package.Element("icon").Should().Be("icon.png");
+        package.Files.Should().Contain("icon.png");
         var repository = package.ElementNode("repository")!;
         repository.Attribute("type")!.Value.Should().Be("git");
         repository.Attribute("url")!.Value.Should().Be(CentralProperty("RepositoryUrl"));

@@ -22,6 +22,10 @@ public sealed class ToolPackageTests(PackageFeed feed)
         package.ElementNode("packageTypes")!.Elements().Select(e => e.Attribute("name")!.Value).Should().Contain("DotnetTool");
         package.Element("readme").Should().Be("README.md");
         package.Element("license").Should().Be("MIT");
+        package.Element("icon").Should().Be("icon.png");
+        package.Files.Should().Contain("icon.png");
+        package.Element("projectUrl").Should().StartWith("https://github.com/");
+        package.Element("tags").Should().Contain("dotnet-tool");
         var settings = XDocument.Parse(Encoding.UTF8.GetString(package.Read(Payload + "DotnetToolSettings.xml")).TrimStart('\uFEFF'));
         var command = settings.Descendants("Command").Single();
         command.Attribute("Name")!.Value.Should().Be("neural-style");
@@ -44,5 +48,7 @@ public sealed class ToolPackageTests(PackageFeed feed)
     public void Stays_below_the_nuget_org_size_limit()
     {
         new FileInfo(feed.ToolPath()).Length.Should().BeLessThan(250L * 1024 * 1024);
+        // docs/packaging.md and docs/cli.md say 126 MB: a change of the native payload must update them.
+        new FileInfo(feed.ToolPath()).Length.Should().BeInRange(115_000_000, 137_000_000);
     }
 }
