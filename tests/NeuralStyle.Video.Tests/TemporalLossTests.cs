@@ -17,16 +17,16 @@ public sealed class TemporalLossTests
         var x = tensor(new float[] { 1, 2, 3, 4, 0, 0, 0, 0, -1, -1, -1, -1 }, [1, 3, 2, 2]).requires_grad_(true);
         var target = tensor(new float[] { 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0 }, [1, 3, 2, 2]);
         var c = tensor(new float[] { 1, 0, 1, 1 }, [1, 1, 2, 2]);
-        using var loss = new TemporalLoss(target, c, weight: 6);
+        using var loss = new TemporalLoss(target, c, weight: 0.5);
         using var features = new FeatureMaps(x, []);
 
         var value = loss.Compute(features);
         value.backward();
 
         // Σ c (x − w)²: channel 0: 1 + 0 + 9 + 16 = 26; channel 1: 1 + 0 + 1 + 1 = 3; channel 2: 1 + 0 + 1 + 1 = 3; total 32.
-        // λ / D = 6 / 12 = 0.5 → 16.
+        // λ = 0.5 → 16.
         value.item<float>().Should().BeApproximately(16f, 1e-5f);
-        // ∂/∂x = 2 λ / D · c (x − w) = c (x − w).
+        // ∂/∂x = 2 λ c (x − w) = c (x − w).
         var expected = new float[] { 1, 0, 3, 4, -1, 0, -1, -1, -1, 0, -1, -1 };
         x.grad!.data<float>().ToArray().Should().Equal(expected);
     }

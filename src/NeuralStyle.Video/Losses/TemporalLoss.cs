@@ -6,10 +6,11 @@ using static TorchSharp.torch;
 namespace NeuralStyle.Video.Losses;
 
 /// <summary>
-/// The short-term temporal loss of Ruder, Dosovitskiy and Brox (2016): <c>λ / D · Σ c ⊙ (x − w)²</c>, where <c>x</c> is the
+/// The short-term temporal loss of Ruder, Dosovitskiy and Brox (2016): <c>λ · Σ c ⊙ (x − w)²</c>, where <c>x</c> is the
 /// image being optimised (<see cref="FeatureMaps.Image"/>, normalised units), <c>w</c> the previous stylised frame warped
 /// into this frame along the optical flow, <c>c</c> per-pixel weights in [0, 1] (0 where the flow cannot be trusted:
-/// occlusions, motion boundaries, pixels that came from outside the frame) and <c>D = C·H·W</c>.
+/// occlusions, motion boundaries, pixels that came from outside the frame). Like the content loss it is a sum over the
+/// pixels, not a mean, so its balance against the content and style terms does not change with the image size.
 /// </summary>
 /// <remarks>
 /// An ordinary <see cref="ILoss"/>: pass it in <see cref="StyleTransferOptions.AdditionalLosses"/> of any still run whose
@@ -69,7 +70,6 @@ public sealed class TemporalLoss : LossBase
 
         var target = _target.device == image.device ? _target : _target.to(image.device);
         var weights = _weights.device == image.device ? _weights : _weights.to(image.device);
-        var count = (double)image.numel();
-        return image.sub(target).square().mul(weights).sum().mul(_weight / count);
+        return image.sub(target).square().mul(weights).sum().mul(_weight);
     }
 }
