@@ -146,6 +146,13 @@ public static class VideoStyleTransfer
             {
                 throw new VideoFormatException($"'{input}' has no frames ffmpeg can decode: {reader.Errors()}");
             }
+
+            if (info.FrameCountStated && reader.FramesRead < info.FrameCount - Math.Max(1, info.FrameCount / 50))
+            {
+                throw new VideoFormatException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"'{input}' is truncated or damaged: {reader.FramesRead} of the {info.FrameCount} frames its header announces could be decoded. The finished frames are kept in {work.Path}."));
+            }
         }
 
         var frames = (long)Directory.GetFiles(work.Path, "*.png").Length;

@@ -41,6 +41,18 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task A_truncated_webm_is_refused_before_any_frame_is_kept()
+    {
+        using var folder = new TempFolder();
+        var whole = Clips.Pan(folder.Path, frames: 20, extension: ".webm", codec: "-c:v libvpx-vp9 -pix_fmt yuv420p");
+        var input = folder["cut.webm"];
+        var bytes = File.ReadAllBytes(whole);
+        File.WriteAllBytes(input, bytes[..(bytes.Length / 2)]);
+        File.Delete(whole);
+        await ExpectRefusal<VideoFormatException>(folder, input, "*truncated*");
+    }
+
+    [Fact]
     public async Task A_file_without_frames_is_refused()
     {
         using var folder = new TempFolder();

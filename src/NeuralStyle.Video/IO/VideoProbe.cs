@@ -77,7 +77,7 @@ internal static class VideoProbe
             throw new VideoFormatException($"'{path}' has frames of no size ({width}×{height}).");
         }
 
-        return new VideoInfo(width, height, rate, rateText, frames, duration, analysis.PrimaryAudioStream is not null, video.CodecName ?? "unknown");
+        return new VideoInfo(width, height, rate, rateText, frames, stated > 0, duration, analysis.PrimaryAudioStream is not null, video.CodecName ?? "unknown");
     }
 
     /// <summary>Parses ffprobe's rational rate ("30000/1001", "25/1"); NaN when it is not one.</summary>
