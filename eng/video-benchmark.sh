@@ -11,7 +11,7 @@ out=${1:-artifacts/video-benchmark}
 shift || true
 mkdir -p "$out" docs/images/video
 dotnet build benchmarks/NeuralStyle.Benchmarks -c Release -v q -nodeReuse:false >/dev/null
-dotnet benchmarks/NeuralStyle.Benchmarks/bin/Release/net10.0/NeuralStyle.Benchmarks.dll video --out "$out" --frames 12 "$@" \
+dotnet benchmarks/NeuralStyle.Benchmarks/bin/Release/net10.0/NeuralStyle.Benchmarks.dll video --out "$out" --frames 12 "$@" 2> >(grep -v NNPACK >&2) \
   | grep '^{' | tee "$out/results.jsonl"
 for clip in pan object; do
   [ -d "$out/$clip/sheet" ] || continue

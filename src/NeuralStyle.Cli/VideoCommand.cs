@@ -35,7 +35,7 @@ internal static class VideoCommand
         var o = new StyleOptions();
         var frameIterations = new Option<int?>("--frame-iterations") { Description = $"Iterations of each frame after the first, which starts from the previous result (default {VideoStyleTransferOptions.DefaultFrameIterations}; --iterations is the first frame's)." };
         var temporalWeight = new Option<double?>("--temporal-weight") { Description = $"Weight of the temporal loss that holds each frame to the previous one (default {VideoStyleTransferOptions.DefaultTemporalWeight.ToString(CultureInfo.InvariantCulture)})." };
-        var frameRate = new Option<double?>("--frame-lr") { Description = "Adam's learning rate for frames after the first (default 1.0)." };
+        var frameRate = new Option<double?>("--frame-lr") { Description = $"Adam's learning rate for frames after the first (default {VideoStyleTransferOptions.DefaultFrameLearningRate.ToString(CultureInfo.InvariantCulture)})." };
         var independent = new Option<bool>("--independent") { Description = "Stylise every frame on its own, as a still image (flickers; for comparison)." };
         var workFolder = new Option<DirectoryInfo?>("--work-folder") { Description = "Where finished frames are kept while the video is made (default OUTPUT.frames); a rerun resumes from them." };
         var keepFrames = new Option<bool>("--keep-frames") { Description = "Keep the work folder's frames after the output is written." };

@@ -12,8 +12,11 @@ public sealed record VideoStyleTransferOptions
     /// <summary>The default of <see cref="FrameIterations"/>.</summary>
     public const int DefaultFrameIterations = 60;
 
+    /// <summary>The default of <see cref="FrameLearningRate"/>.</summary>
+    public const double DefaultFrameLearningRate = 0.1;
+
     /// <summary>The default of <see cref="TemporalWeight"/>.</summary>
-    public const double DefaultTemporalWeight = 200;
+    public const double DefaultTemporalWeight = 10;
 
     /// <summary>
     /// Gets the options of each frame's style transfer: preset, sizes (<see cref="StyleTransferOptions.ImageSize"/> is the
@@ -33,18 +36,18 @@ public sealed record VideoStyleTransferOptions
     public bool TemporalConsistency { get; init; } = true;
 
     /// <summary>Gets the iterations of each frame after the first (the first has <see cref="StyleTransferOptions.Iterations"/>).</summary>
-    /// <value>Default 60; from 0 to 1,000,000. Used when <see cref="TemporalConsistency"/> is on.</value>
+    /// <value>Default 60 (measured in docs/video.md); from 0 to 1,000,000. Used when <see cref="TemporalConsistency"/> is on.</value>
     public int FrameIterations { get; init; } = DefaultFrameIterations;
 
     /// <summary>
     /// Gets Adam's initial learning rate for the frames after the first, which start from an already stylised image; the
     /// still rate (<see cref="StyleTransferOptions.LearningRate"/>, 3 in the presets) would repaint them.
     /// </summary>
-    /// <value>Default 1.0; from 0 (exclusive) to 10,000.</value>
-    public double FrameLearningRate { get; init; } = 1.0;
+    /// <value>Default 0.1 (measured in docs/video.md); from 0 (exclusive) to 10,000.</value>
+    public double FrameLearningRate { get; init; } = DefaultFrameLearningRate;
 
     /// <summary>Gets the weight <c>λ</c> of the temporal loss (see <see cref="Losses.TemporalLoss"/>).</summary>
-    /// <value>Default 200; finite and not negative.</value>
+    /// <value>Default 10 (measured in docs/video.md); finite and not negative.</value>
     public double TemporalWeight { get; init; } = DefaultTemporalWeight;
 
     /// <summary>
