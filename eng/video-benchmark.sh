@@ -20,6 +20,6 @@ for clip in pan object; do
     -vf "select='not(mod(n\,3))',tile=1x4,scale=iw*2:ih*2:flags=neighbor" -frames:v 1 "docs/images/video/$clip-sheet.png"
   # Animation of all frames, same layout.
   ffmpeg -y -v error -framerate 6 -i "$out/$clip/sheet/%08d.png" \
-    -vf "scale=iw*2:ih*2:flags=neighbor,split[a][b];[a]palettegen[p];[b][p]paletteuse" -loop 0 "docs/images/video/$clip.gif"
+    -vf "split[a][b];[a]palettegen[p];[b][p]paletteuse" -loop 0 "docs/images/video/$clip.gif"
 done
 echo "video-benchmark: results in $out/results.jsonl, pictures in docs/images/video/"
