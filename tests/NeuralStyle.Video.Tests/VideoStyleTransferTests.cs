@@ -139,3 +139,23 @@ public sealed class VideoStyleTransferTests
         await refused.Should().ThrowAsync<VideoFormatException>().WithMessage("*10:00:00*MaxDuration*");
     }
 }
+
+public sealed class VideoMemoryTests
+{
+    [Fact]
+    public async Task Frames_leave_no_tensors_behind()
+    {
+        using var folder = new TempFolder();
+        var input = Clips.Pan(folder.Path, frames: 4);
+        using var style = VideoRunKit.Style();
+        var ct = TestContext.Current.CancellationToken;
+        await VideoStyleTransfer.RunAsync(input, style, folder["warm.mp4"], VideoRunKit.Tiny(1, 1), cancellationToken: ct);
+
+        var before = TorchSharp.torch.Tensor.TotalCount;
+        await VideoStyleTransfer.RunAsync(input, style, folder["out.mp4"], VideoRunKit.Tiny(2, 1), cancellationToken: ct);
+
+        // TorchSharp counts one phantom tensor per optimisation (the parameter takes over its handle; see
+        // docs/architecture.md#memory): one per frame, and nothing else may remain.
+        (TorchSharp.torch.Tensor.TotalCount - before).Should().BeLessThanOrEqualTo(4);
+    }
+}
