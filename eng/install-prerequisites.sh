@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the native prerequisite of TorchSharp 0.107.0: libstdc++ with GLIBCXX_3.4.32 (GCC 13+).
+# Installs the native prerequisite of TorchSharp 0.107.0: libstdc++ with GLIBCXX_3.4.32 (GCC 13+), and video's
+# (ffmpeg, and GTK 3 and libatomic for OpenCV's native library; the block marked Video, asked like the rest).
 #
 #   bash eng/install-prerequisites.sh          # checks; on Debian 12 shows exactly what it would change, then asks
 #   bash eng/install-prerequisites.sh --yes    # the same without asking (CI; .ci/run passes it)
@@ -23,6 +24,7 @@ for arg in "$@"; do
     *) echo "prerequisites: unknown argument '$arg' (use --yes or --help)" >&2; exit 2 ;;
   esac
 done
+
 
 find_libstdcxx() {
   local candidates=(/usr/lib/x86_64-linux-gnu/libstdc++.so.6 /usr/lib/aarch64-linux-gnu/libstdc++.so.6 /usr/lib64/libstdc++.so.6 /usr/lib/libstdc++.so.6)
@@ -49,6 +51,29 @@ confirm() {
   read -r -p "$1 [y/N] " answer
   [[ "$answer" =~ ^[Yy] ]]
 }
+
+# --- Video (src/NeuralStyle.Video) -------------------------------------------------------------------------------
+# ffmpeg and ffprobe read and write videos; OpenCvSharp's native library (optical flow) links GTK 3 and libatomic.
+# Installed with apt on Debian/Ubuntu when missing; elsewhere a note is printed. Independent of the libstdc++ part below.
+video_packages=()
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || video_packages+=(ffmpeg)
+ldconfig -p 2>/dev/null | grep -q 'libgtk-3\.so\.0' || video_packages+=(libgtk-3-0)
+ldconfig -p 2>/dev/null | grep -q 'libatomic\.so\.1' || video_packages+=(libatomic1)
+if [ ${#video_packages[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null; then
+    video_sudo=""; [ "$(id -u)" -ne 0 ] && video_sudo="sudo"
+    echo "prerequisites: video needs ${video_packages[*]} (from this system's own apt sources)."
+    if confirm "Install ${video_packages[*]}?"; then
+      $video_sudo apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $video_sudo apt-get install -y -qq --no-install-recommends "${video_packages[@]}" >/dev/null
+    else
+      echo "prerequisites: video packages not installed; everything but video works without them."
+    fi
+  else
+    echo "prerequisites: video needs ${video_packages[*]} (ffmpeg with ffprobe, GTK 3, libatomic); install them with your package manager." >&2
+  fi
+fi
+# --- end of video ------------------------------------------------------------------------------------------------
 
 if has_required_symbol; then
   echo "prerequisites: $(find_libstdcxx) provides $required; nothing to do."

@@ -7,7 +7,8 @@ namespace NeuralStyle.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release -- --filter '*'</c> runs the BenchmarkDotNet suites;
 /// <c>dotnet run -c Release -- steps [options]</c> runs the plain step timer (also on a GPU machine), one JSON line per case;
-/// <c>dotnet run -c Release -- presets [options]</c> runs the seed's three presets end to end.
+/// <c>dotnet run -c Release -- presets [options]</c> runs the seed's three presets end to end;
+/// <c>dotnet run -c Release -- video [options]</c> measures video with and without temporal consistency.
 /// </summary>
 public static class Program
 {
@@ -26,6 +27,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "highres")
         {
             return HighResolutionRunner.Run(args.Skip(1).ToArray());
+        }
+
+        if (args.Length > 0 && args[0] == "video")
+        {
+            return VideoRunner.Run(args.Skip(1).ToArray());
         }
 
         if (args.Length > 0 && args[0] == "presets")

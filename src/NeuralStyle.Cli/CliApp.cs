@@ -51,6 +51,7 @@ internal static class CliApp
         root.SetAction((parse, ct) => Guarded(error, () => StyliseAsync(parse, o, output, interactive, ct)));
         root.Subcommands.Add(FeaturesCommand(output, error));
         root.Subcommands.Add(MemoryCommand.Create(output, error));
+        root.Subcommands.Add(VideoCommand.Create(output, error));
         return root;
     }
 
