@@ -19,8 +19,7 @@ internal static class JobExecution
 {
     /// <summary>
     /// Runs the job. With a checkpoint (the image after <paramref name="startIteration"/> iterations) the run starts from that
-    /// image and does the remaining iterations on the same learning-rate schedule: the decay comes at the same iteration of
-    /// the whole job, or has already come.
+    /// image and does the remaining iterations at the decayed learning rate (see <see cref="Resumed"/>).
     /// </summary>
     public static async Task<JobOutcome> RunAsync(
         JobInputs inputs,
@@ -77,20 +76,22 @@ internal static class JobExecution
         }
     }
 
-    /// <summary>The options for the rest of a job after <paramref name="done"/> of its iterations, starting from <paramref name="image"/>.</summary>
+    /// <summary>
+    /// The options for the rest of a job after <paramref name="done"/> of its iterations, starting from <paramref name="image"/>.
+    /// The checkpoint holds the image but not Adam's moment estimates (the library does not expose them); a fresh Adam at the
+    /// full rate would take a first step of that rate on every pixel and undo much of the work, so the rest runs at
+    /// <see cref="StyleTransferOptions.DecayedLearningRate"/> (measured in docs/scaling.md).
+    /// </summary>
     internal static StyleTransferOptions Resumed(StyleTransferOptions options, int done, SKBitmap image)
     {
         var remaining = options.Iterations - done;
-        var decayAt = (int)Math.Round(options.Iterations * options.DecayStartFraction);
         var resumed = options with
         {
             Iterations = remaining,
             Initialization = Initialization.Image,
             InitialImage = image,
         };
-        return done >= decayAt
-            ? resumed with { LearningRate = options.DecayedLearningRate, DecayStartFraction = 1 }
-            : resumed with { DecayStartFraction = (decayAt - done) / (double)remaining };
+        return resumed with { LearningRate = options.DecayedLearningRate, DecayStartFraction = 1 };
     }
 
     internal static byte[] Png(SKBitmap bitmap)

@@ -11,6 +11,7 @@ using NeuralStyle.Orleans.Execution;
 using NeuralStyle.Orleans.Hosting;
 using Orleans;
 using Orleans.Concurrency;
+using Orleans.Placement;
 using Orleans.Runtime;
 using Orleans.Storage;
 
@@ -23,6 +24,7 @@ namespace NeuralStyle.Orleans.Jobs;
 /// Reentrant so that watchers and cancellation are served while the work runs; state writes are serialised.
 /// </summary>
 [Reentrant]
+[ActivationCountBasedPlacement]
 internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
 {
     private readonly IPersistentState<JobInputs> _inputs;
@@ -35,10 +37,12 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _cancel;
     private Task? _work;
+    private bool _submitting;
     private Task _writes = Task.CompletedTask;
     private long _version;
     private long _previewVersion;
     private byte[]? _preview;
+    private JobSnapshot? _published;
 
     public StyleJobGrain(
         [PersistentState("job-inputs", NeuralStyleSiloBuilderExtensions.StorageName)] IPersistentState<JobInputs> inputs,
@@ -63,6 +67,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _preview = Progress.Result ?? Progress.Checkpoint;
+        Publish();
         EnsureWorking();
         return Task.CompletedTask;
     }
@@ -82,7 +87,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
 
     public async Task<Refusal?> SubmitAsync(string owner, StyleJobRequest request)
     {
-        if (_inputs.RecordExists)
+        if (_inputs.RecordExists || _submitting)
         {
             return new Refusal(JobRejection.Invalid, "A job with this id exists already.");
         }
@@ -92,6 +97,19 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
             return refusal;
         }
 
+        _submitting = true;
+        try
+        {
+            return await StoreAsync(owner, request).ConfigureAwait(true);
+        }
+        finally
+        {
+            _submitting = false;
+        }
+    }
+
+    private async Task<Refusal?> StoreAsync(string owner, StyleJobRequest request)
+    {
         if (!await GrainFactory.GetGrain<IClientJobsGrain>(owner).AddAsync(JobId, _options.Limits.MaxJobsPerClient).ConfigureAwait(true))
         {
             return new Refusal(JobRejection.TooManyJobs, $"This client holds {_options.Limits.MaxJobsPerClient} jobs already; fetch or cancel some first.");
@@ -108,6 +126,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
         };
         await WriteProgressAsync().ConfigureAwait(true);
         LogSubmitted(_logger, JobId, _silo.Name);
+        Publish();
         EnsureWorking();
         return null;
     }
@@ -123,7 +142,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
         }
 
         var sameActivation = string.Equals(activation, _activation, StringComparison.Ordinal);
-        if (sameActivation && version >= _version && !Progress.IsFinished)
+        if (sameActivation && version >= _version && _published?.IsFinished != true)
         {
             await _changed.Task.WaitAsync(maxWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
@@ -172,6 +191,11 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
 
     public async Task<bool> TickAsync()
     {
+        if (_submitting)
+        {
+            return true;
+        }
+
         if (!_inputs.RecordExists)
         {
             await Index.ForgetAsync(JobId).ConfigureAwait(true);
@@ -298,7 +322,6 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
         _preview = outcome.Png;
         _previewVersion = _version + 1;
         await FinishAsync().ConfigureAwait(true);
-        _slots.RecordCompleted(JobId);
         LogFinished(_logger, JobId, _silo.Name, outcome.Loss);
     }
 
@@ -308,6 +331,11 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
         Progress.Checkpoint = null;
         Progress.ExpiresAt = DateTimeOffset.UtcNow + _options.ResultRetention;
         await WriteProgressAsync().ConfigureAwait(true);
+        if (Progress.Status == JobStatus.Succeeded)
+        {
+            _slots.RecordCompleted(JobId);
+        }
+
         await Index.TrackAsync(JobId, Progress.ExpiresAt).ConfigureAwait(true);
         Publish();
     }
@@ -345,15 +373,20 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
         }
     }
 
+    /// <summary>Makes the state so far visible to readers and wakes watchers; called only after the state it shows is written (or is not durable by nature, like progress between checkpoints).</summary>
     private void Publish()
     {
         _version++;
+        _published = BuildSnapshot();
         var changed = _changed;
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         changed.TrySetResult();
     }
 
     private JobSnapshot? Snapshot(bool withPreview)
+        => _published is null || withPreview ? _published : _published with { Preview = null };
+
+    private JobSnapshot? BuildSnapshot()
     {
         if (!_inputs.RecordExists)
         {
@@ -368,7 +401,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
             Iteration = progress.Iteration,
             TotalIterations = progress.TotalIterations,
             Loss = progress.Loss,
-            Preview = withPreview ? _preview : null,
+            Preview = _preview,
             Error = progress.Error,
             Silo = progress.Silo,
             ResumedFrom = [.. progress.ResumedFrom],
