@@ -55,6 +55,7 @@ internal static class CliApp
             parse.GetRequiredValue(featuresImage), parse.GetValue(featuresSize), parse.GetValue(featuresWeights), parse.GetValue(featuresDevice)!, output, ct)));
         root.Subcommands.Add(features);
         root.Subcommands.Add(MemoryCommand.Create(output, error));
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 
