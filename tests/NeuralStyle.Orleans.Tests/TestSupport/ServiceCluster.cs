@@ -10,6 +10,7 @@ using NeuralStyle.Orleans.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
+using Microsoft.Extensions.Hosting;
 
 namespace NeuralStyle.Orleans.Tests.TestSupport;
 
@@ -45,11 +46,19 @@ internal sealed class ServiceCluster : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceCluster> StartAsync(int silos, Action<NeuralStyleServiceOptions>? configure = null, Action<ISiloBuilder>? silo = null)
+    public static async Task<ServiceCluster> StartAsync(int silos, Action<NeuralStyleServiceOptions>? configure = null, RedisServer.Cluster? redis = null)
     {
         var weights = TestAssets.Weights;
         var storage = Path.Combine(Path.GetTempPath(), "neuralstyle-orleans-" + Guid.NewGuid().ToString("N"));
         var builder = new InProcessTestClusterBuilder((short)silos);
+        if (redis is not null)
+        {
+            // Membership and job state in Redis: a later cluster with the same ids finds the jobs.
+            builder.Options.ClusterId = redis.ClusterId;
+            builder.Options.ServiceId = redis.ClusterId;
+            builder.ConfigureClient(client => client.UseRedisClustering(redis.Connection));
+        }
+
         builder.ConfigureSilo((_, siloBuilder) =>
         {
             siloBuilder.AddNeuralStyle(o =>
@@ -62,14 +71,22 @@ internal sealed class ServiceCluster : IAsyncDisposable
                 o.SweepInterval = TimeSpan.FromMilliseconds(500);
                 configure?.Invoke(o);
             });
-            siloBuilder.AddNeuralStyleFileStorage(storage);
+            if (redis is null)
+            {
+                siloBuilder.AddNeuralStyleFileStorage(storage);
+            }
+            else
+            {
+                siloBuilder.UseRedisClustering(redis.Connection);
+                siloBuilder.AddRedisGrainStorage(NeuralStyleSiloBuilderExtensions.StorageName, o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis.Connection));
+            }
+
             siloBuilder.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);
                 o.NumMissedProbesLimit = 2;
                 o.NumVotesForDeathDeclaration = 1;
             });
-            silo?.Invoke(siloBuilder);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
