@@ -52,6 +52,7 @@ internal static class CliApp
         root.Subcommands.Add(FeaturesCommand(output, error));
         root.Subcommands.Add(MemoryCommand.Create(output, error));
         root.Subcommands.Add(VideoCommand.Create(output, error));
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 

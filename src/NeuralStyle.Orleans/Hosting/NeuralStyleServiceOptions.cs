@@ -1,0 +1,70 @@
+using System;
+
+namespace NeuralStyle.Orleans.Hosting;
+
+/// <summary>How a silo runs style-transfer jobs: its capacity, checkpoints, retention and the limits on what a job may ask for.</summary>
+public sealed class NeuralStyleServiceOptions
+{
+    /// <summary>Gets or sets the number of jobs this silo runs at once (for example one per GPU, or one per CPU silo); further jobs wait, served in turn across clients.</summary>
+    /// <value>Default 1; from 1 to 256.</value>
+    public int Capacity { get; set; } = 1;
+
+    /// <summary>Gets or sets how often a running job saves its image, in iterations; a job whose silo dies resumes from its last checkpoint.</summary>
+    /// <value>Default 20; from 1 to 100,000.</value>
+    public int CheckpointInterval { get; set; } = 20;
+
+    /// <summary>Gets or sets how often a running job publishes a preview to watchers, in iterations.</summary>
+    /// <value>Default 10; from 1 to 100,000. Checkpoints are taken at previews, so the effective checkpoint interval is a multiple of this.</value>
+    public int PreviewInterval { get; set; } = 10;
+
+    /// <summary>Gets or sets how long a finished job's result is kept when nobody fetches it.</summary>
+    /// <value>Default 24 hours.</value>
+    public TimeSpan ResultRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Gets or sets how long a result is kept after it was first fetched (for a retried download).</summary>
+    /// <value>Default 10 minutes; zero deletes it at the next sweep.</value>
+    public TimeSpan FetchedResultRetention { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Gets or sets how often each silo sweeps the job index: it wakes unfinished jobs (which resumes those whose silo died) and deletes expired ones.</summary>
+    /// <value>Default 10 seconds.</value>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets the number of CPU threads each job's libtorch computation uses.</summary>
+    /// <value>Default 1 (jobs run side by side; see <see cref="Capacity"/>); <see langword="null"/> leaves libtorch's choice.</value>
+    public int? ThreadsPerJob { get; set; } = 1;
+
+    /// <summary>Gets or sets the device jobs run on.</summary>
+    /// <value><c>auto</c> (default), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</value>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Gets or sets the SqueezeNet 1.1 weight file.</summary>
+    /// <value>Default <see langword="null"/>: the library's lookup (<c>NEURALSTYLE_WEIGHTS</c>, the cache, a verified download).</value>
+    public string? WeightsPath { get; set; }
+
+    /// <summary>Gets the limits on what a job may ask for, checked before any work.</summary>
+    /// <value>The limits.</value>
+    public JobLimits Limits { get; } = new();
+
+    /// <summary>Checks every setting.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        Check(Capacity is >= 1 and <= 256, nameof(Capacity), "must be between 1 and 256");
+        Check(CheckpointInterval is >= 1 and <= 100_000, nameof(CheckpointInterval), "must be between 1 and 100,000");
+        Check(PreviewInterval is >= 1 and <= 100_000, nameof(PreviewInterval), "must be between 1 and 100,000");
+        Check(ResultRetention >= TimeSpan.Zero, nameof(ResultRetention), "must not be negative");
+        Check(FetchedResultRetention >= TimeSpan.Zero, nameof(FetchedResultRetention), "must not be negative");
+        Check(SweepInterval > TimeSpan.Zero, nameof(SweepInterval), "must be positive");
+        Check(ThreadsPerJob is null or (>= 1 and <= 1024), nameof(ThreadsPerJob), "must be between 1 and 1024 (or null)");
+        Check(!string.IsNullOrWhiteSpace(Device), nameof(Device), "must be 'auto', 'cpu', 'cuda' or 'cuda:N'");
+        Limits.Validate();
+    }
+
+    internal static void Check(bool ok, string name, string requirement)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"NeuralStyleServiceOptions.{name} {requirement}.", name);
+        }
+    }
+}

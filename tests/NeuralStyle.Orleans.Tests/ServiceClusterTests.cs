@@ -1,0 +1,49 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading.Tasks;
+using FluentAssertions;
+using NeuralStyle.Orleans.Client;
+using NeuralStyle.Orleans.Tests.TestSupport;
+using SkiaSharp;
+using Xunit;
+
+namespace NeuralStyle.Orleans.Tests;
+
+public sealed class ServiceClusterTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Hundred_jobs_on_three_silos_give_each_result_exactly_once_within_capacity()
+    {
+        await using var service = await ServiceCluster.StartAsync(3);
+        var clients = Enumerable.Range(0, 4).Select(_ => service.NewClient()).ToArray();
+        var stopwatch = Stopwatch.StartNew();
+        var submitted = await Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
+        {
+            var client = clients[i % clients.Length];
+            return (client, id: await client.SubmitAsync(TestAssets.Request(size: 32, iterations: 4, seed: i)));
+        }));
+        var finished = await Task.WhenAll(submitted.Select(async s =>
+        {
+            var last = await ServiceCluster.WaitFinishedAsync(s.client, s.id, TimeSpan.FromMinutes(4));
+            var png = await s.client.GetResultAsync(s.id);
+            return (last, png);
+        }));
+        output.WriteLine($"100 jobs at 32 px, 4 iterations, 3 silos of capacity 1: {stopwatch.Elapsed.TotalSeconds:F1} s");
+
+        finished.Should().OnlyContain(f => f.last.Status == JobStatus.Succeeded);
+        foreach (var (_, png) in finished)
+        {
+            using var bitmap = SKBitmap.Decode(png);
+            Math.Min(bitmap.Width, bitmap.Height).Should().Be(32);
+        }
+
+        service.CompletedJobs.Should().BeEquivalentTo(submitted.Select(s => s.id), "each job's result is written exactly once");
+        service.AllSlots.Should().OnlyContain(s => s.Peak <= s.Capacity);
+        service.AllSlots.Count(s => s.Completed.Count > 0).Should().BeGreaterThan(1, "jobs spread over the silos");
+        foreach (var slots in service.AllSlots)
+        {
+            output.WriteLine($"silo: {slots.Completed.Count} jobs, peak {slots.Peak} of {slots.Capacity}");
+        }
+    }
+}
