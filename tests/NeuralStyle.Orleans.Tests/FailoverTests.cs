@@ -55,7 +55,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         var uninterruptedId = await client.SubmitAsync(request);
         var uninterrupted = await ServiceCluster.WaitFinishedAsync(client, uninterruptedId, TimeSpan.FromMinutes(3));
         uninterrupted.ResumedFrom.Should().BeEmpty();
-        output.WriteLine($"resumed from {finished.ResumedFrom[0]}: loss {finished.Loss:G6}; uninterrupted: {uninterrupted.Loss:G6}");
+        Measurements.Report(output, $"failover: resumed from {finished.ResumedFrom[0]}: loss {finished.Loss:G6}; uninterrupted: {uninterrupted.Loss:G6}");
         // Adam's moments are not part of the checkpoint, so the rest runs at the decayed rate (see docs/scaling.md): the
         // result is at least as good, its loss at most 5 % above the uninterrupted run's.
         finished.Loss!.Value.Should().BeLessThanOrEqualTo(1.05 * uninterrupted.Loss!.Value);

@@ -29,7 +29,7 @@ public sealed class ServiceClusterTests(ITestOutputHelper output)
             var png = await s.client.GetResultAsync(s.id);
             return (last, png);
         }));
-        output.WriteLine($"100 jobs at 32 px, 4 iterations, 3 silos of capacity 1: {stopwatch.Elapsed.TotalSeconds:F1} s");
+        Measurements.Report(output, $"100 jobs at 32 px, 4 iterations, 3 silos of capacity 1: {stopwatch.Elapsed.TotalSeconds:F1} s");
 
         finished.Should().OnlyContain(f => f.last.Status == JobStatus.Succeeded);
         foreach (var (_, png) in finished)
@@ -43,7 +43,7 @@ public sealed class ServiceClusterTests(ITestOutputHelper output)
         service.AllSlots.Count(s => s.Completed.Count > 0).Should().BeGreaterThan(1, "jobs spread over the silos");
         foreach (var slots in service.AllSlots)
         {
-            output.WriteLine($"silo: {slots.Completed.Count} jobs, peak {slots.Peak} of {slots.Capacity}");
+            Measurements.Report(output, $"silo: {slots.Completed.Count} jobs, peak {slots.Peak} of {slots.Capacity}");
         }
     }
 }

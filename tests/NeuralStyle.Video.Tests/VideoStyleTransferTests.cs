@@ -159,3 +159,38 @@ public sealed class VideoMemoryTests
         (TorchSharp.torch.Tensor.TotalCount - before).Should().BeLessThanOrEqualTo(4);
     }
 }
+
+public sealed class VideoControlsTests
+{
+    [Fact]
+    public async Task A_still_mask_style_blend_and_colour_preservation_apply_to_every_frame()
+    {
+        using var folder = new TempFolder();
+        var input = Clips.Pan(folder.Path, frames: 3);
+        using var mosaic = VideoRunKit.Style();
+        using var waves = NeuralStyle.Imaging.ImageFile.Load(Clips.Sample("style-waves.png"));
+        // Black everywhere: every finished frame must be its content (the composite keeps the content where the mask is black).
+        using var mask = new SkiaSharp.SKBitmap(16, 16);
+        mask.Erase(SkiaSharp.SKColors.Black);
+        var tiny = VideoRunKit.Tiny(2, 2);
+        var options = tiny with
+        {
+            Style = tiny.Style with { Mask = mask, StyleBlendWeights = [0.7, 0.3], PreserveColors = ColorPreservation.Luminance },
+            KeepWorkFolder = true,
+        };
+        var output = folder["out.mp4"];
+
+        var result = await VideoStyleTransfer.RunAsync(input, [mosaic, waves], output, options, cancellationToken: TestContext.Current.CancellationToken);
+
+        result.FrameCount.Should().Be(3);
+        await using var reader = NeuralStyle.Video.IO.FrameReader.Open(NeuralStyle.Video.IO.FfmpegTools.Locate(null), input, 64, 48);
+        for (var frame = 1; frame <= 3; frame++)
+        {
+            var content = (await reader.ReadAsync(TestContext.Current.CancellationToken))!;
+            using var finished = NeuralStyle.Imaging.ImageFile.Load(Path.Combine(output + ".frames", $"{frame:D8}.png"));
+            var stylised = VideoFrame.FromBitmap(finished);
+            var difference = content.Rgb.Zip(stylised.Rgb, (a, b) => Math.Abs(a - b)).Average();
+            difference.Should().BeLessThan(1.5, $"frame {frame} is masked out entirely");
+        }
+    }
+}
