@@ -69,7 +69,7 @@ pack() {
   mkdir -p "$feed" && rm -f "$feed"/*.nupkg "$feed"/*.snupkg
   log "packing into $feed (version suffix $suffix)"
   local project
-  for project in src/NeuralStyle/NeuralStyle.csproj src/NeuralStyle.Cli/NeuralStyle.Cli.csproj; do
+  for project in src/NeuralStyle.Weights/NeuralStyle.Weights.csproj src/NeuralStyle/NeuralStyle.csproj src/NeuralStyle.Cli/NeuralStyle.Cli.csproj; do
     quietly dotnet build "$repo/$project" -c Release || fail "pack: $project does not build"
     quietly dotnet pack "$repo/$project" -c Release --no-build -o "$feed" -p:VersionSuffix="$suffix" || fail "pack: $project"
   done
@@ -181,10 +181,18 @@ library() {
 // A consumer of the NeuralStyle package: two generated images, a few iterations on the CPU, the result checked.
 using NeuralStyle;
 using NeuralStyle.Imaging;
+using NeuralStyle.Weights;
 using SkiaSharp;
 
 var output = args.Length > 0 ? args[0] : "stylised.png";
 var weights = Environment.GetEnvironmentVariable("NEURALSTYLE_WEIGHTS") ?? throw new InvalidOperationException("NEURALSTYLE_WEIGHTS is not set.");
+// NeuralStyle.Weights comes with NeuralStyle (a transitive dependency): its reader is usable directly.
+var tensors = WeightFileReader.Read(weights);
+if (tensors.Count == 0)
+{
+    Console.Error.WriteLine("NeuralStyle.Weights read no tensors");
+    return 1;
+}
 
 using var content = Draw(64, 48, (x, y) => new SKColor((byte)(x * 4), (byte)(y * 5), 128));
 using var style = Draw(40, 40, (x, y) => ((x / 5) + (y / 5)) % 2 == 0 ? new SKColor(230, 180, 40) : new SKColor(30, 60, 160));
@@ -231,6 +239,8 @@ EOF
     NEURALSTYLE_WEIGHTS="$w" dotnet run -c Release --no-build -- "$sandbox/stylised.png"
   ) || fail "library: the consumer app failed"
   grep -q "\"NeuralStyle/$version\"" "$app/obj/project.assets.json" || fail "library: NeuralStyle $version was not what the app restored"
+  grep -q "\"NeuralStyle.Weights/$version\"" "$app/obj/project.assets.json" || fail "library: NeuralStyle.Weights $version did not come with NeuralStyle"
+  ! grep -q "NeuralStyle.Weights" "$app/app.csproj" || fail "library: the app referenced NeuralStyle.Weights itself"
   [ -s "$sandbox/stylised.png" ] && [ "$(head -c 8 "$sandbox/stylised.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] \
     || fail "library: no PNG written"
   log "library: passed in $(($(date +%s) - start)) s"

@@ -153,7 +153,7 @@ internal static class CliApp
 
     private static async Task<int> PrintFeaturesAsync(FileInfo imageFile, int? size, FileInfo? weightsFile, string device, TextWriter output, CancellationToken ct)
     {
-        var weights = await WeightsLocator.ResolveAsync(new WeightsOptions { Path = weightsFile?.FullName }, null, ct).ConfigureAwait(false);
+        var weights = await WeightsLocator.ResolveAsync(SqueezeNetWeights.Descriptor, new WeightsOptions { Path = weightsFile?.FullName }, null, ct).ConfigureAwait(false);
         using var bitmap = ImageFile.Load(imageFile.FullName);
         var options = new StyleTransferOptions { Device = device };
         options.Validate();

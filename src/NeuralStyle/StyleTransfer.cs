@@ -264,7 +264,7 @@ public static partial class StyleTransfer
         ThreadSettings.Apply(options.Threads);
 
         var device = DeviceSelector.Resolve(options.Device);
-        var extractor = ExtractorCache.Get(WeightCache.Get(weightsPath), device);
+        var extractor = ExtractorCache.Get(WeightCache.Get(weightsPath, cancellationToken), device, cancellationToken);
         var lastLayer = LastLayer(options);
         CheckSize(contentImage, "content", lastLayer);
         var plan = HighResolution.HighResolutionPlan.Create((int)contentImage.shape[2], (int)contentImage.shape[3], options, lastLayer, device.type == DeviceType.CUDA);
@@ -580,6 +580,7 @@ public static partial class StyleTransfer
 
     private static Task<string> ResolveWeightsAsync(StyleTransferOptions options, CancellationToken cancellationToken)
         => WeightsLocator.ResolveAsync(
+            SqueezeNetWeights.Descriptor,
             new WeightsOptions { Path = options.WeightsPath, AllowDownload = options.AllowWeightsDownload, Logger = options.Logger },
             progress: null,
             cancellationToken);

@@ -8,7 +8,7 @@ using Xunit;
 
 namespace NeuralStyle.PackageTests;
 
-/// <summary>Packs NeuralStyle and NeuralStyle.Cli once (eng/consumer-test.sh pack) into a temporary feed shared by the tests.</summary>
+/// <summary>Packs NeuralStyle.Weights, NeuralStyle and NeuralStyle.Cli once (eng/consumer-test.sh pack) into a temporary feed shared by the tests.</summary>
 public sealed class PackageFeed : IAsyncLifetime
 {
     public string Folder { get; } = Directory.CreateTempSubdirectory("neuralstyle-feed-").FullName;
@@ -20,6 +20,8 @@ public sealed class PackageFeed : IAsyncLifetime
     internal Package Library() => Open("NeuralStyle");
 
     internal Package LibrarySymbols() => new(Single("NeuralStyle", ".snupkg"));
+
+    internal Package Weights() => Open("NeuralStyle.Weights");
 
     internal Package Tool() => Open("NeuralStyle.Cli");
 

@@ -26,7 +26,9 @@ public sealed class PublicApiScriptTests : IDisposable
             Copy(Path.Combine(Repository.Root, file), Path.Combine(_copy, file));
         }
 
+        // The library and the project it references.
         CopyTree(Path.Combine(Repository.Root, "src", "NeuralStyle"), Path.Combine(_copy, "src", "NeuralStyle"));
+        CopyTree(Path.Combine(Repository.Root, "src", "NeuralStyle.Weights"), Path.Combine(_copy, "src", "NeuralStyle.Weights"));
         var library = Path.Combine(_copy, "src", "NeuralStyle");
         var unshipped = Path.Combine(library, "PublicAPI.Unshipped.txt");
         var original = await File.ReadAllTextAsync(unshipped, TestContext.Current.CancellationToken);

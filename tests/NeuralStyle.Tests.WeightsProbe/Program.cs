@@ -3,6 +3,7 @@ using System.Net.Http;
 using System.Threading;
 using Microsoft.Extensions.Logging;
 using NeuralStyle;
+using NeuralStyle.Features;
 using NeuralStyle.Weights;
 
 // Usage: NeuralStyle.Tests.WeightsProbe <cache folder> <download address> <sha256>
@@ -15,11 +16,10 @@ if (args.Length != 3)
 }
 
 using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+var weights = new WeightsDescriptor("test", SqueezeNetWeights.FileName, args[2], new Uri(args[1]));
 var options = new WeightsOptions
 {
     CacheDirectory = args[0],
-    DownloadUri = new Uri(args[1]),
-    Sha256 = args[2],
     HttpClient = http,
     Logger = new EventLineLogger(),
     DownloadTimeout = TimeSpan.FromSeconds(60),
@@ -28,7 +28,7 @@ var options = new WeightsOptions
 try
 {
     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-    var path = await WeightsLocator.ResolveAsync(options, cancellationToken: timeout.Token).ConfigureAwait(false);
+    var path = await WeightsLocator.ResolveAsync(weights, options, cancellationToken: timeout.Token).ConfigureAwait(false);
     Console.WriteLine($"path {path}");
     return 0;
 }

@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using NeuralStyle.Weights;
@@ -8,27 +6,27 @@ using static TorchSharp.torch;
 namespace NeuralStyle.Features;
 
 /// <summary>
-/// Keeps one frozen <see cref="SqueezeNetFeatureExtractor"/> per parsed weight file and device for the life of the
-/// process, so that runs do not rebuild the network (and do not each leave TorchSharp's per-parameter accounting
-/// residue in <see cref="Tensor.TotalCount"/>). The extractors are read-only, so concurrent runs share them safely.
+/// Keeps frozen <see cref="SqueezeNetFeatureExtractor"/>s per parsed weight file and device, so that runs do not
+/// rebuild the network (and do not each leave TorchSharp's per-parameter accounting residue in
+/// <see cref="Tensor.TotalCount"/>). Bounded like the parsed weights (least recently used first, by count and by the
+/// bytes of the weights they were built from); an evicted extractor is left to the garbage collector, as a run may still use it. The
+/// extractors are read-only, so concurrent runs share them safely.
 /// </summary>
 internal static class ExtractorCache
 {
-    private static readonly ConcurrentDictionary<(IReadOnlyDictionary<string, WeightTensor> Weights, string Device), Lazy<SqueezeNetFeatureExtractor>> Entries = new();
+    /// <summary>The most extractors kept.</summary>
+    public const int MaxEntries = 4;
 
-    public static SqueezeNetFeatureExtractor Get(IReadOnlyDictionary<string, WeightTensor> weights, Device device)
-    {
-        var key = (weights, device.ToString());
+    /// <summary>The most bytes of parameters kept.</summary>
+    public const long MaxBytes = WeightCache.MaxBytes;
+
+    private static readonly BoundedCache<(IReadOnlyDictionary<string, WeightTensor> Weights, string Device), SqueezeNetFeatureExtractor> Entries =
+        new(MaxEntries, MaxBytes, (key, _) => key.Weights is WeightSet set ? set.ByteCount : 0);
+
+    /// <summary>Gets the number of extractors kept now.</summary>
+    public static int Count => Entries.Count;
+
+    public static SqueezeNetFeatureExtractor Get(IReadOnlyDictionary<string, WeightTensor> weights, Device device, CancellationToken cancellationToken = default)
         // TorchSharp's modules detach their parameters from the caller's dispose scope, so building one inside a run is safe.
-        var entry = Entries.GetOrAdd(key, _ => new Lazy<SqueezeNetFeatureExtractor>(() => SqueezeNetFeatureExtractor.FromWeights(weights, device), LazyThreadSafetyMode.ExecutionAndPublication));
-        try
-        {
-            return entry.Value;
-        }
-        catch
-        {
-            Entries.TryRemove(new KeyValuePair<(IReadOnlyDictionary<string, WeightTensor>, string), Lazy<SqueezeNetFeatureExtractor>>(key, entry));
-            throw;
-        }
-    }
+        => Entries.GetOrAdd((weights, device.ToString()), key => SqueezeNetFeatureExtractor.FromWeights(key.Weights, device), cancellationToken);
 }

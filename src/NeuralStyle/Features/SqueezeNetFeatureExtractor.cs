@@ -79,7 +79,7 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
         }
 
         var weights = WeightFileReader.Read(path);
-        return FromWeights(weights, device, path);
+        return FromWeights(weights, device, WeightSet.Describe(weights));
     }
 
     /// <summary>Builds the network from tensors already read, keyed as torchvision names them.</summary>
@@ -89,7 +89,7 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
     /// <exception cref="ArgumentNullException"><paramref name="weights"/> is <see langword="null"/>.</exception>
     /// <exception cref="WeightFormatException">A tensor is missing, unexpected, or has the wrong shape.</exception>
     public static SqueezeNetFeatureExtractor FromWeights(IReadOnlyDictionary<string, WeightTensor> weights, Device? device = null)
-        => FromWeights(weights, device, "the weights");
+        => FromWeights(weights, device, WeightSet.Describe(weights));
 
     private static SqueezeNetFeatureExtractor FromWeights(IReadOnlyDictionary<string, WeightTensor> weights, Device? device, string source)
     {
@@ -280,7 +280,7 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
         if (unexpected.Count > 0)
         {
             throw new WeightFormatException(
-                $"{source} holds tensors that SqueezeNet 1.1 features do not have: {string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", …" : string.Empty)}.");
+                $"{char.ToUpperInvariant(source[0])}{source[1..]} holds tensors that SqueezeNet 1.1 features do not have: {string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", …" : string.Empty)}.");
         }
 
         using var noGrad = torch.no_grad();
@@ -288,7 +288,7 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
         {
             if (!weights.TryGetValue(name, out var tensor))
             {
-                throw new WeightFormatException($"{source} lacks the tensor '{name}' (shape [{string.Join(", ", parameter.shape)}]).");
+                throw new WeightFormatException($"{char.ToUpperInvariant(source[0])}{source[1..]} lacks the tensor '{name}' (shape [{string.Join(", ", parameter.shape)}]).");
             }
 
             if (!tensor.Shape.SequenceEqual(parameter.shape))

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The long mode of the weight-file adversarial suite (tests/NeuralStyle.Tests/Weights/Adversarial): every attack class
+# of docs/security.md at a large scale, one class per process, so that each row's peak working set is its own.
+#
+#   bash eng/adversarial.sh            # scale 100 (the test run uses 1)
+#   bash eng/adversarial.sh 250        # larger inputs (each generator caps itself at what the default limits admit)
+#
+# Prints a Markdown table (input, time, throughput, bytes allocated, peak working set of the test process, outcome);
+# docs/security.md quotes one. Several minutes at scale 100 on two cores; not part of CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale=${1:-100}
+case "$scale" in ''|*[!0-9]*) echo "adversarial: the scale must be a positive integer" >&2; exit 2 ;; esac
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build tests/NeuralStyle.Tests/NeuralStyle.Tests.csproj -c Release -v:quiet -clp:NoSummary >/dev/null
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+classes=(colliding-int-keys opcode-flood memo-nesting deep-tuples huge-declared-storage many-zip-entries lying-zip-entry-count non-finite largest-valid-safetensors)
+for class in "${classes[@]}"; do
+  NEURALSTYLE_ADVERSARIAL_SCALE=$scale NEURALSTYLE_ADVERSARIAL_CLASS=$class NEURALSTYLE_ADVERSARIAL_REPORT=$report \
+    dotnet test --project tests/NeuralStyle.Tests -c Release --no-build -- --filter-class "*AdversarialMeasurementTests" >/dev/null \
+    || { echo "adversarial: $class did not end as expected" >&2; exit 1; }
+done
+echo "Scale $scale, $(nproc) cores, $(date -u +%Y-%m-%d):"
+echo
+echo "| attack | input | time | throughput | allocated | peak working set | outcome |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+cat "$report"

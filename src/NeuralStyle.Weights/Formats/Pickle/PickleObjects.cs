@@ -1,0 +1,228 @@
+using System;
+using System.Collections.Generic;
+
+namespace NeuralStyle.Weights.Pickle;
+
+// The values the safe unpickler builds. Scalars are plain .NET values: bool, long, BigInteger, double, string and
+// byte[]; Python's None is PickleNone.Instance. Nothing here runs code or names a .NET type from the file.
+
+/// <summary>Python's <c>None</c>.</summary>
+internal sealed class PickleNone
+{
+    public static readonly PickleNone Instance = new();
+
+    private PickleNone()
+    {
+    }
+
+    public override string ToString() => "None";
+}
+
+/// <summary>
+/// A tuple, list or dict, with the depth of nesting below it (1 for a container of scalars). A container is sealed once
+/// it is put inside another one and cannot change after that, so the depth recorded when it was put there stays true
+/// (nesting cannot be built inside-out through the memo) and no container can hold itself, directly or not.
+/// </summary>
+internal abstract class PickleContainer
+{
+    public int Depth { get; protected set; } = 1;
+
+    /// <summary>Gets a value indicating whether the container is inside another one, and so can no longer change.</summary>
+    public bool IsSealed { get; private set; }
+
+    public static int DepthOf(object value) => value is PickleContainer c ? c.Depth : 0;
+
+    /// <summary>Seals <paramref name="child"/> (if it is a container) as it goes into this one; returns its depth.</summary>
+    protected static int Adopt(object child)
+    {
+        if (child is not PickleContainer container)
+        {
+            return 0;
+        }
+
+        container.IsSealed = true;
+        return container.Depth;
+    }
+}
+
+internal sealed class PickleTuple : PickleContainer
+{
+    public static readonly PickleTuple Empty = new(Array.Empty<object>());
+
+    public PickleTuple(object[] items)
+    {
+        Items = items;
+        foreach (var item in items)
+        {
+            Depth = Math.Max(Depth, Adopt(item) + 1);
+        }
+    }
+
+    public IReadOnlyList<object> Items { get; }
+
+    public int Count => Items.Count;
+
+    public object this[int index] => Items[index];
+}
+
+internal sealed class PickleList : PickleContainer
+{
+    private readonly List<object> _items = new();
+
+    public IReadOnlyList<object> Items => _items;
+
+    /// <summary>Appends an item; returns the new depth so the caller can check it against the limit.</summary>
+    public int Add(object item)
+    {
+        _items.Add(item);
+        Depth = Math.Max(Depth, Adopt(item) + 1);
+        return Depth;
+    }
+}
+
+/// <summary>An insertion-ordered dictionary with hashable scalar keys (str, int, bool, float, None), like Python's dict.</summary>
+internal sealed class PickleDict : PickleContainer
+{
+    private readonly List<KeyValuePair<object, object>> _entries = new();
+    private readonly Dictionary<object, int> _index = new(PickleKeyComparer.Instance);
+
+    public IReadOnlyList<KeyValuePair<object, object>> Entries => _entries;
+
+    public int Count => _entries.Count;
+
+    /// <summary>Whether a value can be a key here; containers, bytes and other objects cannot.</summary>
+    public static bool IsSupportedKey(object key)
+        => key is string or long or bool or double or System.Numerics.BigInteger or PickleNone;
+
+    /// <summary>Sets a key (which <see cref="IsSupportedKey"/> accepts); returns the new depth.</summary>
+    public int Set(object key, object value)
+    {
+        if (_index.TryGetValue(key, out var at))
+        {
+            _entries[at] = new(key, value);
+        }
+        else
+        {
+            _index.Add(key, _entries.Count);
+            _entries.Add(new(key, value));
+        }
+
+        Depth = Math.Max(Depth, Adopt(value) + 1);
+        return Depth;
+    }
+
+    public bool TryGetValue(string key, out object value)
+    {
+        if (_index.TryGetValue(key, out var at))
+        {
+            value = _entries[at].Value;
+            return true;
+        }
+
+        value = PickleNone.Instance;
+        return false;
+    }
+}
+
+/// <summary>
+/// Equality of dict keys as <see cref="object.Equals(object)"/>, with hashes that a file cannot make collide: integers and
+/// floats hash all 64 bits through <see cref="HashCode"/>, whose seed is random per process (their own GetHashCode folds
+/// 64 bits into 32 predictably, so a file could make every key land in one bucket and the parse quadratic); strings
+/// already hash with a random seed.
+/// </summary>
+internal sealed class PickleKeyComparer : IEqualityComparer<object>, IEqualityComparer<uint>
+{
+    public static readonly PickleKeyComparer Instance = new();
+
+    public new bool Equals(object? x, object? y) => object.Equals(x, y);
+
+    public int GetHashCode(object obj) => obj switch
+    {
+        string s => s.GetHashCode(StringComparison.Ordinal),
+        long l => Hash64(l),
+        // Equal doubles hash alike: 0.0 equals -0.0, and .NET's NaN equals every NaN.
+        double d => Hash64(d == 0 ? 0 : double.IsNaN(d) ? -1 : BitConverter.DoubleToInt64Bits(d)),
+        System.Numerics.BigInteger b => BigHash(b),
+        _ => HashCode.Combine(obj),
+    };
+
+    public bool Equals(uint x, uint y) => x == y;
+
+    public int GetHashCode(uint obj) => HashCode.Combine(obj);
+
+    private static int Hash64(long value) => HashCode.Combine((int)value, (int)(value >> 32));
+
+    private static int BigHash(System.Numerics.BigInteger value)
+    {
+        var hash = default(HashCode);
+        hash.AddBytes(value.ToByteArray());
+        return hash.ToHashCode();
+    }
+}
+
+/// <summary>The globals a state dict may name; each maps to a fixed C# handler, nothing is looked up by name.</summary>
+internal enum PickleGlobalKind
+{
+    OrderedDict,
+    RebuildTensor,
+    RebuildTensorV2,
+    RebuildParameter,
+    RebuildParameterWithState,
+    RebuildFromTypeV2,
+    TensorType,
+    ParameterType,
+    FloatStorage,
+    HalfStorage,
+    BFloat16Storage,
+    DoubleStorage,
+}
+
+/// <summary>A global from the allow-list.</summary>
+internal sealed class PickleGlobal
+{
+    private static readonly Dictionary<string, PickleGlobalKind> AllowList = new(StringComparer.Ordinal)
+    {
+        ["collections.OrderedDict"] = PickleGlobalKind.OrderedDict,
+        ["torch._utils._rebuild_tensor"] = PickleGlobalKind.RebuildTensor,
+        ["torch._utils._rebuild_tensor_v2"] = PickleGlobalKind.RebuildTensorV2,
+        ["torch._utils._rebuild_parameter"] = PickleGlobalKind.RebuildParameter,
+        ["torch._utils._rebuild_parameter_with_state"] = PickleGlobalKind.RebuildParameterWithState,
+        ["torch._tensor._rebuild_from_type_v2"] = PickleGlobalKind.RebuildFromTypeV2,
+        ["torch.Tensor"] = PickleGlobalKind.TensorType,
+        ["torch.nn.parameter.Parameter"] = PickleGlobalKind.ParameterType,
+        ["torch.FloatStorage"] = PickleGlobalKind.FloatStorage,
+        ["torch.HalfStorage"] = PickleGlobalKind.HalfStorage,
+        ["torch.BFloat16Storage"] = PickleGlobalKind.BFloat16Storage,
+        ["torch.DoubleStorage"] = PickleGlobalKind.DoubleStorage,
+    };
+
+    private PickleGlobal(string name, PickleGlobalKind kind)
+    {
+        Name = name;
+        Kind = kind;
+    }
+
+    /// <summary>Gets the dotted name, for example <c>torch._utils._rebuild_tensor_v2</c>.</summary>
+    public string Name { get; }
+
+    public PickleGlobalKind Kind { get; }
+
+    /// <summary>The element type of a storage global, or null for other globals.</summary>
+    public TensorDType? StorageDType => Kind switch
+    {
+        PickleGlobalKind.FloatStorage => TensorDType.Float32,
+        PickleGlobalKind.HalfStorage => TensorDType.Float16,
+        PickleGlobalKind.BFloat16Storage => TensorDType.BFloat16,
+        PickleGlobalKind.DoubleStorage => TensorDType.Float64,
+        _ => null,
+    };
+
+    public static bool TryResolve(string module, string name, out PickleGlobal? global)
+    {
+        var full = module + "." + name;
+        global = AllowList.TryGetValue(full, out var kind) ? new PickleGlobal(full, kind) : null;
+        return global is not null;
+    }
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,194 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using FluentAssertions;
+using NeuralStyle.Weights;
+using NeuralStyle.Weights.Pickle;
+using Xunit;
+
+namespace NeuralStyle.Tests.Weights;
+
+/// <summary>
+/// One regression test per weight-file attack class of docs/security.md (issue #14), on small generated files. Work is
+/// asserted by counting (operations, distinct hashes, bytes allocated), never by wall-clock time; the waits that guard
+/// against a hang are generous.
+/// </summary>
+public sealed class AdversarialWeightsTests : IDisposable
+{
+    private static readonly TimeSpan HangBound = TimeSpan.FromSeconds(60);
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void Integer_dict_keys_that_collide_in_GetHashCode_hash_apart()
+    {
+        var keys = Enumerable.Range(1, 20_000).Select(i => (object)(((long)i << 32) | (uint)i)).ToList();
+        keys.Select(k => k.GetHashCode()).Distinct().Should().ContainSingle("the attack's keys all share .NET's own hash");
+
+        var hashes = keys.Select(PickleKeyComparer.Instance.GetHashCode).Distinct().Count();
+
+        hashes.Should().BeGreaterThan(19_900, "the dict's comparer hashes all 64 bits with a per-process seed, so lookups stay O(1)");
+    }
+
+    [Fact]
+    public void A_state_dict_of_colliding_integer_keys_parses_within_its_operation_budget()
+    {
+        var file = AdversarialWeights.CollidingIntegerKeys(20_000);
+
+        Seeds.Read(file, "collide.pth").Should().BeEmpty("integer keys hold no tensors");
+    }
+
+    [Fact]
+    public void Equal_keys_of_every_supported_type_hash_alike()
+    {
+        var comparer = PickleKeyComparer.Instance;
+        comparer.GetHashCode(0.0).Should().Be(comparer.GetHashCode(-0.0));
+        comparer.GetHashCode(double.NaN).Should().Be(comparer.GetHashCode(-double.NaN));
+        comparer.GetHashCode(new System.Numerics.BigInteger(long.MaxValue) * 4).Should().Be(comparer.GetHashCode(new System.Numerics.BigInteger(long.MaxValue) * 4));
+        comparer.GetHashCode("key").Should().Be(comparer.GetHashCode(new string("key".ToCharArray())));
+    }
+
+    [Fact]
+    public void Cancellation_is_honoured_within_a_few_thousand_operations_of_parsing()
+    {
+        using var cts = new CancellationTokenSource();
+        var context = new WeightReadContext("cancel.pkl", WeightReaderLimits.Default, cts.Token);
+        long operationsAtCancel = -1;
+        var pickle = new PickleBuilder().Proto(2).Mark().Str("x").Tuple().BinPersId().Pop()
+            .Repeat(200_000, p => p.None().Pop()).EmptyDict().Stop().ToArray();
+        var unpickler = new SafeUnpickler(pickle, 0, pickle.Length, context, _ =>
+        {
+            operationsAtCancel = context.Operations;
+            cts.Cancel();
+            return PickleNone.Instance;
+        });
+
+        FluentActions.Invoking(unpickler.Load).Should().Throw<OperationCanceledException>();
+
+        operationsAtCancel.Should().BePositive();
+        (context.Operations - operationsAtCancel).Should().BeLessThanOrEqualTo(4096 + 4, "the token is checked every 4096 operations");
+    }
+
+    [Fact]
+    public void A_cancelled_token_stops_a_read_before_parsing()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var path = _folder.File("weights.pth");
+        File.WriteAllBytes(path, AdversarialWeights.OpcodeFlood(1000));
+
+        FluentActions.Invoking(() => WeightFileReader.Read(path, cancellationToken: cts.Token)).Should().Throw<OperationCanceledException>();
+    }
+
+    [Fact]
+    public void An_opcode_flood_beyond_the_operation_budget_is_refused()
+        => FluentActions.Invoking(() => Seeds.Read(AdversarialWeights.OpcodeFlood(1_100_000), "flood.pth"))
+            .Should().Throw<WeightFormatException>().WithMessage("*'flood.pth'*MaxPickleOperations*");
+
+    [Fact]
+    public void Nesting_built_inside_out_through_the_memo_is_refused()
+        => FluentActions.Invoking(() => Seeds.Read(AdversarialWeights.MemoNesting(200_000), "memo.pth"))
+            .Should().Throw<WeightFormatException>().WithMessage("*'memo.pth'*changed after it was put inside another container*");
+
+    [Fact]
+    public void Memo_nesting_within_the_depth_limit_is_read_when_built_outside_in()
+    {
+        // The ordinary order: a list is filled before it goes inside its parent.
+        var pickle = new PickleBuilder().Proto(2).EmptyList().LongBinPut(0).EmptyList().Int(1).Append().Append().Pop()
+            .EmptyDict().Str("root").LongBinGet(0).SetItem().Stop().ToArray();
+        var context = new WeightReadContext("ok.pkl", WeightReaderLimits.Default);
+
+        var root = new SafeUnpickler(pickle, 0, pickle.Length, context, null).Load();
+
+        root.Should().BeOfType<PickleDict>().Which.Depth.Should().Be(3);
+    }
+
+    [Fact]
+    public void A_list_put_inside_itself_is_refused()
+    {
+        var pickle = new PickleBuilder().Proto(2).EmptyList().Op((byte)'2').Append().Stop().ToArray();
+        var context = new WeightReadContext("self.pkl", WeightReaderLimits.Default);
+
+        FluentActions.Invoking(() => new SafeUnpickler(pickle, 0, pickle.Length, context, null).Load())
+            .Should().Throw<WeightFormatException>().WithMessage("*inside itself*");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_huge_declared_storage_is_refused_before_it_is_allocated(bool raisedLimits)
+    {
+        var file = AdversarialWeights.HugeDeclaredStorage((1L << 28) - 4096);
+        var limits = raisedLimits
+            ? new WeightReaderLimits { MaxUncompressedBytes = 4L << 30, MaxTensorElements = int.MaxValue, MaxTotalElements = 1L << 31 }
+            : WeightReaderLimits.Default;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        FluentActions.Invoking(() => Seeds.Read(file, "huge.pth", limits)).Should().Throw<WeightFormatException>().WithMessage("*'huge.pth'*");
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(16L << 20, "nothing the size of the declared storage (1 GiB) is allocated");
+    }
+
+    [Fact]
+    public void A_zip_with_more_entries_than_tensors_need_is_refused()
+        => FluentActions.Invoking(() => Seeds.Read(AdversarialWeights.ManyZipEntries(1100), "many.pth"))
+            .Should().Throw<WeightFormatException>().WithMessage("*'many.pth'*entries*MaxTensorCount*");
+
+    [Fact]
+    public void The_entry_count_is_checked_from_the_end_record_before_the_directory_is_read()
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        FluentActions.Invoking(() => Seeds.Read(AdversarialWeights.LyingZipEntryCount(65_535), "lying.pth"))
+            .Should().Throw<WeightFormatException>().WithMessage("*'lying.pth'*65535 entries*");
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(1L << 20);
+    }
+
+    [Fact]
+    public void A_zip_entry_that_declares_more_than_its_compressed_bytes_can_hold_is_refused()
+    {
+        var zip = Seeds.Zip();
+        TorchCheckpoint.PatchUncompressedSize(zip, "archive/data/0", 50_000_000);
+
+        FluentActions.Invoking(() => Seeds.Read(zip, "inflated.pth", new WeightReaderLimits { MaxUncompressedBytes = 1L << 30 }))
+            .Should().Throw<WeightFormatException>().WithMessage("*'inflated.pth'*");
+    }
+
+    [Fact]
+    public void Non_finite_weights_are_refused_naming_the_tensor_and_the_file()
+        => FluentActions.Invoking(() => Seeds.Read(AdversarialWeights.NonFinite(1000), "nan.safetensors"))
+            .Should().Throw<WeightFormatException>().WithMessage("*'nan.safetensors'*'features.0.weight'*NaN*element 999*");
+
+    [Fact]
+    public async Task A_named_pipe_given_as_weights_is_refused_instead_of_blocking()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "named pipes are a Unix attack");
+        var fifo = _folder.File("weights.fifo");
+        using (var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [fifo]) { UseShellExecute = false })!)
+        {
+            await mkfifo.WaitForExitAsync(TestContext.Current.CancellationToken);
+            mkfifo.ExitCode.Should().Be(0);
+        }
+
+        var read = Task.Run(() => WeightFileReader.Read(fifo), TestContext.Current.CancellationToken);
+        var resolve = Task.Run(() => WeightsLocator.ResolveAsync(NeuralStyle.Features.SqueezeNetWeights.Descriptor, new WeightsOptions { Path = fifo }), TestContext.Current.CancellationToken);
+
+        (await FluentActions.Awaiting(() => read.WaitAsync(HangBound, TestContext.Current.CancellationToken)).Should().ThrowAsync<WeightFormatException>())
+            .WithMessage("*weights.fifo*not a regular file*");
+        (await FluentActions.Awaiting(() => resolve.WaitAsync(HangBound, TestContext.Current.CancellationToken)).Should().ThrowAsync<WeightFormatException>())
+            .WithMessage("*weights.fifo*WeightsOptions.Path*not a regular file*");
+    }
+
+    [Fact]
+    public void A_device_given_as_weights_is_refused()
+    {
+        Assert.SkipUnless(File.Exists("/dev/zero"), "needs /dev/zero");
+
+        FluentActions.Invoking(() => WeightFileReader.Read("/dev/zero")).Should().Throw<WeightFormatException>().WithMessage("*/dev/zero*not a regular file*");
+    }
+}
