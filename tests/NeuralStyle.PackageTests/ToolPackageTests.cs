@@ -41,8 +41,10 @@ public sealed class ToolPackageTests(PackageFeed feed)
     }
 
     [Fact]
-    public void Stays_below_the_nuget_org_size_limit()
+    public void Stays_below_the_nuget_org_size_limit_at_the_documented_size()
     {
-        new FileInfo(feed.ToolPath()).Length.Should().BeLessThan(250L * 1024 * 1024);
+        var length = new FileInfo(feed.ToolPath()).Length;
+        length.Should().BeLessThan(250L * 1024 * 1024);
+        length.Should().BeInRange(100_000_000, 150_000_000, "docs/cli.md gives the tool package as about 126 MB (measured 126,036,162 bytes for 0.1.0)");
     }
 }
