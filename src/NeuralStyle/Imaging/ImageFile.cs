@@ -9,17 +9,42 @@ namespace NeuralStyle.Imaging;
 public static class ImageFile
 {
     /// <summary>
-    /// Decodes an image file into an upright RGBA8888, unpremultiplied bitmap.
+    /// Decodes an image file into an upright RGBA8888, unpremultiplied bitmap at its full size.
     /// </summary>
-    /// <param name="path">The image file. Any format Skia decodes: PNG (8 and 16 bit, grayscale, palette, alpha), JPEG (including CMYK), WebP, GIF (first frame), BMP, ICO.</param>
+    /// <param name="path">The image file. Any format Skia decodes: PNG (8 and 16 bit, grayscale, palette, alpha), JPEG (including CMYK), WebP, GIF (first frame), BMP, ICO. Only regular files are read: a FIFO, device or socket is refused before it is opened.</param>
     /// <param name="options">Decoding limits; <see cref="ImageLoadOptions.Default"/> when <see langword="null"/>.</param>
     /// <returns>A new bitmap that the caller disposes, rotated and mirrored according to the EXIF orientation. Colour profiles are not applied (as in PIL).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or white space.</exception>
-    /// <exception cref="ImageLoadException">The file is missing or unreadable, empty, not an image, truncated or corrupt, or declares more pixels than <see cref="ImageLoadOptions.MaxPixels"/>.</exception>
-    public static SKBitmap Load(string path, ImageLoadOptions? options = null)
+    /// <exception cref="ImageLoadException">The file is missing, unreadable or not a regular file, empty, not an image, truncated or corrupt, declares more pixels than <see cref="ImageLoadOptions.MaxPixels"/>, or would need more memory than <see cref="ImageLoadOptions.MaxDecodeBytes"/> or its budget allows.</exception>
+    public static SKBitmap Load(string path, ImageLoadOptions? options = null) => LoadForSize(path, null, options);
+
+    /// <summary>
+    /// Decodes an image file into an upright RGBA8888, unpremultiplied bitmap no larger than a run needs: its shorter
+    /// side is at least <paramref name="shorterSide"/> and less than twice it (the caller's resize makes it exact),
+    /// decoded at a reduced scale where the codec can and averaged over whole blocks otherwise, so that memory follows
+    /// the size needed rather than the size the file declares.
+    /// </summary>
+    /// <param name="path">The image file, as for <see cref="Load(string, ImageLoadOptions?)"/>.</param>
+    /// <param name="shorterSide">The shorter side the caller will resize to; <see langword="null"/>, or a size not smaller than the image's, decodes it whole.</param>
+    /// <param name="options">Decoding limits; <see cref="ImageLoadOptions.Default"/> when <see langword="null"/>.</param>
+    /// <returns>A new bitmap that the caller disposes, upright according to the EXIF orientation.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or white space.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shorterSide"/> is zero or negative.</exception>
+    /// <exception cref="ImageLoadException">As for <see cref="Load(string, ImageLoadOptions?)"/>.</exception>
+    public static SKBitmap LoadForSize(string path, int? shorterSide, ImageLoadOptions? options = null)
     {
         Guard.NotNullOrWhiteSpace(path);
+        RequirePositive(shorterSide);
+        switch (RegularFile.Of(path))
+        {
+            case RegularFile.Kind.Folder:
+                throw Fail(path, "it is a folder");
+            case RegularFile.Kind.Special:
+                throw Fail(path, "it is not a regular file (a FIFO, device or socket); only regular files are read");
+        }
+
         FileStream stream;
         try
         {
@@ -39,30 +64,45 @@ public static class ImageFile
 
         using (stream)
         {
-            return Decode(stream, path, options ?? ImageLoadOptions.Default);
+            return Decode(stream, path, shorterSide, options ?? ImageLoadOptions.Default);
         }
     }
 
     /// <summary>
-    /// Decodes an image from a stream into an upright RGBA8888, unpremultiplied bitmap.
+    /// Decodes an image from a stream into an upright RGBA8888, unpremultiplied bitmap at its full size.
     /// </summary>
-    /// <param name="stream">The encoded image, read from its current position to its end. It is left open. A stream that cannot seek is buffered in memory first.</param>
+    /// <param name="stream">The encoded image, read from its current position to its end. It is left open. A stream that cannot seek is copied to memory first, up to <see cref="ImageLoadOptions.MaxDecodeBytes"/>.</param>
     /// <param name="sourceName">A name for the image in error messages, such as the file name or URL.</param>
     /// <param name="options">Decoding limits; <see cref="ImageLoadOptions.Default"/> when <see langword="null"/>.</param>
     /// <returns>A new bitmap that the caller disposes, rotated and mirrored according to the EXIF orientation.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="sourceName"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> cannot be read, or <paramref name="sourceName"/> is empty or white space.</exception>
-    /// <exception cref="ImageLoadException">The data is empty, not an image, truncated or corrupt, declares more pixels than <see cref="ImageLoadOptions.MaxPixels"/>, or reading the stream fails.</exception>
-    public static SKBitmap Load(Stream stream, string sourceName, ImageLoadOptions? options = null)
+    /// <exception cref="ImageLoadException">The data is empty, not an image, truncated or corrupt, declares more pixels than <see cref="ImageLoadOptions.MaxPixels"/>, would need more memory than <see cref="ImageLoadOptions.MaxDecodeBytes"/> or its budget allows, or reading the stream fails.</exception>
+    public static SKBitmap Load(Stream stream, string sourceName, ImageLoadOptions? options = null) => LoadForSize(stream, sourceName, null, options);
+
+    /// <summary>
+    /// Decodes an image from a stream at the size a run needs, as <see cref="LoadForSize(string, int?, ImageLoadOptions?)"/> does for a file.
+    /// </summary>
+    /// <param name="stream">The encoded image, as for <see cref="Load(Stream, string, ImageLoadOptions?)"/>.</param>
+    /// <param name="sourceName">A name for the image in error messages, such as the file name or URL.</param>
+    /// <param name="shorterSide">The shorter side the caller will resize to; <see langword="null"/> decodes the image whole.</param>
+    /// <param name="options">Decoding limits; <see cref="ImageLoadOptions.Default"/> when <see langword="null"/>.</param>
+    /// <returns>A new bitmap that the caller disposes, upright according to the EXIF orientation.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="sourceName"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> cannot be read, or <paramref name="sourceName"/> is empty or white space.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shorterSide"/> is zero or negative.</exception>
+    /// <exception cref="ImageLoadException">As for <see cref="Load(Stream, string, ImageLoadOptions?)"/>.</exception>
+    public static SKBitmap LoadForSize(Stream stream, string sourceName, int? shorterSide, ImageLoadOptions? options = null)
     {
         Guard.NotNull(stream);
         Guard.NotNullOrWhiteSpace(sourceName);
+        RequirePositive(shorterSide);
         if (!stream.CanRead)
         {
             throw new ArgumentException("The stream cannot be read.", nameof(stream));
         }
 
-        return Decode(stream, sourceName, options ?? ImageLoadOptions.Default);
+        return Decode(stream, sourceName, shorterSide, options ?? ImageLoadOptions.Default);
     }
 
     /// <summary>
@@ -70,7 +110,7 @@ public static class ImageFile
     /// folder, which is then moved over <paramref name="path"/>, so no half-written image is ever left at the path.
     /// </summary>
     /// <param name="bitmap">The image; any colour type. For JPEG, translucent pixels are composited over white.</param>
-    /// <param name="path">The destination: <c>.png</c> (lossless), <c>.jpg</c>/<c>.jpeg</c> or <c>.webp</c> (lossy), case-insensitive. An existing file is replaced; the folder must exist.</param>
+    /// <param name="path">The destination: <c>.png</c> (lossless), <c>.jpg</c>/<c>.jpeg</c> or <c>.webp</c> (lossy), case-insensitive. The folder must exist. An existing file is replaced and keeps its permissions (on Unix; owner and group become the writer's). A symbolic link is written through: the file it finally points to is replaced (or created) and the link stays.</param>
     /// <param name="jpegQuality">The quality of JPEG and WebP encoding, 1 (smallest) to 100 (best); ignored for PNG.</param>
     /// <exception cref="ArgumentNullException"><paramref name="bitmap"/> or <paramref name="path"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The extension is not one of the supported ones, <paramref name="path"/> is empty, or the bitmap has no pixels. Nothing is written.</exception>
@@ -91,15 +131,29 @@ public static class ImageFile
         var format = FormatOf(path);
         PixelOps.RequirePixels(bitmap, nameof(bitmap));
 
+        // A symbolic link is written through: the file it finally points to is replaced and the link stays.
         var fullPath = Path.GetFullPath(path);
+        if (new FileInfo(fullPath).LinkTarget is not null && File.ResolveLinkTarget(fullPath, returnFinalTarget: true) is { } target)
+        {
+            fullPath = target.FullName;
+        }
+
         var folder = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
         var temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        UnixFileMode? keptMode = null;
+        if (!OperatingSystem.IsWindows() && File.Exists(fullPath))
+        {
+            // The replacement keeps the replaced file's permissions; created with them, so it is never more open meanwhile.
+            keptMode = File.GetUnixFileMode(fullPath);
+            create.UnixCreateMode = keptMode;
+        }
 
         var flattened = format == SKEncodedImageFormat.Jpeg && bitmap.AlphaType != SKAlphaType.Opaque ? PixelOps.FlattenOnWhite(bitmap) : null;
         try
         {
             using (var pixmap = (flattened ?? bitmap).PeekPixels())
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var file = new FileStream(temp, create))
             {
                 bool encoded = format switch
                 {
@@ -113,6 +167,11 @@ public static class ImageFile
                 }
 
                 file.Flush(flushToDisk: true);
+            }
+
+            if (keptMode is { } mode && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temp, mode); // the umask may have narrowed the mode it was created with
             }
 
             File.Move(temp, fullPath, overwrite: true);
@@ -142,7 +201,7 @@ public static class ImageFile
         };
     }
 
-    private static SKBitmap Decode(Stream stream, string name, ImageLoadOptions options)
+    private static SKBitmap Decode(Stream stream, string name, int? shorterSide, ImageLoadOptions options)
     {
         NativeBackends.EnsureSkia();
         MemoryStream? buffered = null;
@@ -151,9 +210,7 @@ public static class ImageFile
             var source = stream;
             if (!stream.CanSeek)
             {
-                buffered = new MemoryStream();
-                stream.CopyTo(buffered);
-                buffered.Position = 0;
+                buffered = ImageDecoding.CopyBounded(stream, name, options);
                 source = buffered;
             }
 
@@ -162,11 +219,13 @@ public static class ImageFile
                 throw Fail(name, "the file is empty");
             }
 
-            // The codec takes ownership of the Skia stream; the managed stream stays open (disposeManagedStream: false).
             var start = source.Position;
+            var header = ImageHeader.ReadFrom(source, start);
+
+            // The codec takes ownership of the Skia stream; the managed stream stays open (disposeManagedStream: false).
             using var codec = SKCodec.Create(new SKManagedStream(source, disposeManagedStream: false), out var createResult)
-                ?? throw Fail(name, WhyNoCodec(source, start, createResult, options));
-            return DecodePixels(codec, name, options);
+                ?? throw Fail(name, WhyNoCodec(header, createResult, options));
+            return ImageDecoding.Decode(codec, header, name, shorterSide, buffered?.Length ?? 0, options);
         }
         catch (Exception ex) when (ex is IOException or NotSupportedException or ObjectDisposedException)
         {
@@ -179,85 +238,25 @@ public static class ImageFile
     }
 
     // Skia says little when it cannot even read a header (a PNG declaring width 0 comes back as "incomplete input"), so
-    // the first bytes are looked at once more to tell an empty size, an oversized one and a damaged header apart.
-    private static string WhyNoCodec(Stream source, long start, SKCodecResult result, ImageLoadOptions options)
+    // the header read beforehand tells an empty size, an oversized one and a damaged header apart.
+    private static string WhyNoCodec(ImageHeader? header, SKCodecResult result, ImageLoadOptions options) => header switch
     {
-        ImageHeader? header = null;
-        try
-        {
-            source.Position = start;
-            var head = new byte[(int)Math.Min(ImageHeader.MaxBytes, source.Length - start)];
-            source.ReadExactly(head);
-            header = ImageHeader.Read(head);
-        }
-        catch (Exception ex) when (ex is IOException or NotSupportedException or ObjectDisposedException)
-        {
-            // Fall back to Skia's verdict.
-        }
+        { Width: 0 } or { Height: 0 } => $"it declares an empty size {header.Value.Width}x{header.Value.Height}",
+        { Width: { } w, Height: { } h } when w * h > options.MaxPixels => ImageDecoding.TooManyPixels(w, h, options),
+        _ when result == SKCodecResult.IncompleteInput => "the data is truncated",
+        { Format: var format } => $"it starts like a {format} file but its header is corrupt or uses a variant Skia cannot read ({result})",
+        null => "it is not an image in a supported format (PNG, JPEG, WebP, GIF, BMP, ICO)",
+    };
 
-        return header switch
-        {
-            { Width: 0 } or { Height: 0 } => $"it declares an empty size {header.Value.Width}x{header.Value.Height}",
-            { Width: { } w, Height: { } h } when w * h > options.MaxPixels
-                => $"its size {w}x{h} ({w * h:N0} pixels) exceeds the limit of {options.MaxPixels:N0} pixels",
-            _ when result == SKCodecResult.IncompleteInput => "the data is truncated",
-            { Format: var format } => $"it starts like a {format} file but its header is corrupt or uses a variant Skia cannot read ({result})",
-            null => "it is not an image in a supported format (PNG, JPEG, WebP, GIF, BMP, ICO)",
-        };
-    }
-
-    private static SKBitmap DecodePixels(SKCodec codec, string name, ImageLoadOptions options)
+    private static void RequirePositive(int? shorterSide)
     {
-        var header = codec.Info;
-        if (header.Width <= 0 || header.Height <= 0)
+        if (shorterSide is <= 0)
         {
-            throw Fail(name, $"it declares an empty size {header.Width}x{header.Height}");
-        }
-
-        long pixels = (long)header.Width * header.Height;
-        if (pixels > options.MaxPixels)
-        {
-            throw Fail(name, $"its size {header.Width}x{header.Height} ({pixels:N0} pixels) exceeds the limit of {options.MaxPixels:N0} pixels");
-        }
-
-        var info = PixelOps.RgbaInfo(header.Width, header.Height);
-        var bitmap = new SKBitmap();
-        try
-        {
-            if (!bitmap.TryAllocPixels(info))
-            {
-                throw Fail(name, $"cannot allocate memory for {header.Width}x{header.Height} pixels");
-            }
-
-            var result = codec.GetPixels(info, bitmap.GetPixels());
-            if (result != SKCodecResult.Success)
-            {
-                throw Fail(name, result switch
-                {
-                    SKCodecResult.IncompleteInput => "the data is truncated",
-                    SKCodecResult.ErrorInInput => "the data is corrupt",
-                    SKCodecResult.InvalidInput => "the data is corrupt or truncated",
-                    SKCodecResult.InvalidConversion => $"its pixels ({codec.EncodedFormat}) cannot be converted to RGBA",
-                    _ => $"decoding failed ({result})",
-                });
-            }
-
-            var upright = PixelOps.ApplyOrigin(bitmap, codec.EncodedOrigin);
-            if (!ReferenceEquals(upright, bitmap))
-            {
-                bitmap.Dispose();
-            }
-
-            return upright;
-        }
-        catch
-        {
-            bitmap.Dispose();
-            throw;
+            throw new ArgumentOutOfRangeException(nameof(shorterSide), shorterSide, "The shorter side must be positive.");
         }
     }
 
-    private static ImageLoadException Fail(string name, string reason, Exception? inner = null)
+    internal static ImageLoadException Fail(string name, string reason, Exception? inner = null)
         => new($"Cannot load image '{name}': {reason}.", name, inner);
 
     private static void TryDelete(string path)

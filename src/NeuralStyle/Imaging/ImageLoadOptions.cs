@@ -8,7 +8,11 @@ public sealed class ImageLoadOptions
     /// <summary>The default pixel limit: 64 Mi pixels (for example 8192 × 8192), 256 MiB as RGBA.</summary>
     public const int DefaultMaxPixels = 64 * 1024 * 1024;
 
+    /// <summary>The default of <see cref="MaxDecodeBytes"/>: 512 MiB.</summary>
+    public const long DefaultMaxDecodeBytes = 512L * 1024 * 1024;
+
     private readonly int _maxPixels = DefaultMaxPixels;
+    private readonly long _maxDecodeBytes = DefaultMaxDecodeBytes;
 
     /// <summary>Gets the options used when none are given.</summary>
     /// <value>An instance with every property at its default.</value>
@@ -22,4 +26,21 @@ public sealed class ImageLoadOptions
         get => _maxPixels;
         init => _maxPixels = Guard.Positive(value);
     }
+
+    /// <summary>
+    /// Gets the most memory that decoding one image may need, estimated from its header before anything is allocated:
+    /// the bitmap returned, any whole-image buffer the decoder keeps (a progressive JPEG's coefficients, an interlaced
+    /// PNG, a format decoded only whole such as GIF), and the encoded bytes of a stream that cannot seek.
+    /// </summary>
+    /// <value>A positive number of bytes; <see cref="DefaultMaxDecodeBytes"/> unless set. See docs/security.md for measured peaks.</value>
+    /// <exception cref="System.ArgumentOutOfRangeException">The value set is zero or negative.</exception>
+    public long MaxDecodeBytes
+    {
+        get => _maxDecodeBytes;
+        init => _maxDecodeBytes = Guard.Positive(value);
+    }
+
+    /// <summary>Gets the budget shared by all the loads of one run, or <see langword="null"/> for none.</summary>
+    /// <value>Default <see langword="null"/>: each image is bounded by <see cref="MaxDecodeBytes"/> alone.</value>
+    public ImageMemoryBudget? Budget { get; init; }
 }

@@ -41,12 +41,24 @@ public sealed class OptionsTests
         StyleTransferPresets.TheScream.Iterations.Should().Be(200);
     }
 
+    // Expected values typed from /work/shared/reference/reference_gatys.py's PRESETS (style_size, content_weight,
+    // style_weights, tv_weight), not read from StyleTransferPresets: a name mapped to the wrong preset fails.
     [Theory]
-    [InlineData("composition-vii")]
-    [InlineData("COMPOSITION_VII")]
-    [InlineData("the-scream")]
-    [InlineData("starry_night")]
-    public void Presets_are_found_by_name(string name) => StyleTransferPresets.Get(name).Should().NotBeNull();
+    [InlineData("composition-vii", 512, 5e-2, new[] { 20000.0, 500, 12, 1 }, 5e-2)]
+    [InlineData("COMPOSITION_VII", 512, 5e-2, new[] { 20000.0, 500, 12, 1 }, 5e-2)]
+    [InlineData("the-scream", 224, 3e-2, new[] { 200000.0, 800, 12, 1 }, 2e-2)]
+    [InlineData("The_Scream", 224, 3e-2, new[] { 200000.0, 800, 12, 1 }, 2e-2)]
+    [InlineData("starry_night", 192, 6e-2, new[] { 300000.0, 1000, 15, 3 }, 2e-2)]
+    [InlineData("starry-night", 192, 6e-2, new[] { 300000.0, 1000, 15, 3 }, 2e-2)]
+    public void Presets_are_found_by_name(string name, int styleSize, double contentWeight, double[] styleWeights, double tvWeight)
+    {
+        var preset = StyleTransferPresets.Get(name);
+
+        (preset.ImageSize, preset.StyleSize, preset.ContentLayer, preset.ContentWeight, preset.TotalVariationWeight)
+            .Should().Be((192, styleSize, 3, contentWeight, tvWeight));
+        preset.StyleLayers.Should().Equal(1, 4, 6, 7);
+        preset.StyleWeights.Should().Equal(styleWeights);
+    }
 
     [Fact]
     public void Unknown_preset_names_the_choices()

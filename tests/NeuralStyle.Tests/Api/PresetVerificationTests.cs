@@ -24,7 +24,7 @@ public sealed class PresetVerificationTests
 
     [Theory]
     [MemberData(nameof(Presets))]
-    public async Task Final_losses_are_within_15_percent_of_the_reference_and_the_style_is_carried(string preset, string styleFile)
+    public async Task Final_losses_are_within_4_percent_of_the_reference_and_the_style_is_carried(string preset, string styleFile)
     {
         using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "reference-preset-losses.json")));
         var expected = reference.RootElement.GetProperty("presets").GetProperty(preset);
@@ -44,7 +44,9 @@ public sealed class PresetVerificationTests
         foreach (var (term, actual) in new[] { ("content", result.FinalLosses.Content), ("style", result.FinalLosses.Style), ("tv", result.FinalLosses.TotalVariation) })
         {
             var e = expected.GetProperty(term).GetDouble();
-            actual.Should().BeApproximately(e, 0.15 * e, $"{preset} {term} loss vs the PyTorch reference");
+            TestContext.Current.TestOutputHelper?.WriteLine($"{preset} {term}: {actual:G6} vs {e:G6} ({(actual - e) / e:P2})");
+            // Measured: 0.01–3.1 % (the-scream's style term is the farthest); docs/performance.md gives these figures.
+            actual.Should().BeApproximately(e, 0.04 * e, $"{preset} {term} loss vs the PyTorch reference");
         }
 
         // The style is carried: the style loss falls far below that of the starting (content) image.

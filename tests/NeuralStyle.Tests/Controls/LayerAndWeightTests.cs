@@ -75,12 +75,29 @@ public sealed class LayerAndWeightTests
     }
 
     [Fact]
-    public async Task Style_layers_by_name_with_their_own_weights_run()
+    public async Task Style_layers_by_name_are_the_right_layers_and_each_weight_scales_its_own_term()
     {
+        // No iterations: the final losses are those of the start image, so each layer's term can be isolated exactly.
         using var content = SampleImages.Content();
         using var style = SampleImages.Style();
-        var options = ControlsKit.Small(iterations: 2) with { StyleLayers = SqueezeNetFeatureExtractor.LayerIndices("conv1", "fire3", "pool3"), StyleWeights = [1000, 100, 10] };
-        using var result = await ControlsKit.Run(content, style, options);
-        result.FinalLosses.Style.Should().BeGreaterThan(0);
+        var options = ControlsKit.Small(iterations: 0);
+        var named = SqueezeNetFeatureExtractor.LayerIndices("fire3", "pool3", "fire5");
+        named.Should().Equal(4, 5, 7);
+
+        async Task<double> StyleLoss(int[] layers, double[] weights)
+        {
+            using var result = await ControlsKit.Run(content, style, options with { StyleLayers = layers, StyleWeights = weights });
+            return result.FinalLosses.Style;
+        }
+
+        var fire3 = await StyleLoss([4], [1]);
+        var pool3 = await StyleLoss([5], [1]);
+        var fire5 = await StyleLoss([7], [1]);
+        var byName = await StyleLoss(named, [1000, 100, 10]);
+        var fire3Raised = await StyleLoss(named, [1000, 300, 10]);
+
+        new[] { fire3, pool3, fire5 }.Should().OnlyContain(t => t > 0).And.OnlyHaveUniqueItems("three different layers");
+        byName.Should().BeApproximately((1000 * fire3) + (100 * pool3) + (10 * fire5), byName * 1e-5, "the named layers, each with its own weight");
+        (fire3Raised - byName).Should().BeApproximately(200 * pool3, 200 * pool3 * 1e-3, "raising pool3's weight by 200 adds 200 times its term and nothing else");
     }
 }

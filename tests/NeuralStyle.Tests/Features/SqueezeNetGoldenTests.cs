@@ -94,11 +94,23 @@ public sealed class SqueezeNetGoldenTests
         var act = () => SqueezeNetFeatureExtractor.LayerIndex("fire10");
         act.Should().Throw<ArgumentException>().WithMessage("*fire10*");
 
+        // The network behind the extractor (a private field: the public surface exposes no module).
+        var network = (TorchSharp.torch.nn.Module)typeof(SqueezeNetFeatureExtractor)
+            .GetField("_network", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(extractor)!;
+        var parameters = network.named_parameters().ToList();
+        parameters.Should().HaveCount(50, "SqueezeNet 1.1 features: conv1 and eight fire modules of three convolutions, weight and bias each");
+        parameters.Should().OnlyContain(p => !p.parameter.requires_grad, "every weight is frozen");
+        network.training.Should().BeFalse("the network is in evaluation mode");
+        network.modules().Should().OnlyContain(m => !m.training, "and so is every submodule");
+
         using var scope = NewDisposeScope();
         using var a = Golden.InputA().requires_grad_(true);
-        using var maps = extractor.Extract(a, 3);
-        maps[3].sum().backward();
+        using var maps = extractor.Extract(a, 12);
+        maps[12].sum().backward();
         a.grad.Should().NotBeNull("gradients flow to the pixels");
+        var withGradient = parameters.Where(p => p.parameter.grad is not null).Select(p => p.name).ToList();
+        withGradient.Should().BeEmpty("no weight receives a gradient");
     }
 
     [Theory]

@@ -47,7 +47,7 @@ public sealed partial class HighResolutionRunTests
         using var scope = TorchSharp.torch.NewDisposeScope();
         var output = ImageTensor.FromBitmap(result.Image);
         var original = ImageTensor.FromBitmap(content, 96);
-        output.sub(original).abs().mean().item<float>().Should().BeGreaterThan(0.05f, "the result is stylised");
+        output.sub(original).abs().mean().item<float>().Should().BeGreaterThan(0.05f, "the result differs from the content");
     }
 
     [Fact]
@@ -74,6 +74,8 @@ public sealed partial class HighResolutionRunTests
         result.FinalLosses.Terms.Keys.Should().BeEquivalentTo("content", "style", "tv");
     }
 
+    // Tile choice only: that the chosen tiles' measured peak fits the budget is checked in a fresh process by
+    // Estimated_peak_memory_is_within_25_percent_of_the_measured_and_a_budget_holds (768×576 at 250 MB).
     [Fact]
     public async Task A_memory_budget_chooses_tiles_that_fit()
     {
@@ -103,8 +105,9 @@ public sealed partial class HighResolutionRunTests
     [Theory]
     [InlineData(512, 384, "off", null)]
     [InlineData(768, 576, "off", null)]
+    [InlineData(768, 576, "off", "250MB")]
     [InlineData(1024, 768, "off", "300MB")]
-    public async Task Estimated_peak_memory_is_within_25_percent_of_the_measured(int width, int height, string coarseToFine, string? budget)
+    public async Task Estimated_peak_memory_is_within_25_percent_of_the_measured_and_a_budget_holds(int width, int height, string coarseToFine, string? budget)
     {
         // A fresh process per case: the peak resident memory of this one is shared by every test.
         var cli = Path.Combine(AppContext.BaseDirectory, "neural-style.dll");
@@ -118,6 +121,12 @@ public sealed partial class HighResolutionRunTests
         var measured = double.Parse(Measured().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         Console.WriteLine($"{width}x{height} ({coarseToFine}, budget {budget ?? "none"}): estimated {estimated} MB, measured {measured} MB");
         estimated.Should().BeApproximately(measured, 0.25 * measured);
+        if (budget is not null)
+        {
+            // The measured peak (the process's resident memory over its baseline), not the planner's estimate, fits.
+            // Measured on the 2-core VM: 768×576 fits 250 MB; 1024×768 peaks at 311 MB for 300 MB (4 % over, docs/performance.md).
+            measured.Should().BeLessThanOrEqualTo(1.1 * double.Parse(budget[..^2], CultureInfo.InvariantCulture), "the tiled run fits its budget within 10 %");
+        }
     }
 
     [GeneratedRegex(@"estimate: cpu (\d+) MB")]

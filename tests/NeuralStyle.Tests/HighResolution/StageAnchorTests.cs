@@ -27,7 +27,7 @@ public sealed class StageAnchorTests
 
         using (no_grad())
         {
-            var expected = ImageTensor.Resize(pixels, 32, 48).sub(previous).square().sum().item<float>() * 7;
+            var expected = Downsampled(pixels, 32, 48).sub(previous).square().sum().item<float>() * 7;
             value.item<float>().Should().BeApproximately(expected, expected * 1e-5f);
         }
 
@@ -47,8 +47,8 @@ public sealed class StageAnchorTests
         var pixels = Golden.InputA().narrow(2, 0, 64).narrow(3, 0, 96);
         using var loss = new StageAnchorLoss([(coarse, 4), (middle, 1)]);
         using var maps = new FeatureMaps(pixels, []);
-        var expected = (4 * ImageTensor.Resize(pixels, 16, 24).sub(coarse).square().sum().item<float>())
-            + ImageTensor.Resize(pixels, 32, 48).sub(middle).square().sum().item<float>();
+        var expected = (4 * Downsampled(pixels, 16, 24).sub(coarse).square().sum().item<float>())
+            + Downsampled(pixels, 32, 48).sub(middle).square().sum().item<float>();
         loss.Compute(maps).item<float>().Should().BeApproximately(expected, expected * 1e-5f);
     }
 
@@ -188,5 +188,34 @@ public sealed class StageAnchorTests
                 report.Preview?.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Antialiased bilinear downsampling written out as two matrices, apart from <c>ImageTensor.Resize</c>: output pixel i
+    /// takes input pixel j with the triangle weight <c>max(0, 1 − |(j + ½ − (i + ½)·s) / s|)</c>, s = in/out, normalised
+    /// over the row (PIL's and torch's definition, which trims the triangle at the borders).
+    /// </summary>
+    private static Tensor Downsampled(Tensor image, int height, int width)
+        => Weights(height, (int)image.shape[2]).matmul(image).matmul(Weights(width, (int)image.shape[3]).t());
+
+    private static Tensor Weights(int outSize, int inSize)
+    {
+        var scale = (double)inSize / outSize;
+        var rows = new float[outSize * inSize];
+        for (var i = 0; i < outSize; i++)
+        {
+            double sum = 0, center = (i + 0.5) * scale;
+            for (var j = 0; j < inSize; j++)
+            {
+                sum += Math.Max(0, 1 - Math.Abs((j + 0.5 - center) / scale));
+            }
+
+            for (var j = 0; j < inSize; j++)
+            {
+                rows[(i * inSize) + j] = (float)(Math.Max(0, 1 - Math.Abs((j + 0.5 - center) / scale)) / sum);
+            }
+        }
+
+        return tensor(rows, [outSize, inSize]);
     }
 }

@@ -43,7 +43,7 @@ public sealed class CliInputTests : IDisposable
         { "truncated", "truncated" },
         { "text", "not an image" },
         { "huge", "exceeds the limit" },
-        { "directory", "access is denied" },
+        { "directory", "is a folder" },
     };
 
     [Theory]

@@ -38,7 +38,8 @@ internal static class JpegWriter
     /// <param name="adobe">Writes an Adobe APP14 marker with this transform when not null.</param>
     /// <param name="writeScan">False writes only the headers (no scan), for size-limit tests.</param>
     /// <param name="maxBlocks">Stops the scan after this many blocks (a truncated file), for headers that declare huge sizes.</param>
-    public static byte[] Encode(int width, int height, int components, Func<int, int, byte[]> block, AdobeTransform? adobe = null, bool writeScan = true, int maxBlocks = int.MaxValue)
+    /// <param name="progressive">Writes a progressive frame (SOF2) whose only scan holds the DC terms (the AC terms stay zero).</param>
+    public static byte[] Encode(int width, int height, int components, Func<int, int, byte[]> block, AdobeTransform? adobe = null, bool writeScan = true, int maxBlocks = int.MaxValue, bool progressive = false)
     {
         if (components is not (1 or 3 or 4))
         {
@@ -64,7 +65,7 @@ internal static class JpegWriter
             sof.AddRange([(byte)(c + 1), 0x11, 0x00]);
         }
 
-        Segment(output, 0xC0, [.. sof]);
+        Segment(output, progressive ? (byte)0xC2 : (byte)0xC0, [.. sof]);
 
         var dcCounts = new byte[16];
         dcCounts[3] = 12; // twelve 4-bit codes
@@ -90,16 +91,16 @@ internal static class JpegWriter
                 sos.AddRange([(byte)(c + 1), 0x00]);
             }
 
-            sos.AddRange([0, 63, 0]);
+            sos.AddRange(progressive ? [0, 0, 0] : [0, 63, 0]); // spectral selection: DC only, or all 64 coefficients
             Segment(output, 0xDA, [.. sos]);
-            WriteScan(output, (width + 7) / 8, (height + 7) / 8, components, block, maxBlocks);
+            WriteScan(output, (width + 7) / 8, (height + 7) / 8, components, block, maxBlocks, endOfBlock: !progressive);
         }
 
         output.Write([0xFF, 0xD9]); // EOI
         return output.ToArray();
     }
 
-    private static void WriteScan(Stream output, int blocksWide, int blocksHigh, int components, Func<int, int, byte[]> block, int maxBlocks)
+    private static void WriteScan(Stream output, int blocksWide, int blocksHigh, int components, Func<int, int, byte[]> block, int maxBlocks, bool endOfBlock)
     {
         var bits = new BitWriter(output);
         var previous = new int[components];
@@ -126,7 +127,10 @@ internal static class JpegWriter
                         bits.Write(diff > 0 ? diff : diff + (1 << category) - 1, category);
                     }
 
-                    bits.Write(0b00, 2); // end of block
+                    if (endOfBlock)
+                    {
+                        bits.Write(0b00, 2); // end of block
+                    }
                 }
             }
         }

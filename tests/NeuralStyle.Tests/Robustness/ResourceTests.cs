@@ -16,7 +16,7 @@ namespace NeuralStyle.Tests.Robustness;
 
 /// <summary>
 /// Live tensors (<see cref="Tensor.TotalCount"/>, process-wide) stay flat over many complete, cancelled and failed runs,
-/// and cancellation stops a run within one step. In <see cref="SoloTests"/>, so no other test creates tensors meanwhile.
+/// and cancellation stops a run within one step (counted in loss evaluations, not timed). In <see cref="SoloTests"/>, so no other test creates tensors meanwhile.
 /// </summary>
 [Collection(nameof(SoloTests))]
 public sealed class ResourceTests
@@ -191,8 +191,10 @@ public sealed class ResourceTests
         var callsAfter = probe.Calls;
         var step = TimeSpan.FromTicks((long)((stepStarted[3] - stepStarted[1]) / 2.0 * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
         Log($"cancelled after {callsAtCancel} steps; {callsAfter - callsAtCancel} more started; latency {latency.TotalMilliseconds:F0} ms; one step ≈ {step.TotalMilliseconds:F0} ms");
+        // Counted work proves "within one step"; the wall clock only has to catch a hang, so its bound is generous
+        // (a shared 2-core machine can stall a step for seconds).
         callsAfter.Should().BeLessThanOrEqualTo(callsAtCancel + 1, "at most the step in progress (or one that had just begun) completes");
-        latency.Should().BeLessThan((step * 3) + TimeSpan.FromSeconds(1), "the run ends within about one step");
+        latency.Should().BeLessThan(TimeSpan.FromSeconds(60), "a cancelled run ends instead of hanging");
     }
 
     /// <summary>
