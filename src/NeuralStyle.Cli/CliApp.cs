@@ -128,7 +128,7 @@ internal static class CliApp
         {
             StyleTransferResult? done = null;
             await AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn())
                 .StartAsync(async ctx =>
                 {
                     reporter.Attach(ctx.AddTask("stylising", maxValue: Math.Max(1, options.Iterations)));
@@ -223,17 +223,31 @@ internal static class CliApp
 
             var where = (value.StageCount > 1 ? FormattableString.Invariant($"stage {value.Stage}/{value.StageCount} ") : string.Empty)
                 + (value.TileCount > 1 ? FormattableString.Invariant($"tile {value.Tile}/{value.TileCount} ") : string.Empty);
-            var line = FormattableString.Invariant($"{where}iteration {value.Iteration}/{value.TotalIterations}  {value.Losses}  ({value.Elapsed.TotalSeconds:F1} s)");
+            var eta = value.EstimatedRemaining is { } left ? FormattableString.Invariant($", about {left:hh\\:mm\\:ss} left") : string.Empty;
+            var line = value.Phase == StyleTransferPhase.Optimizing
+                ? FormattableString.Invariant($"{where}iteration {value.Iteration}/{value.TotalIterations}  {value.Losses}  ({value.Elapsed.TotalSeconds:F1} s{eta})")
+                : FormattableString.Invariant($"{where}{PhaseText(value.Phase)}  ({value.Elapsed.TotalSeconds:F1} s{eta})");
             if (_task is not null)
             {
                 _task.MaxValue = value.TotalIterations;
                 _task.Value = value.Iteration;
-                _task.Description = Markup.Escape(FormattableString.Invariant($"{value.Iteration}/{value.TotalIterations} loss {value.TotalLoss:G4}"));
+                _task.Description = Markup.Escape(value.Phase == StyleTransferPhase.Optimizing
+                    ? FormattableString.Invariant($"{where}{value.Iteration}/{value.TotalIterations} loss {value.TotalLoss:G4}{eta}")
+                    : FormattableString.Invariant($"{where}{PhaseText(value.Phase)}{eta}"));
             }
             else if (!quiet)
             {
                 output.WriteLine(line);
             }
         }
+
+        private static string PhaseText(StyleTransferPhase phase) => phase switch
+        {
+            StyleTransferPhase.LoadingWeights => "loading weights",
+            StyleTransferPhase.PreparingInputs => "preparing images",
+            StyleTransferPhase.ComputingTargets => "computing style targets",
+            StyleTransferPhase.Finishing => "finishing",
+            _ => "optimising",
+        };
     }
 }

@@ -232,7 +232,7 @@ internal sealed class StyleOptions
         var side = Math.Max(
             (int)Math.Ceiling((height + ((rows - 1) * (double)overlap)) / rows),
             (int)Math.Ceiling((width + ((columns - 1) * (double)overlap)) / columns));
-        return options with { TileSize = Math.Max(side, Math.Max(64, (2 * overlap) + 1)) };
+        return options with { TileSize = Math.Max(side, StyleTransferOptions.MinimumTileSize(overlap)) };
     }
 
     internal static ColorPreservation ParseColorPreservation(string text) => text.Trim().ToUpperInvariant() switch

@@ -67,6 +67,11 @@ public sealed partial record StyleTransferOptions
     /// <value>Default <see langword="null"/> (no budget). When a stage would need more, it is optimised in tiles that fit.</value>
     public long? MaxMemoryBytes { get; init; }
 
+    /// <summary>The smallest tile side for an overlap: at least 64 pixels and more than twice the overlap, a multiple of 16.</summary>
+    /// <param name="tileOverlap">The overlap of neighbouring tiles (<see cref="TileOverlap"/>).</param>
+    /// <returns>The smallest value <see cref="TileSize"/> may take, and the smallest tile a memory budget may lead to.</returns>
+    public static int MinimumTileSize(int tileOverlap) => Math.Max(64, ((2 * tileOverlap) + 16) / 16 * 16);
+
     private void ValidateHighResolution()
     {
         Check(Enum.IsDefined(CoarseToFine), nameof(CoarseToFine), "is not a known mode");
@@ -79,7 +84,7 @@ public sealed partial record StyleTransferOptions
         Check(double.IsFinite(StageStyleAnchorWeight) && StageStyleAnchorWeight is >= 0 and <= 1e6, nameof(StageStyleAnchorWeight), "must be between 0 and 1000000");
         Check(MaxStyleSize is >= 32 and <= 16384, nameof(MaxStyleSize), "must be between 32 and 16384 pixels");
         Check(TileOverlap is >= 0 and <= 1024, nameof(TileOverlap), "must be between 0 and 1024 pixels");
-        Check(TileSize is null || (TileSize >= 64 && TileSize > 2 * TileOverlap), nameof(TileSize), "must be at least 64 pixels and more than twice the overlap");
+        Check(TileSize is null || TileSize >= MinimumTileSize(TileOverlap), nameof(TileSize), $"must be at least {MinimumTileSize(TileOverlap)} pixels for an overlap of {TileOverlap} (at least 64 and more than twice the overlap)");
         Check(MaxMemoryBytes is null || MaxMemoryBytes >= 64L << 20, nameof(MaxMemoryBytes), "must be at least 64 MB");
     }
 }

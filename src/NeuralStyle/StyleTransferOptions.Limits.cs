@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using NeuralStyle.Features;
 
 namespace NeuralStyle;
 
@@ -36,9 +35,9 @@ public sealed partial record StyleTransferOptions
 
             Check(!string.IsNullOrWhiteSpace(loss.Name), nameof(AdditionalLosses), $"must have names (a {loss.GetType().Name} has none)");
             Check(
-                loss.Layers is not null && loss.Layers.All(l => l is >= 0 and < SqueezeNetFeatureExtractor.LayerCount),
+                loss.Layers is not null && loss.Layers.All(l => l >= 0),
                 nameof(AdditionalLosses),
-                $"must read layers 0 to {SqueezeNetFeatureExtractor.LayerCount - 1}; '{loss.Name}' reads [{string.Join(", ", loss.Layers ?? [])}]");
+                $"must read layer indices (not negative); '{loss.Name}' reads [{string.Join(", ", loss.Layers ?? [])}]");
         }
     }
 }

@@ -6,9 +6,9 @@ namespace NeuralStyle;
 /// <summary>A progress report of a running style transfer.</summary>
 /// <param name="Iteration">The number of iterations done so far (1 after the first).</param>
 /// <param name="TotalIterations">The number of iterations the run will do.</param>
-/// <param name="Losses">The loss terms evaluated at this iteration, before its update.</param>
-/// <param name="LearningRate">The learning rate used for this iteration.</param>
-/// <param name="Elapsed">The time since the optimisation loop started.</param>
+/// <param name="Losses">The loss terms evaluated at this iteration, before its update (no terms outside <see cref="StyleTransferPhase.Optimizing"/>).</param>
+/// <param name="LearningRate">The learning rate used for this iteration (0 outside <see cref="StyleTransferPhase.Optimizing"/>).</param>
+/// <param name="Elapsed">The time since the run started (from <c>RunAsync</c>'s worker, weights loading included).</param>
 public sealed record StyleTransferProgress(int Iteration, int TotalIterations, LossValues Losses, double LearningRate, TimeSpan Elapsed)
 {
     /// <summary>Gets the total loss.</summary>
@@ -35,7 +35,21 @@ public sealed record StyleTransferProgress(int Iteration, int TotalIterations, L
     /// <value>1 when not tiled.</value>
     public int TileCount { get; init; } = 1;
 
+    /// <summary>Gets what the run is doing: reports come at the start of each phase and, while optimising, every <see cref="StyleTransferOptions.ProgressInterval"/> iterations.</summary>
+    /// <value>Default <see cref="StyleTransferPhase.Optimizing"/>.</value>
+    public StyleTransferPhase Phase { get; init; } = StyleTransferPhase.Optimizing;
+
+    /// <summary>
+    /// Gets the estimated time to the end of the optimisation: the time per unit of work so far times the work left, where a
+    /// stage's (or tile's) iteration costs in proportion to its pixels, so that the larger stages of a coarse-to-fine run count as they will.
+    /// </summary>
+    /// <value><see langword="null"/> before the first optimising report.</value>
+    public TimeSpan? EstimatedRemaining { get; init; }
+
     /// <summary>Gets a preview of the image at this iteration, when previews were asked for.</summary>
-    /// <value>A bitmap that the receiver may keep (and should dispose), or <see langword="null"/>.</value>
+    /// <value>
+    /// A bitmap that the receiver may keep (and should dispose), or <see langword="null"/>: the image as the result would be at
+    /// this iteration, at the result's size and with the result's finishing (mask composite, preserved colours) in every kind of run.
+    /// </value>
     public SKBitmap? Preview { get; init; }
 }

@@ -26,6 +26,11 @@ public interface IFeatureExtractor : IDisposable
     /// <value>The minimum side length in pixels.</value>
     int MinimumInputSize { get; }
 
+    /// <summary>Gets the smallest height and width of an input image that yields features up to layer <paramref name="lastLayer"/>.</summary>
+    /// <param name="lastLayer">The index of the deepest layer needed.</param>
+    /// <returns>The minimum side length in pixels; by default <see cref="MinimumInputSize"/>.</returns>
+    int MinimumInputSizeUpTo(int lastLayer) => MinimumInputSize;
+
     /// <summary>Gets the device the network's weights live on.</summary>
     /// <value>Inputs must be on this device.</value>
     Device Device { get; }

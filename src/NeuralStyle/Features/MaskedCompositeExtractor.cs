@@ -25,6 +25,8 @@ internal sealed class MaskedCompositeExtractor(IFeatureExtractor inner, Tensor m
 
     public int MinimumInputSize => _inner.MinimumInputSize;
 
+    public int MinimumInputSizeUpTo(int lastLayer) => _inner.MinimumInputSizeUpTo(lastLayer);
+
     public Device Device => _inner.Device;
 
     /// <summary>Blends an image with the background through the mask: <c>m ⊙ x + (1 − m) ⊙ b</c>.</summary>

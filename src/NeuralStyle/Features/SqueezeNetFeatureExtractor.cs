@@ -28,6 +28,9 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
     private static readonly string[] Names =
         ["conv1", "relu1", "pool1", "fire2", "fire3", "pool3", "fire4", "fire5", "pool5", "fire6", "fire7", "fire8", "fire9"];
 
+    /// <summary>The layer names without an instance (the pipeline's default network).</summary>
+    internal static IReadOnlyList<string> LayerNamesList => Names;
+
     // Kinds of layers, for the arithmetic of output sizes: 'c' = conv 3×3 stride 2, 'r' = ReLU, 'p' = max-pool 3×3 stride 2 (ceil), 'f' = Fire.
     private const string LayerKinds = "crpffpffpffff";
 
@@ -53,6 +56,9 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
 
     /// <inheritdoc />
     public Device Device { get; }
+
+    /// <inheritdoc />
+    public int MinimumInputSizeUpTo(int lastLayer) => MinimumInputSizeFor(lastLayer);
 
     /// <summary>
     /// Gets a value indicating whether the network runs on channels-last (NHWC) memory: the features keep the <c>[N,C,H,W]</c>

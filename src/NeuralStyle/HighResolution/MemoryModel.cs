@@ -1,9 +1,11 @@
 using System;
+using NeuralStyle.Pipeline.Inputs;
 
 namespace NeuralStyle.HighResolution;
 
 /// <summary>
-/// Predicts the peak memory of optimising an image from the sizes of SqueezeNet's activations: every layer output up
+/// Predicts the peak memory of optimising an image from the sizes of the network's activations (SqueezeNet's, below;
+/// a caller's network is measured, see <see cref="FeatureNetwork"/>): every layer output up
 /// to the deepest layer used is kept for backpropagation (Fire modules also keep their squeeze and expand outputs,
 /// pools their indices), plus the pixels, their gradient and Adam's two moments.
 /// </summary>
@@ -64,9 +66,10 @@ internal static class MemoryModel
     }
 
     /// <summary>Peak bytes of a run: the larger of the optimisation and of computing the style targets (all layers kept, no gradients).</summary>
-    public static long CpuBytes(long height, long width, long styleHeight, long styleWidth, int lastLayer, int batch = 1)
-        => CpuFixedBytes + (long)Math.Max(CpuFactor * 4 * ActivationElements(height, width, lastLayer, batch), 4 * InferenceElements(styleHeight, styleWidth, lastLayer));
+    public static long CpuBytes(FeatureNetwork network, long height, long width, long styleHeight, long styleWidth, int lastLayer, int batch = 1)
+        => CpuFixedBytes + (long)Math.Max(CpuFactor * 4 * network.ActivationElements(height, width, lastLayer, batch), 4 * network.InferenceElements(styleHeight, styleWidth, lastLayer));
 
-    public static long CudaBytes(long height, long width, long styleHeight, long styleWidth, int lastLayer, int batch = 1)
-        => CudaFixedBytes + (long)Math.Max(CudaFactor * 4 * ActivationElements(height, width, lastLayer, batch), 4 * InferenceElements(styleHeight, styleWidth, lastLayer));
+    /// <summary>Peak bytes of a run on a CUDA device.</summary>
+    public static long CudaBytes(FeatureNetwork network, long height, long width, long styleHeight, long styleWidth, int lastLayer, int batch = 1)
+        => CudaFixedBytes + (long)Math.Max(CudaFactor * 4 * network.ActivationElements(height, width, lastLayer, batch), 4 * network.InferenceElements(styleHeight, styleWidth, lastLayer));
 }

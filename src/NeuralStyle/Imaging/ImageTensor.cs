@@ -38,15 +38,21 @@ public static class ImageTensor
         Guard.Positive(width);
         Guard.Positive(height);
         Guard.Positive(shorterSide);
-        int shorter = Math.Min(width, height), longer = Math.Max(width, height);
-        double scaled = (double)((long)shorterSide * longer) / shorter;
-        if (scaled >= int.MaxValue)
+        var (newWidth, newHeight) = ResizedSize((long)width, height, shorterSide);
+        if (Math.Max(newWidth, newHeight) >= int.MaxValue)
         {
             throw new ArgumentOutOfRangeException(nameof(shorterSide), shorterSide, "The longer side of the resized image would be too large.");
         }
 
-        int newLonger = (int)scaled;
-        return width <= height ? new SKSizeI(shorterSide, newLonger) : new SKSizeI(newLonger, shorterSide);
+        return new SKSizeI((int)newWidth, (int)newHeight);
+    }
+
+    /// <summary>The arithmetic of <see cref="ResizedSize(int, int, int)"/> in 64 bits, so that absurd aspect ratios can be reported instead of overflowing.</summary>
+    internal static (long Width, long Height) ResizedSize(long width, long height, int shorterSide)
+    {
+        long shorter = Math.Min(width, height), longer = Math.Max(width, height);
+        var scaled = (long)Math.Min((double)shorterSide * longer / shorter, long.MaxValue / 2);
+        return width <= height ? (shorterSide, scaled) : (scaled, shorterSide);
     }
 
     /// <summary>
@@ -56,7 +62,7 @@ public static class ImageTensor
     /// <param name="bitmap">The image; any colour type and alpha type Skia can read. It is converted to RGBA8888 unpremultiplied; translucent pixels are composited over white (rounded to 8 bits); grayscale gives three equal channels.</param>
     /// <param name="shorterSide">
     /// The wanted length of the shorter side, or <see langword="null"/> to keep the size. The size follows
-    /// <see cref="ResizedSize"/>. Resampling is antialiased bilinear on the 8-bit pixels (libtorch's
+    /// <see cref="ResizedSize(int, int, int)"/>. Resampling is antialiased bilinear on the 8-bit pixels (libtorch's
     /// <c>interpolate(..., antialias: true)</c> on uint8, written to match PIL), which is what torchvision's default
     /// <c>Resize</c> does. Skia's samplers were measured against it on photographs and paintings and rejected:
     /// Mitchell cubic and plain linear do not widen their kernel when shrinking and alias (mean absolute error up to

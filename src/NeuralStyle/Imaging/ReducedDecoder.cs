@@ -20,7 +20,7 @@ internal static class ReducedDecoder
     /// <param name="RowByRow">Whether the codec is expected to decode row by row.</param>
     /// <param name="WholeImageBytes">Buffers the decoder keeps for the whole image (see <see cref="ImageHeader.WholeImageBytes"/>).</param>
     /// <param name="Upright">Whether the EXIF orientation is the identity (a whole decode then needs no second bitmap when not reduced).</param>
-    /// <param name="Final">The size returned after the final resize: <see cref="ImageTensor.ResizedSize"/> of the upright image to the shorter side asked for, or <see cref="Output"/>.</param>
+    /// <param name="Final">The size returned after the final resize: <see cref="ImageTensor.ResizedSize(int, int, int)"/> of the upright image to the shorter side asked for, or <see cref="Output"/>.</param>
     public readonly record struct Plan(SKSizeI Decoded, int Factor, SKSizeI Output, bool RowByRow, long WholeImageBytes, bool Upright, SKSizeI Final)
     {
         // Per pixel of a decoded row: the row itself, the block sums, and the decoder's own row buffers (libjpeg keeps

@@ -52,9 +52,9 @@ internal static partial class OutOfMemory
     {
         for (var depth = 0; exception is not null && depth < 8; exception = exception.InnerException, depth++)
         {
-            if (exception is StyleTransferOutOfMemoryException)
+            if (exception is StyleTransferOutOfMemoryException or InsufficientMemoryException)
             {
-                return null; // already translated
+                return null; // already translated, or the plan's own refusal of a memory budget
             }
 
             if (exception is OutOfMemoryException)

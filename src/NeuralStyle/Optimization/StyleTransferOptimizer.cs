@@ -92,7 +92,7 @@ public sealed partial class StyleTransferOptimizer
     {
         var lastLayer = losses.SelectMany(l => l.Layers).DefaultIfEmpty(0).Max();
         var names = losses.Select(l => l.Name).ToArray();
-        var run = new Run(this, losses, lastLayer, names, progress);
+        var run = new Run(this, losses, lastLayer, names);
 
         using var pixels = CreatePixels(initialImage);
         torch.optim.Optimizer? optimizer = null;
@@ -226,14 +226,12 @@ public sealed partial class StyleTransferOptimizer
     private static partial void LogFinished(ILogger logger, int iterations, double milliseconds, LossValues losses);
 
     /// <summary>The per-run state shared by the step functions.</summary>
-    private sealed class Run(StyleTransferOptimizer owner, IReadOnlyList<ILoss> losses, int lastLayer, string[] names, IProgress<StyleTransferProgress>? progress)
+    private sealed class Run(StyleTransferOptimizer owner, IReadOnlyList<ILoss> losses, int lastLayer, string[] names)
     {
         private Exception? _closureError;
 
         // On the CPU reading a value costs no pipeline stall, so the loss is checked every iteration; on a GPU at progress reports.
         public int CheckInterval { get; } = owner._extractor.Device.type == DeviceType.CPU ? 1 : owner.Settings.ProgressInterval;
-
-        public IProgress<StyleTransferProgress>? Progress => progress;
 
         public Tensor[] AdamStep(torch.optim.Optimizer optimizer, Parameter pixels)
         {

@@ -47,7 +47,7 @@ public sealed class ControlsLeakTests
         {
             var contentImage = ImageTensor.FromBitmap(content, options.ImageSize);
             var loaders = styles.Select(s => (Func<int?, Tensor>)(side => ImageTensor.FromBitmap(s, side))).ToArray();
-            using var result = StyleTransfer.Execute(contentImage, loaders, options, SharedAssets.SafeTensorsWeights, log, TestContext.Current.CancellationToken);
+            using var result = NeuralStyle.Pipeline.StyleTransferPipeline.Execute(contentImage, loaders, options, SharedAssets.SafeTensorsWeights, log, TestContext.Current.CancellationToken);
             result.Image.shape.Should().Equal(1, 3, 48, 64);
         }
 

@@ -170,16 +170,19 @@ public sealed class StageAnchorTests
         var reports = log.Reports.ToArray();
         try
         {
-            var first = reports.Last(r => r.Stage == 1).Preview!;
+            // Previews have the result's size, so the first stage's result is made again: the same run at that stage's size alone.
+            using var firstRun = await StyleTransfer.RunAsync(content, style, options with { ImageSize = options.CoarseSize, CoarseToFine = CoarseToFineMode.Off, PreviewInterval = 0 }, cancellationToken: TestContext.Current.CancellationToken);
+            var first = firstRun.Image;
             using var scope = NewDisposeScope();
             var small = ImageTensor.Resize(ImageTensor.ToRgb01(ImageTensor.FromBitmap(result.Image)), first.Height, first.Width);
             var reference = ImageTensor.ToRgb01(ImageTensor.FromBitmap(first));
+            var preview = ImageTensor.Resize(ImageTensor.ToRgb01(ImageTensor.FromBitmap(reports.Last(r => r.Stage == 1).Preview!)), first.Height, first.Width);
             int[] layers = [.. options.ResolveStyleLayers().Select(l => l.Layer)];
             using var noGrad = no_grad();
             using var smallFeatures = Extractors.Cpu.Extract(ImageTensor.FromRgb01(small), layers.Max());
             using var referenceFeatures = Extractors.Cpu.Extract(ImageTensor.FromRgb01(reference), layers.Max());
             var gramDistance = layers.Sum(l => GramMatrix.Compute(smallFeatures[l]).sub(GramMatrix.Compute(referenceFeatures[l])).square().sum().item<float>());
-            return (reports, small.sub(reference).abs().mean().item<float>(), gramDistance);
+            return (reports, small.sub(preview).abs().mean().item<float>(), gramDistance);
         }
         finally
         {

@@ -115,20 +115,20 @@ public sealed class TilingTests
 
         // Fine stages start from a stylised image and use a gentler rate than the seed's first 3.0.
         var settings = (preset with { Iterations = 30, ProgressInterval = 30, LearningRate = 1.0 }).ToOptimizerSettings();
-        var tiled = new TiledOptimizer(Extractors.Cpu, settings, tileSize, overlap);
+        var tiled = new NeuralStyle.Pipeline.Stages.TiledOptimizer(Extractors.Cpu, settings, tileSize, overlap);
         tiled.TileCount(256, 341).Should().BeGreaterThanOrEqualTo(12);
         var log = new ProgressLog();
         var (result, tileLosses) = tiled.Optimize(content, content, (contentTile, _, styleFactor) =>
         {
             using var noGrad = no_grad();
             using var fc = Extractors.Cpu.Extract(contentTile, preset.ContentLayer);
-            return
+            return new NeuralStyle.Pipeline.Objective.Objective(
             [
                 new ContentLoss(preset.ContentLayer, fc[preset.ContentLayer], preset.ContentWeight),
                 new StyleLoss(preset.StyleLayers, grams, preset.StyleWeights.Select(w => w * styleFactor).ToArray()),
                 new TotalVariationLoss(preset.TotalVariationWeight),
-            ];
-        }, log, 0, 20 * 30, CancellationToken.None);
+            ], []);
+        }, log, CancellationToken.None);
         using var _ = result;
 
         log.Reports.Select(r => r.Tile).Distinct().Should().HaveCount(20);

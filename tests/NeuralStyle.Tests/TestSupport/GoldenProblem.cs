@@ -41,11 +41,26 @@ internal sealed class GoldenProblem : IDisposable
     }
 }
 
-/// <summary>Collects progress reports synchronously (System.Progress would post them to the thread pool).</summary>
+/// <summary>
+/// Collects progress reports synchronously (System.Progress would post them to the thread pool): <see cref="Reports"/> holds
+/// the optimisation's reports, <see cref="All"/> every report, phases included.
+/// </summary>
 internal sealed class ProgressLog : IProgress<StyleTransferProgress>
 {
     private readonly List<StyleTransferProgress> _reports = [];
+    private readonly List<StyleTransferProgress> _all = [];
     private readonly object _gate = new();
+
+    public IReadOnlyList<StyleTransferProgress> All
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _all.ToArray();
+            }
+        }
+    }
 
     public IReadOnlyList<StyleTransferProgress> Reports
     {
@@ -64,6 +79,12 @@ internal sealed class ProgressLog : IProgress<StyleTransferProgress>
     {
         lock (_gate)
         {
+            _all.Add(value);
+            if (value.Phase != StyleTransferPhase.Optimizing)
+            {
+                return;
+            }
+
             _reports.Add(value);
         }
 

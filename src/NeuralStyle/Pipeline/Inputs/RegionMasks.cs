@@ -3,7 +3,7 @@ using NeuralStyle.Imaging;
 using SkiaSharp;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Internal;
+namespace NeuralStyle.Pipeline.Inputs;
 
 /// <summary>
 /// The spatial masks of a run, <c>[1,1,H,W]</c> in [0, 1] at the content's size on its device: the stylised region (where the
@@ -37,6 +37,22 @@ internal sealed record RegionMasks(Tensor? Region, Tensor[]? PerStyle)
         // Pixels that no style claims keep the content.
         var region = perStyle.Skip(1).Aggregate(perStyle[0], (sum, m) => sum.add(m)).clamp(0, 1);
         return new RegionMasks(region, perStyle);
+    }
+
+    /// <summary>Gets a value indicating whether the run has any mask.</summary>
+    public bool Any => Region is not null;
+
+    /// <summary>Each mask's part under a tile, as views, in the current dispose scope.</summary>
+    public RegionMasks Slice(int top, int left, int height, int width)
+    {
+        if (Region is null)
+        {
+            return this;
+        }
+
+        var rows = TensorIndex.Slice(top, top + height);
+        var columns = TensorIndex.Slice(left, left + width);
+        return new RegionMasks(Region[TensorIndex.Ellipsis, rows, columns], PerStyle?.Select(m => m[TensorIndex.Ellipsis, rows, columns]).ToArray());
     }
 
     /// <summary>A mask bitmap's luminance (BT.601), resized to the given size and snapped to 8-bit levels so that white is exactly 1 and black 0.</summary>

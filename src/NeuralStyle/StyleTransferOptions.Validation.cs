@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NeuralStyle.Internal;
+
+namespace NeuralStyle;
+
+public sealed partial record StyleTransferOptions
+{
+    /// <summary>Checks every option.</summary>
+    /// <exception cref="ArgumentException">An option is out of range; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
+    public void Validate()
+    {
+        ValidateLimits();
+        const int maxSide = 16384;
+        Check(ImageSize is null || ImageSize is >= 16 and <= maxSide, nameof(ImageSize), $"must be between 16 and {maxSide} pixels (or null for the content's size)");
+        Check(StyleSize is null || StyleSize is >= 16 and <= maxSide, nameof(StyleSize), $"must be between 16 and {maxSide} pixels (or null)");
+        Check(StyleScale is null || (double.IsFinite(StyleScale.Value) && StyleScale is >= MinStyleScale and <= MaxStyleScale), nameof(StyleScale), $"must be between {MinStyleScale} and {MaxStyleScale} (or null to use StyleSize)");
+        Check(ContentLayer >= 0, nameof(ContentLayer), "must be a layer index (not negative)");
+        CheckWeight(ContentWeight, nameof(ContentWeight));
+        CheckLayers(ContentLayers, nameof(ContentLayers), allowNull: true);
+        var contentCount = ContentLayers?.Count ?? 1;
+        Check(ContentLayerWeights is null || ContentLayerWeights.Count == contentCount, nameof(ContentLayerWeights), $"must have one weight per content layer ({contentCount})");
+        foreach (var weight in ContentLayerWeights ?? [])
+        {
+            CheckWeight(weight, nameof(ContentLayerWeights));
+        }
+
+        CheckLayers(StyleLayers, nameof(StyleLayers), allowNull: false);
+        Check(StyleWeights is not null && StyleWeights.Count == StyleLayers.Count, nameof(StyleWeights), $"must have one weight per style layer ({StyleLayers.Count})");
+        foreach (var weight in StyleWeights!)
+        {
+            CheckWeight(weight, nameof(StyleWeights));
+        }
+
+        Check(NormalizeStyleWeightsTo is null || (double.IsFinite(NormalizeStyleWeightsTo.Value) && NormalizeStyleWeightsTo is > 0 and <= 1e12), nameof(NormalizeStyleWeightsTo), "must be finite and between 0 (exclusive) and 1e12 (or null)");
+        Check(NormalizeStyleWeightsTo is null || StyleWeights.Sum() > 0, nameof(NormalizeStyleWeightsTo), "needs style weights with a positive sum");
+        Check(double.IsFinite(StyleStrength) && StyleStrength is >= 0 and <= 1000, nameof(StyleStrength), $"must be between 0 and 1000 (got {StyleStrength})");
+        Check(
+            StyleBlendWeights is null || (StyleBlendWeights.Count > 0 && StyleBlendWeights.All(w => double.IsFinite(w) && w is >= 0 and <= 1e12) && StyleBlendWeights.Sum() > 0),
+            nameof(StyleBlendWeights),
+            "must be finite, non-negative weights with a positive sum (or null for equal weights)");
+        Check(StyleMasks is null || (StyleMasks.Count > 0 && StyleMasks.All(m => m is not null)), nameof(StyleMasks), "must not be empty or hold null entries");
+        Check(Enum.IsDefined(PreserveColors), nameof(PreserveColors), "is not a known colour preservation");
+
+        CheckWeight(TotalVariationWeight, nameof(TotalVariationWeight));
+        Check(Iterations is >= 0 and <= 1_000_000, nameof(Iterations), "must be between 0 and 1,000,000");
+        Check(Enum.IsDefined(Optimizer), nameof(Optimizer), "is not a known optimiser");
+        CheckRate(LearningRate, nameof(LearningRate));
+        CheckRate(DecayedLearningRate, nameof(DecayedLearningRate));
+        CheckRate(LbfgsLearningRate, nameof(LbfgsLearningRate));
+        Check(DecayStartFraction is >= 0 and <= 1, nameof(DecayStartFraction), "must be between 0 and 1");
+        Check(LbfgsHistorySize is > 0 and <= 10_000, nameof(LbfgsHistorySize), "must be between 1 and 10,000");
+        Check(double.IsFinite(LbfgsTolerance) && LbfgsTolerance is >= 0 and <= 1, nameof(LbfgsTolerance), "must be between 0 and 1");
+        Check(ClampBound is null || (double.IsFinite(ClampBound.Value) && ClampBound > 0), nameof(ClampBound), "must be a finite, positive number or null");
+        Check(UnclampedFinalIterations >= 0, nameof(UnclampedFinalIterations), "must not be negative");
+        Check(Enum.IsDefined(Initialization), nameof(Initialization), "is not a known initialisation");
+        Check(Initialization != Initialization.Image || InitialImage is not null, nameof(InitialImage), "must be set when Initialization is Image");
+        Check(double.IsFinite(InitNoiseRatio) && InitNoiseRatio is >= 0 and <= 1, nameof(InitNoiseRatio), $"must be between 0 and 1 (got {InitNoiseRatio})");
+        Check(Threads is null || Threads is > 0 and <= 1024, nameof(Threads), "must be between 1 and 1024 (or null)");
+        Check(!string.IsNullOrWhiteSpace(Device), nameof(Device), "must be 'auto', 'cpu', 'cuda' or 'cuda:N'");
+        try
+        {
+            DeviceSelector.Parse(Device);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException(ex.Message, nameof(Device), ex);
+        }
+
+        Check(WeightsPath is null || !string.IsNullOrWhiteSpace(WeightsPath), nameof(WeightsPath), "must not be empty");
+        Check(AdditionalLosses is not null && AdditionalLosses.All(l => l is not null), nameof(AdditionalLosses), "must not be null or hold null entries");
+        Check(ProgressInterval > 0, nameof(ProgressInterval), "must be positive");
+        ValidateHighResolution();
+        Check(PreviewInterval >= 0, nameof(PreviewInterval), "must not be negative");
+        Pipeline.Inputs.FeatureNetwork.For(this).CheckLayers(this);
+    }
+
+    /// <summary>Checks every option for a run with <paramref name="styleCount"/> style images.</summary>
+    /// <param name="styleCount">The number of style images.</param>
+    /// <exception cref="ArgumentException">An option is out of range, or <see cref="StyleBlendWeights"/> or <see cref="StyleMasks"/> do not have one entry per style image.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="styleCount"/> is not positive.</exception>
+    public void ValidateForStyles(int styleCount)
+    {
+        Guard.Positive(styleCount);
+        Validate();
+        Check(StyleBlendWeights is null || StyleBlendWeights.Count == styleCount, nameof(StyleBlendWeights), $"must have one weight per style image ({styleCount})");
+        Check(StyleMasks is null || StyleMasks.Count == styleCount, nameof(StyleMasks), $"must have one mask per style image ({styleCount})");
+    }
+
+    private static void CheckLayers(IReadOnlyList<int>? layers, string name, bool allowNull)
+    {
+        if (layers is null)
+        {
+            Check(allowNull, name, "must name at least one layer");
+            return;
+        }
+
+        Check(layers.Count > 0, name, "must name at least one layer");
+        Check(layers.All(l => l >= 0), name, "must be layer indices (not negative)");
+        Check(layers.Distinct().Count() == layers.Count, name, "must not repeat a layer");
+    }
+
+    private static void CheckWeight(double weight, string name)
+        => Check(double.IsFinite(weight) && weight is >= 0 and <= 1e12, name, $"must be finite and between 0 and 1e12 (got {weight})");
+
+    private static void CheckRate(double rate, string name)
+        => Check(double.IsFinite(rate) && rate is > 0 and <= 1e4, name, $"must be finite and between 0 (exclusive) and 10,000 (got {rate})");
+
+    private static void Check(bool ok, string name, string requirement)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"StyleTransferOptions.{name} {requirement}.", name);
+        }
+    }
+}
