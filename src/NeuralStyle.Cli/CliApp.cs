@@ -91,7 +91,9 @@ internal static class CliApp
     {
         var contentFile = parse.GetRequiredValue(o.Content);
         var styleFiles = parse.GetRequiredValue(o.Style);
-        var options = o.ToOptions(parse);
+        // The options' own values are checked before any image is read (the images are decoded at the size they give).
+        var options = o.ToOptions(parse) with { PreviewInterval = parse.GetValue(o.SaveEvery) };
+        options.Validate();
         var styleMaskFiles = parse.GetValue(o.StyleMask) ?? [];
         if (styleMaskFiles.Length > 0 && styleMaskFiles.Length != styleFiles.Length)
         {
@@ -114,8 +116,7 @@ internal static class CliApp
         var initial = parse.GetValue(o.InitImage) is { } init ? images.Add(ImageFile.LoadForSize(init.FullName, coverSide, loadOptions)) : null;
         var mask = parse.GetValue(o.Mask) is { } maskFile ? images.Add(ImageFile.LoadForSize(maskFile.FullName, coverSide, loadOptions)) : null;
         var styleMasks = styleMaskFiles.Length > 0 ? styleMaskFiles.Select(f => images.Add(ImageFile.LoadForSize(f.FullName, coverSide, loadOptions))).ToArray() : null;
-        options = options with { InitialImage = initial, Mask = mask, StyleMasks = styleMasks, PreviewInterval = parse.GetValue(o.SaveEvery) };
-        options.Validate();
+        options = options with { InitialImage = initial, Mask = mask, StyleMasks = styleMasks };
         OutputPath.CheckSize(givenOutput, contentSize.Width, contentSize.Height);
         if (parse.GetValue(o.Tiles) is { } tiles)
         {

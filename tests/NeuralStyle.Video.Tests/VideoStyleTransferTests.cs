@@ -140,6 +140,12 @@ public sealed class VideoStyleTransferTests
     }
 }
 
+/// <summary>Tests that count live tensors run alone: no other test of this assembly creates tensors meanwhile.</summary>
+[CollectionDefinition(nameof(SoloVideoTests), DisableParallelization = true)]
+public sealed class SoloVideoTests;
+
+/// <summary>A video run leaves no tensors behind.</summary>
+[Collection(nameof(SoloVideoTests))]
 public sealed class VideoMemoryTests
 {
     [Fact]
