@@ -36,13 +36,14 @@ public sealed partial class LibraryPackageTests(PackageFeed feed)
     }
 
     [Fact]
-    public void Holds_only_the_managed_assembly_its_docs_and_the_readme()
+    public void Holds_only_the_managed_assembly_its_docs_the_readme_and_the_icon()
     {
         using var package = feed.Library();
         var payload = package.Files.Where(f => !f.StartsWith("_rels/", StringComparison.Ordinal) && !f.StartsWith("package/", StringComparison.Ordinal)
             && f != "[Content_Types].xml" && f != "NeuralStyle.nuspec");
         payload.Should().BeEquivalentTo(
             "README.md",
+            "icon.png",
             "lib/net8.0/NeuralStyle.dll",
             "lib/net8.0/NeuralStyle.xml",
             "lib/net10.0/NeuralStyle.dll",
