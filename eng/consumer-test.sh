@@ -99,7 +99,11 @@ stable_feed() {
   local dir="$1/feed" version
   version="0.1.$(date -u +%s)"
   mkdir -p "$dir"
-  quietly dotnet pack "$repo/src/NeuralStyle/NeuralStyle.csproj" -c Release -o "$dir" -p:PackageVersion="$version" || fail "pack: NeuralStyle $version"
+  # NeuralStyle depends on NeuralStyle.Weights at the same version: both go into the feed.
+  local project
+  for project in NeuralStyle.Weights NeuralStyle; do
+    quietly dotnet pack "$repo/src/$project/$project.csproj" -c Release -o "$dir" -p:PackageVersion="$version" || fail "pack: $project $version"
+  done
   echo "$dir"
 }
 

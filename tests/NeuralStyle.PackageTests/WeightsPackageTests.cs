@@ -24,13 +24,14 @@ public sealed class WeightsPackageTests(PackageFeed feed)
     }
 
     [Fact]
-    public void Holds_only_the_managed_assembly_its_docs_and_the_readme()
+    public void Holds_only_the_managed_assembly_its_docs_the_readme_and_the_icon()
     {
         using var package = feed.Weights();
         var payload = package.Files.Where(f => !f.StartsWith("_rels/", StringComparison.Ordinal) && !f.StartsWith("package/", StringComparison.Ordinal)
             && f != "[Content_Types].xml" && f != "NeuralStyle.Weights.nuspec");
         payload.Should().BeEquivalentTo(
             "README.md",
+            "icon.png",
             "lib/net8.0/NeuralStyle.Weights.dll",
             "lib/net8.0/NeuralStyle.Weights.xml",
             "lib/net10.0/NeuralStyle.Weights.dll",
