@@ -7,6 +7,8 @@ using static TorchSharp.torch;
 
 namespace NeuralStyle.Video.Tests;
 
+/// <summary>The temporal loss by hand arithmetic; it counts live tensors, so it runs alone (<see cref="SoloVideoTests"/>).</summary>
+[Collection(nameof(SoloVideoTests))]
 public sealed class TemporalLossTests
 {
     [Fact]
