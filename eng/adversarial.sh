@@ -5,8 +5,8 @@
 #   bash eng/adversarial.sh            # scale 100 (the test run uses 1)
 #   bash eng/adversarial.sh 250        # larger inputs (each generator caps itself at what the default limits admit)
 #
-# Prints a Markdown table (input, time, throughput, bytes allocated, peak working set of the test process, outcome);
-# docs/security.md quotes one. Several minutes at scale 100 on two cores; not part of CI.
+# Prints a Markdown table (input, wall-clock and CPU time, throughput by each, bytes allocated, peak working set of the
+# test process, outcome) with the machine's load; docs/security.md quotes one. Several minutes at scale 100 on two cores; not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${1:-100}
@@ -21,8 +21,8 @@ for class in "${classes[@]}"; do
     dotnet test --project tests/NeuralStyle.Tests -c Release --no-build -- --filter-class "*AdversarialMeasurementTests" >/dev/null \
     || { echo "adversarial: $class did not end as expected" >&2; exit 1; }
 done
-echo "Scale $scale, $(nproc) cores, $(date -u +%Y-%m-%d):"
+echo "Scale $scale, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown), $(date -u +%Y-%m-%d):"
 echo
-echo "| attack | input | time | throughput | allocated | peak working set | outcome |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| attack | input | wall time | CPU time | throughput (wall) | throughput (CPU) | allocated | peak working set | outcome |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 cat "$report"

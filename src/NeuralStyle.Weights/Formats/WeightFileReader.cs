@@ -42,7 +42,7 @@ public static class WeightFileReader
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="WeightFormatException">
-    /// The file is empty or not a regular file (a named pipe or a device), is malformed, exceeds a limit, holds an
+    /// The file is empty, a folder or not a regular file (a named pipe or a device), is malformed, exceeds a limit, holds an
     /// unsupported element type or a value that is not finite, or (for PyTorch files) names a global outside the
     /// state-dict allow-list; the message names the file and the problem.
     /// </exception>

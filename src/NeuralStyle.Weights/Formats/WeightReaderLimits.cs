@@ -70,7 +70,7 @@ public sealed class WeightReaderLimits
     /// <exception cref="System.ArgumentOutOfRangeException">The value is not positive.</exception>
     public int MaxPickleDepth { get => _maxPickleDepth; init => _maxPickleDepth = Guard.Positive(value); }
 
-    /// <summary>Gets the most distinct memo entries a pickle may store.</summary>
+    /// <summary>Gets the most memo entries a pickle may store; a pickler numbers them from 0, so a memo number must be below this.</summary>
     /// <value>Defaults to 2^16 (SqueezeNet's state dict of 50 feature tensors needs fewer than 650).</value>
     /// <exception cref="System.ArgumentOutOfRangeException">The value is not positive.</exception>
     public int MaxPickleMemoEntries { get => _maxPickleMemoEntries; init => _maxPickleMemoEntries = Guard.Positive(value); }

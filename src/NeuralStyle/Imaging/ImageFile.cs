@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using NeuralStyle.Internal;
+using NeuralStyle.Weights;
 using SkiaSharp;
 
 namespace NeuralStyle.Imaging;

@@ -80,15 +80,24 @@ internal sealed class PickleList : PickleContainer
     }
 }
 
-/// <summary>An insertion-ordered dictionary with hashable scalar keys (str, int, bool, float, None), like Python's dict.</summary>
+/// <summary>
+/// An insertion-ordered dictionary with scalar keys (str, int, bool, float, None), like Python's dict. Only string keys
+/// are looked up (a state dict's names, <c>state_dict</c>, <c>little_endian</c>), so only they are indexed, by .NET's
+/// ordinal string hashing, which falls back to a randomly seeded hash when a file makes keys collide. Other keys are
+/// kept in order and never hashed or compared: a file cannot choose them to make the parse slow (a repeated one appears
+/// twice in <see cref="Entries"/>; nothing reads their values except to refuse tensors under them).
+/// </summary>
 internal sealed class PickleDict : PickleContainer
 {
     private readonly List<KeyValuePair<object, object>> _entries = new();
-    private readonly Dictionary<object, int> _index = new(PickleKeyComparer.Instance);
+    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
     public IReadOnlyList<KeyValuePair<object, object>> Entries => _entries;
 
     public int Count => _entries.Count;
+
+    /// <summary>Gets the number of keys in the lookup index: the distinct string keys.</summary>
+    public int IndexedKeys => _index.Count;
 
     /// <summary>Whether a value can be a key here; containers, bytes and other objects cannot.</summary>
     public static bool IsSupportedKey(object key)
@@ -97,13 +106,17 @@ internal sealed class PickleDict : PickleContainer
     /// <summary>Sets a key (which <see cref="IsSupportedKey"/> accepts); returns the new depth.</summary>
     public int Set(object key, object value)
     {
-        if (_index.TryGetValue(key, out var at))
+        if (key is string name && _index.TryGetValue(name, out var at))
         {
             _entries[at] = new(key, value);
         }
         else
         {
-            _index.Add(key, _entries.Count);
+            if (key is string newName)
+            {
+                _index.Add(newName, _entries.Count);
+            }
+
             _entries.Add(new(key, value));
         }
 
@@ -121,42 +134,6 @@ internal sealed class PickleDict : PickleContainer
 
         value = PickleNone.Instance;
         return false;
-    }
-}
-
-/// <summary>
-/// Equality of dict keys as <see cref="object.Equals(object)"/>, with hashes that a file cannot make collide: integers and
-/// floats hash all 64 bits through <see cref="HashCode"/>, whose seed is random per process (their own GetHashCode folds
-/// 64 bits into 32 predictably, so a file could make every key land in one bucket and the parse quadratic); strings
-/// already hash with a random seed.
-/// </summary>
-internal sealed class PickleKeyComparer : IEqualityComparer<object>, IEqualityComparer<uint>
-{
-    public static readonly PickleKeyComparer Instance = new();
-
-    public new bool Equals(object? x, object? y) => object.Equals(x, y);
-
-    public int GetHashCode(object obj) => obj switch
-    {
-        string s => s.GetHashCode(StringComparison.Ordinal),
-        long l => Hash64(l),
-        // Equal doubles hash alike: 0.0 equals -0.0, and .NET's NaN equals every NaN.
-        double d => Hash64(d == 0 ? 0 : double.IsNaN(d) ? -1 : BitConverter.DoubleToInt64Bits(d)),
-        System.Numerics.BigInteger b => BigHash(b),
-        _ => HashCode.Combine(obj),
-    };
-
-    public bool Equals(uint x, uint y) => x == y;
-
-    public int GetHashCode(uint obj) => HashCode.Combine(obj);
-
-    private static int Hash64(long value) => HashCode.Combine((int)value, (int)(value >> 32));
-
-    private static int BigHash(System.Numerics.BigInteger value)
-    {
-        var hash = default(HashCode);
-        hash.AddBytes(value.ToByteArray());
-        return hash.ToHashCode();
     }
 }
 

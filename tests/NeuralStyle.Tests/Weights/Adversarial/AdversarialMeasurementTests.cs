@@ -14,7 +14,9 @@ namespace NeuralStyle.Tests.Weights;
 /// Runs every weight-file attack class of docs/security.md through <see cref="WeightFileReader"/> and checks its
 /// outcome (parsed or refused). In the test run the inputs are small; eng/adversarial.sh runs one class per process at
 /// a large scale (NEURALSTYLE_ADVERSARIAL_SCALE, NEURALSTYLE_ADVERSARIAL_CLASS) and appends a measured row (input size,
-/// time, bytes allocated, the process's peak working set) to NEURALSTYLE_ADVERSARIAL_REPORT.
+/// wall-clock and CPU time, the throughput by each, bytes allocated, the process's peak working set) to
+/// NEURALSTYLE_ADVERSARIAL_REPORT. CPU time is the process's (all threads), so a machine busy with other work inflates
+/// the wall-clock time but not it.
 /// </summary>
 public sealed class AdversarialMeasurementTests
 {
@@ -44,6 +46,7 @@ public sealed class AdversarialMeasurementTests
             Read(build(1), name); // JIT the path first, so that the measurement is of the parse
             var file = build(scale);
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var cpu = CpuTime();
             var stopwatch = Stopwatch.StartNew();
             string outcome;
             try
@@ -59,11 +62,12 @@ public sealed class AdversarialMeasurementTests
             }
 
             var seconds = stopwatch.Elapsed.TotalSeconds;
+            var cpuSeconds = (CpuTime() - cpu).TotalSeconds;
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             using var process = Process.GetCurrentProcess();
             rows.Add(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {name} | {file.Length / 1e6:0.###} MB | {seconds:0.###} s | {file.Length / 1e6 / Math.Max(seconds, 1e-6):0.#} MB/s | {allocated / 1e6:0.#} MB | {process.PeakWorkingSet64 / 1e6:0} MB | {Shorten(outcome)} |"));
+                $"| {name} | {file.Length / 1e6:0.###} MB | {seconds:0.###} s | {cpuSeconds:0.###} s | {Rate(file.Length, seconds)} | {Rate(file.Length, cpuSeconds)} | {allocated / 1e6:0.#} MB | {process.PeakWorkingSet64 / 1e6:0} MB | {Shorten(outcome)} |"));
         }
 
         rows.Should().NotBeEmpty();
@@ -87,6 +91,15 @@ public sealed class AdversarialMeasurementTests
 
     private static byte[] LargestValid(int elements)
         => SafeTensorsFile.Build([("features.0.weight", "F32", [elements], Bytes.Float32(new float[elements]))]);
+
+    private static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    private static string Rate(long bytes, double seconds)
+        => seconds < 0.005 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6 / seconds:0.#} MB/s");
 
     private static string Shorten(string text) => (text.Length <= 110 ? text : text[..110] + "…").Replace('|', '/');
 }

@@ -24,32 +24,76 @@ public sealed class AdversarialWeightsTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void Integer_dict_keys_that_collide_in_GetHashCode_hash_apart()
+    public void Integer_dict_keys_that_collide_in_GetHashCode_are_kept_in_order_and_never_hashed()
     {
-        var keys = Enumerable.Range(1, 20_000).Select(i => (object)(((long)i << 32) | (uint)i)).ToList();
+        const int count = 20_000;
+        var keys = Enumerable.Range(1, count).Select(i => (object)(((long)i << 32) | (uint)i)).ToList();
         keys.Select(k => k.GetHashCode()).Distinct().Should().ContainSingle("the attack's keys all share .NET's own hash");
+        var next = 0;
+        var pickle = new PickleBuilder().Proto(2).EmptyDict().Mark()
+            .Repeat(count, p => p.Long1(BitConverter.GetBytes((long)keys[next++])).None()).SetItems().Stop().ToArray();
 
-        var hashes = keys.Select(PickleKeyComparer.Instance.GetHashCode).Distinct().Count();
+        var dict = (PickleDict)new SafeUnpickler(pickle, 0, pickle.Length, new WeightReadContext("collide.pkl", WeightReaderLimits.Default), null).Load();
 
-        hashes.Should().BeGreaterThan(19_900, "the dict's comparer hashes all 64 bits with a per-process seed, so lookups stay O(1)");
+        dict.Entries.Select(e => e.Key).Should().Equal(keys);
+        dict.IndexedKeys.Should().Be(0, "only string keys are looked up, so only they go into a hash index");
     }
 
     [Fact]
-    public void A_state_dict_of_colliding_integer_keys_parses_within_its_operation_budget()
+    public void String_dict_keys_are_indexed_and_the_last_value_of_a_repeated_key_wins()
     {
-        var file = AdversarialWeights.CollidingIntegerKeys(20_000);
+        var pickle = new PickleBuilder().Proto(2).EmptyDict().Mark().Str("a").Int(1).Str("b").Int(2).Str("a").Int(3).Int(7).Int(4).SetItems().Stop().ToArray();
 
-        Seeds.Read(file, "collide.pth").Should().BeEmpty("integer keys hold no tensors");
+        var dict = (PickleDict)new SafeUnpickler(pickle, 0, pickle.Length, new WeightReadContext("keys.pkl", WeightReaderLimits.Default), null).Load();
+
+        dict.Entries.Select(e => (e.Key, e.Value)).Should().Equal(("a", 3L), ("b", 2L), (7L, 4L));
+        dict.IndexedKeys.Should().Be(2);
+        dict.TryGetValue("a", out var a).Should().BeTrue();
+        a.Should().Be(3L);
+        dict.TryGetValue("c", out _).Should().BeFalse();
     }
 
     [Fact]
-    public void Equal_keys_of_every_supported_type_hash_alike()
+    public void A_state_dict_of_colliding_integer_keys_parses_in_linear_work()
     {
-        var comparer = PickleKeyComparer.Instance;
-        comparer.GetHashCode(0.0).Should().Be(comparer.GetHashCode(-0.0));
-        comparer.GetHashCode(double.NaN).Should().Be(comparer.GetHashCode(-double.NaN));
-        comparer.GetHashCode(new System.Numerics.BigInteger(long.MaxValue) * 4).Should().Be(comparer.GetHashCode(new System.Numerics.BigInteger(long.MaxValue) * 4));
-        comparer.GetHashCode("key").Should().Be(comparer.GetHashCode(new string("key".ToCharArray())));
+        // Counted, not timed: the work of a parse is its operations and its allocations, both linear in the keys.
+        var small = AdversarialWeights.CollidingIntegerKeys(5_000);
+        var large = AdversarialWeights.CollidingIntegerKeys(40_000);
+        Measure(small); // JIT first, so that the counts below are of the parse alone
+
+        var (smallBytes, smallOperations) = Measure(small);
+        var (largeBytes, largeOperations) = Measure(large);
+
+        ((double)largeOperations / smallOperations).Should().BeInRange(7.5, 8.5, "8× the keys cost 8× the operations");
+        ((double)largeBytes / smallBytes).Should().BeLessThan(9, "8× the keys allocate about 8× the memory");
+        (largeBytes / 40_000).Should().BeLessThan(200, "a key costs a boxed integer and its place in the stack and the dict");
+
+        static (long Bytes, long Operations) Measure(byte[] file)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var context = new WeightReadContext("collide.pth", WeightReaderLimits.Default);
+            PyTorchLegacyReader.Read(file, context).Should().BeEmpty("integer keys hold no tensors");
+            return (GC.GetAllocatedBytesForCurrentThread() - before, context.Operations);
+        }
+    }
+
+    [Fact]
+    public void Memo_entries_numbered_as_a_pickler_numbers_them_are_read_up_to_the_limit_and_no_further()
+    {
+        var limits = new WeightReaderLimits { MaxPickleMemoEntries = 100 };
+        var next = 0u;
+        var within = new PickleBuilder().Proto(2).None().Repeat(100, p => p.LongBinPut(next++)).LongBinGet(99).Stop().ToArray();
+        var beyond = new PickleBuilder().Proto(2).None().LongBinPut(100).Stop().ToArray();
+        var huge = new PickleBuilder().Proto(2).None().LongBinPut(uint.MaxValue).Stop().ToArray();
+
+        new SafeUnpickler(within, 0, within.Length, new WeightReadContext("memo.pkl", limits), null).Load().Should().Be(PickleNone.Instance);
+        foreach (var pickle in new[] { beyond, huge })
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            FluentActions.Invoking(() => new SafeUnpickler(pickle, 0, pickle.Length, new WeightReadContext("memo.pkl", limits), null).Load())
+                .Should().Throw<WeightFormatException>().WithMessage("*'memo.pkl'*beyond the 100 entries*MaxPickleMemoEntries*");
+            (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(1 << 20, "no slots are allocated below a refused number (4 Gi of them would be 32 GB)");
+        }
     }
 
     [Fact]
