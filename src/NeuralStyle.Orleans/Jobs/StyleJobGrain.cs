@@ -66,7 +66,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _preview = Progress.Result ?? Progress.Checkpoint;
+        _preview = Progress.Result;
         Publish();
         EnsureWorking();
         return Task.CompletedTask;
