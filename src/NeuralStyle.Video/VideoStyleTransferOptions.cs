@@ -86,6 +86,8 @@ public sealed record VideoStyleTransferOptions
         Check(MaxDuration > TimeSpan.Zero, nameof(MaxDuration), "must be positive");
         Check(Quality is >= 0 and <= 50, nameof(Quality), "must be between 0 and 50");
         Refuse(Style.Initialization == Initialization.Image || Style.InitialImage is not null, "InitialImage", "each frame after the first starts from the previous result; choose the first frame's start with StyleTransferOptions.Initialization");
+        Refuse(Style.CheckpointInterval > 0, "CheckpointInterval", "a video is made frame by frame; a checkpoint holds one optimisation");
+        Refuse(Style.ResumeFrom is not null, "ResumeFrom", "a video is made frame by frame; a checkpoint holds one optimisation");
         Refuse(Style.TileSize is not null, "TileSize", "tiled stages do not take the temporal loss; give a smaller ImageSize");
         Refuse(Style.MaxMemoryBytes is not null, "MaxMemoryBytes", "tiled stages do not take the temporal loss; give a smaller ImageSize");
         Refuse(Style.CoarseToFine == CoarseToFineMode.On, "CoarseToFine", "use Auto (the first frame is then made coarse-to-fine above CoarseToFineThreshold; later frames refine the warped previous frame at full size) or Off");

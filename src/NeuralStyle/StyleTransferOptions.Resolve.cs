@@ -84,6 +84,7 @@ public sealed partial record StyleTransferOptions
             LbfgsTolerance = LbfgsTolerance,
             ProgressInterval = ProgressInterval,
             PreviewInterval = PreviewInterval,
+            CheckpointInterval = CheckpointInterval,
         };
     }
 }

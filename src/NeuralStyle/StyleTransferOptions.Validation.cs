@@ -73,6 +73,7 @@ public sealed partial record StyleTransferOptions
         Check(ProgressInterval > 0, nameof(ProgressInterval), "must be positive");
         ValidateHighResolution();
         Check(PreviewInterval >= 0, nameof(PreviewInterval), "must not be negative");
+        ValidateCheckpoints();
         Pipeline.Inputs.FeatureNetwork.For(this).CheckLayers(this);
     }
 

@@ -52,4 +52,8 @@ public sealed record StyleTransferProgress(int Iteration, int TotalIterations, L
     /// this iteration, at the result's size and with the result's finishing (mask composite, preserved colours) in every kind of run.
     /// </value>
     public SKBitmap? Preview { get; init; }
+
+    /// <summary>Gets the optimiser's checkpoint at this iteration, when checkpoints were asked for (<see cref="StyleTransferOptions.CheckpointInterval"/>).</summary>
+    /// <value>A checkpoint to store and give back as <see cref="StyleTransferOptions.ResumeFrom"/>, or <see langword="null"/>.</value>
+    public Optimization.OptimizerCheckpoint? Checkpoint { get; init; }
 }

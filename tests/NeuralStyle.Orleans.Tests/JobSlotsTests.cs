@@ -45,19 +45,6 @@ public sealed class JobSlotsTests
         slots.Running.Should().Be(0);
     }
 
-    [Fact]
-    public void A_resumed_run_does_the_remaining_iterations_from_the_checkpoint_at_the_decayed_rate()
-    {
-        using var image = new SKBitmap(8, 8);
-        var options = StyleTransferPresets.CompositionVii with { Iterations = 80 };
-        var resumed = JobExecution.Resumed(options, 30, image);
-        resumed.Iterations.Should().Be(50);
-        resumed.Initialization.Should().Be(Initialization.Image);
-        resumed.InitialImage.Should().BeSameAs(image);
-        resumed.LearningRate.Should().Be(options.DecayedLearningRate);
-        resumed.ToOptimizerSettings().Schedule.Should().BeEmpty();
-    }
-
     private static async Task Serve(JobSlots slots, string name, string owner, List<string> order)
     {
         using var lease = await slots.AcquireAsync(owner, CancellationToken.None);

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using FluentAssertions;
 using NeuralStyle.Orleans.Client;
+using NeuralStyle.Orleans.Jobs;
 using NeuralStyle.Orleans.Tests.TestSupport;
 using SkiaSharp;
 using Xunit;
@@ -41,6 +42,17 @@ public sealed class ServiceClusterTests(ITestOutputHelper output)
         service.CompletedJobs.Should().BeEquivalentTo(submitted.Select(s => s.id), "each job's result is written exactly once");
         service.AllSlots.Should().OnlyContain(s => s.Peak <= s.Capacity);
         service.AllSlots.Count(s => s.Completed.Count > 0).Should().BeGreaterThan(1, "jobs spread over the silos");
+
+        // The job index is sharded by job id: every job is in its own shard, and the jobs spread over the shards.
+        var shards = JobIndexShards.All(service.Cluster.Client);
+        var indexed = await Task.WhenAll(shards.Select(s => s.DueAsync(DateTimeOffset.MaxValue)));
+        indexed.SelectMany(jobs => jobs).Should().BeEquivalentTo(submitted.Select(s => s.id));
+        for (var shard = 0; shard < shards.Length; shard++)
+        {
+            indexed[shard].Should().OnlyContain(id => JobIndexShards.Of(id) == shard);
+        }
+
+        indexed.Count(jobs => jobs.Count > 0).Should().BeGreaterThanOrEqualTo(JobIndexShards.Count * 3 / 4, "100 jobs fall into most of the 16 shards");
         foreach (var slots in service.AllSlots)
         {
             Measurements.Report(output, $"silo: {slots.Completed.Count} jobs, peak {slots.Peak} of {slots.Capacity}");

@@ -12,7 +12,7 @@ using Orleans;
 namespace NeuralStyle.Orleans.Execution;
 
 /// <summary>
-/// Runs on every silo: each <see cref="NeuralStyleServiceOptions.SweepInterval"/> it ticks the jobs the index lists as due.
+/// Runs on every silo: each <see cref="NeuralStyleServiceOptions.SweepInterval"/> it ticks the jobs the index shards list as due.
 /// A tick activates a job whose silo died on a live silo (where it resumes from its checkpoint) and deletes expired jobs.
 /// </summary>
 internal sealed partial class JobSweeper(IGrainFactory grains, IOptions<NeuralStyleServiceOptions> options, ILogger<JobSweeper> logger) : BackgroundService
@@ -24,8 +24,9 @@ internal sealed partial class JobSweeper(IGrainFactory grains, IOptions<NeuralSt
         {
             try
             {
-                var due = await grains.GetGrain<IJobIndexGrain>(0).DueAsync(DateTimeOffset.UtcNow).ConfigureAwait(false);
-                await Task.WhenAll(due.Select(TickAsync)).ConfigureAwait(false);
+                var now = DateTimeOffset.UtcNow;
+                var due = await Task.WhenAll(JobIndexShards.All(grains).Select(shard => shard.DueAsync(now))).ConfigureAwait(false);
+                await Task.WhenAll(due.SelectMany(jobs => jobs).Select(TickAsync)).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -9,12 +9,15 @@ public sealed class NeuralStyleServiceOptions
     /// <value>Default 1; from 1 to 256.</value>
     public int Capacity { get; set; } = 1;
 
-    /// <summary>Gets or sets how often a running job saves its image, in iterations; a job whose silo dies resumes from its last checkpoint.</summary>
-    /// <value>Default 20; from 1 to 100,000.</value>
+    /// <summary>
+    /// Gets or sets how often a running job saves its optimiser checkpoint (the image and Adam's state), in iterations; a job
+    /// whose silo dies resumes from its last checkpoint and ends on the image it would have ended on without the failure.
+    /// </summary>
+    /// <value>Default 20; from 1 to 100,000. A checkpoint takes 36 bytes per pixel (<c>OptimizerCheckpoint.MaxByteCount</c>).</value>
     public int CheckpointInterval { get; set; } = 20;
 
     /// <summary>Gets or sets how often a running job publishes a preview to watchers, in iterations.</summary>
-    /// <value>Default 10; from 1 to 100,000. Checkpoints are taken at previews, so the effective checkpoint interval is a multiple of this.</value>
+    /// <value>Default 10; from 1 to 100,000.</value>
     public int PreviewInterval { get; set; } = 10;
 
     /// <summary>Gets or sets how long a finished job's result is kept when nobody fetches it.</summary>

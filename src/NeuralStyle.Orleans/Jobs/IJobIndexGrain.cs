@@ -5,7 +5,7 @@ using Orleans;
 
 namespace NeuralStyle.Orleans.Jobs;
 
-/// <summary>The jobs that still need attention: unfinished ones (to resume) and finished ones (to delete when they expire).</summary>
+/// <summary>One shard of the jobs that still need attention (<see cref="JobIndexShards"/>): unfinished ones (to resume) and finished ones (to delete when they expire).</summary>
 [Alias("NeuralStyle.Orleans.IJobIndexGrain")]
 internal interface IJobIndexGrain : IGrainWithIntegerKey
 {

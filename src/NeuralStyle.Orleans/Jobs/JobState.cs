@@ -37,11 +37,11 @@ internal sealed class JobProgress
     [Id(3)]
     public double? Loss { get; set; }
 
-    /// <summary>The iteration of the checkpoint image (0: none).</summary>
+    /// <summary>The iteration of the checkpoint (0: none).</summary>
     [Id(4)]
     public int CheckpointIteration { get; set; }
 
-    /// <summary>The image after <see cref="CheckpointIteration"/> iterations, as a PNG.</summary>
+    /// <summary>The optimiser checkpoint after <see cref="CheckpointIteration"/> iterations (<see cref="Optimization.OptimizerCheckpoint.ToBytes"/>).</summary>
     [Id(5)]
     public byte[]? Checkpoint { get; set; }
 

@@ -87,6 +87,10 @@ internal static class JobValidator
             WeightsPath = service.WeightsPath,
             PreviewInterval = service.PreviewInterval,
             ProgressInterval = service.PreviewInterval,
+            CheckpointInterval = service.CheckpointInterval,
+
+            // The working image is bounded as uploads are, which bounds a checkpoint too (OptimizerCheckpoint.MaxByteCount).
+            MaxImagePixels = service.Limits.MaxImagePixels,
 
             // A job is one whole-image optimisation, so that its checkpoint (the image at an iteration) is all it needs to go on.
             CoarseToFine = CoarseToFineMode.Off,

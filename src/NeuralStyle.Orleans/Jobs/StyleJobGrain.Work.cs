@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NeuralStyle.Optimization;
 using NeuralStyle.Orleans.Client;
 using NeuralStyle.Orleans.Execution;
 using NeuralStyle.Orleans.Hosting;
@@ -70,6 +71,7 @@ internal sealed partial class StyleJobGrain
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         var progress = Progress;
+        var checkpoint = ReadCheckpoint();
         if (progress.Starts > 0)
         {
             progress.ResumedFrom.Add(progress.CheckpointIteration);
@@ -84,7 +86,7 @@ internal sealed partial class StyleJobGrain
         Publish();
 
         var updates = Channel.CreateUnbounded<JobUpdate>(new UnboundedChannelOptions { SingleReader = true });
-        var run = JobExecution.RunAsync(_inputs.State, progress.CheckpointIteration, progress.Checkpoint, _options, u => updates.Writer.TryWrite(u), cancellationToken);
+        var run = JobExecution.RunAsync(_inputs.State, checkpoint, _options, u => updates.Writer.TryWrite(u), cancellationToken);
         _ = run.ContinueWith(_ => updates.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         await foreach (var update in updates.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(true))
         {
@@ -99,12 +101,13 @@ internal sealed partial class StyleJobGrain
             {
                 _preview = update.Preview;
                 _previewVersion = _version + 1;
-                if (update.Iteration - progress.CheckpointIteration >= _options.CheckpointInterval && update.Iteration < update.TotalIterations)
-                {
-                    progress.CheckpointIteration = update.Iteration;
-                    progress.Checkpoint = update.Preview;
-                    await WriteProgressAsync().ConfigureAwait(true);
-                }
+            }
+
+            if (update.Checkpoint is not null)
+            {
+                progress.CheckpointIteration = update.Iteration;
+                progress.Checkpoint = update.Checkpoint;
+                await WriteProgressAsync().ConfigureAwait(true);
             }
 
             Publish();
@@ -124,6 +127,27 @@ internal sealed partial class StyleJobGrain
         _previewVersion = _version + 1;
         await FinishAsync().ConfigureAwait(true);
         LogFinished(_logger, JobId, _silo.Name, outcome.Loss);
+    }
+
+    /// <summary>The stored checkpoint, or null to start from iteration 0 when there is none or it does not read back.</summary>
+    private OptimizerCheckpoint? ReadCheckpoint()
+    {
+        if (Progress.Checkpoint is not { } bytes || Progress.CheckpointIteration == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JobExecution.ReadCheckpoint(bytes, _options);
+        }
+        catch (CheckpointFormatException ex)
+        {
+            LogCheckpointDiscarded(_logger, JobId, ex.Message);
+            Progress.CheckpointIteration = 0;
+            Progress.Checkpoint = null;
+            return null;
+        }
     }
 
     /// <summary>Writes a finished job (its checkpoint dropped, its expiry set) and tells the index when to delete it.</summary>
@@ -221,6 +245,9 @@ internal sealed partial class StyleJobGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} finished on {Silo}, loss {Loss}")]
     private static partial void LogFinished(ILogger logger, string jobId, string silo, double loss);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: its checkpoint does not read back ({Reason}); it starts again from iteration 0")]
+    private static partial void LogCheckpointDiscarded(ILogger logger, string jobId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was interrupted; it resumes at the next sweep")]
     private static partial void LogInterrupted(ILogger logger, string jobId, Exception exception);

@@ -66,7 +66,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _preview = Progress.Result ?? Progress.Checkpoint;
+        _preview = Progress.Result;
         Publish();
         EnsureWorking();
         return Task.CompletedTask;
@@ -213,7 +213,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
         return true;
     }
 
-    private IJobIndexGrain Index => GrainFactory.GetGrain<IJobIndexGrain>(0);
+    private IJobIndexGrain Index => JobIndexShards.For(GrainFactory, JobId);
 
     private bool IsOwner(string owner)
         => _inputs.RecordExists

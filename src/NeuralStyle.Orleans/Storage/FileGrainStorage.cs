@@ -20,6 +20,7 @@ namespace NeuralStyle.Orleans.Storage;
 /// </summary>
 internal sealed class FileGrainStorage : IGrainStorage
 {
+    private const int HeaderBytes = sizeof(long);
     private static readonly SemaphoreSlim[] Stripes = CreateStripes(64);
     private readonly string _root;
     private readonly Serializer _serializer;
@@ -31,42 +32,19 @@ internal sealed class FileGrainStorage : IGrainStorage
         Directory.CreateDirectory(_root);
     }
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        var path = PathOf(stateName, grainId);
-        var stripe = StripeOf(path);
-        await stripe.WaitAsync().ConfigureAwait(false);
-        try
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        => UnderLockAsync(stateName, grainId, grainState, checkETag: false, async (path, _) =>
         {
             var stored = await ReadAsync(path).ConfigureAwait(false);
-            if (stored is null)
-            {
-                grainState.State = Activator.CreateInstance<T>();
-                grainState.ETag = null;
-                grainState.RecordExists = false;
-                return;
-            }
+            grainState.State = stored is null ? Activator.CreateInstance<T>() : _serializer.Deserialize<T>(stored.Value.Payload);
+            grainState.ETag = stored?.ETag;
+            grainState.RecordExists = stored is not null;
+        });
 
-            grainState.State = _serializer.Deserialize<T>(stored.Value.Payload);
-            grainState.ETag = stored.Value.ETag;
-            grainState.RecordExists = true;
-        }
-        finally
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        => UnderLockAsync(stateName, grainId, grainState, checkETag: true, async (path, current) =>
         {
-            stripe.Release();
-        }
-    }
-
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        var path = PathOf(stateName, grainId);
-        var stripe = StripeOf(path);
-        await stripe.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            var current = (await ReadAsync(path).ConfigureAwait(false))?.ETag;
-            CheckETag(grainId, stateName, current, grainState.ETag);
-            var etag = (current is null ? 1 : long.Parse(current, CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
+            var etag = current is null ? 1 : current.Value + 1;
             var payload = _serializer.SerializeToArray(grainState.State);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
@@ -74,8 +52,8 @@ internal sealed class FileGrainStorage : IGrainStorage
             {
                 await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
                 {
-                    var header = new byte[8];
-                    BinaryPrimitives.WriteInt64LittleEndian(header, long.Parse(etag, CultureInfo.InvariantCulture));
+                    var header = new byte[HeaderBytes];
+                    BinaryPrimitives.WriteInt64LittleEndian(header, etag);
                     await stream.WriteAsync(header).ConfigureAwait(false);
                     await stream.WriteAsync(payload).ConfigureAwait(false);
                     await stream.FlushAsync().ConfigureAwait(false);
@@ -89,28 +67,38 @@ internal sealed class FileGrainStorage : IGrainStorage
                 File.Delete(temporary);
             }
 
-            grainState.ETag = etag;
+            grainState.ETag = Format(etag);
             grainState.RecordExists = true;
-        }
-        finally
-        {
-            stripe.Release();
-        }
-    }
+        });
 
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        => UnderLockAsync(stateName, grainId, grainState, checkETag: true, (path, _) =>
+        {
+            File.Delete(path);
+            grainState.State = Activator.CreateInstance<T>();
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+            return Task.CompletedTask;
+        });
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on a grain's state file under the file's stripe lock, with the stored ETag read
+    /// first (null: no file) and, for a write or a clear, checked against the caller's.
+    /// </summary>
+    private async Task UnderLockAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, bool checkETag, Func<string, long?, Task> operation)
     {
         var path = PathOf(stateName, grainId);
         var stripe = StripeOf(path);
         await stripe.WaitAsync().ConfigureAwait(false);
         try
         {
-            var current = (await ReadAsync(path).ConfigureAwait(false))?.ETag;
-            CheckETag(grainId, stateName, current, grainState.ETag);
-            File.Delete(path);
-            grainState.State = Activator.CreateInstance<T>();
-            grainState.ETag = null;
-            grainState.RecordExists = false;
+            var stored = checkETag ? await ReadETagAsync(path).ConfigureAwait(false) : null;
+            if (checkETag && !string.Equals(Format(stored), grainState.ETag, StringComparison.Ordinal))
+            {
+                throw new InconsistentStateException($"The {stateName} state of {grainId} was changed by another writer.", Format(stored) ?? "(none)", grainState.ETag ?? "(none)");
+            }
+
+            await operation(path, stored).ConfigureAwait(false);
         }
         finally
         {
@@ -118,13 +106,27 @@ internal sealed class FileGrainStorage : IGrainStorage
         }
     }
 
-    private static void CheckETag(GrainId grainId, string stateName, string? stored, string? expected)
+    /// <summary>Reads only the header of a state file: its ETag, or null when there is no file.</summary>
+    private static async Task<long?> ReadETagAsync(string path)
     {
-        if (!string.Equals(stored, expected, StringComparison.Ordinal))
+        try
         {
-            throw new InconsistentStateException($"The {stateName} state of {grainId} was changed by another writer.", stored ?? "(none)", expected ?? "(none)");
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, HeaderBytes, FileOptions.Asynchronous);
+            var header = new byte[HeaderBytes];
+            await stream.ReadExactlyAsync(header).ConfigureAwait(false);
+            return BinaryPrimitives.ReadInt64LittleEndian(header);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (EndOfStreamException)
+        {
+            throw new IOException($"The state file {path} is damaged (shorter than its header).");
         }
     }
+
+    private static string? Format(long? etag) => etag?.ToString(CultureInfo.InvariantCulture);
 
     private static async Task<(string ETag, byte[] Payload)?> ReadAsync(string path)
     {
@@ -142,13 +144,12 @@ internal sealed class FileGrainStorage : IGrainStorage
             return null;
         }
 
-        if (bytes.Length < 8)
+        if (bytes.Length < HeaderBytes)
         {
             throw new IOException($"The state file {path} is damaged (shorter than its header).");
         }
 
-        var etag = BinaryPrimitives.ReadInt64LittleEndian(bytes).ToString(CultureInfo.InvariantCulture);
-        return (etag, bytes[8..]);
+        return (Format(BinaryPrimitives.ReadInt64LittleEndian(bytes))!, bytes[HeaderBytes..]);
     }
 
     private string PathOf(string stateName, GrainId grainId)

@@ -47,6 +47,10 @@ public sealed record OptimizerSettings
     /// <value>Default 0 (never); otherwise every N iterations and at the last, with a progress report at those iterations too.</value>
     public int PreviewInterval { get; init; }
 
+    /// <summary>Gets how often an <see cref="OptimizerCheckpoint"/> is attached to progress reports (Adam only).</summary>
+    /// <value>Default 0 (never); otherwise every N iterations before the last, with a progress report at those iterations too.</value>
+    public int CheckpointInterval { get; init; }
+
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
     public void Validate()
@@ -61,6 +65,8 @@ public sealed record OptimizerSettings
         Check(double.IsFinite(LbfgsTolerance) && LbfgsTolerance >= 0, nameof(LbfgsTolerance), "must be a finite, non-negative number");
         Check(ProgressInterval > 0, nameof(ProgressInterval), "must be positive");
         Check(PreviewInterval >= 0, nameof(PreviewInterval), "must not be negative");
+        Check(CheckpointInterval >= 0, nameof(CheckpointInterval), "must not be negative");
+        Check(CheckpointInterval == 0 || Optimizer == OptimizerKind.Adam, nameof(CheckpointInterval), "needs the Adam optimiser (L-BFGS keeps its state in native code)");
     }
 
     /// <summary>Gets the learning rate in force at an iteration.</summary>

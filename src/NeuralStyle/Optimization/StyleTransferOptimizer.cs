@@ -49,6 +49,10 @@ public sealed partial class StyleTransferOptimizer
     /// <summary>Gets what previews show: a function of the detached, normalised pixels (run in a dispose scope), or null for the pixels.</summary>
     internal Func<Tensor, Tensor>? PreviewTransform { get; init; }
 
+    /// <summary>Gets the checkpoint the optimisations go on from: its pixels replace the initial image's, and Adam's state and the iteration are restored.</summary>
+    /// <value>Default <see langword="null"/> (start at iteration 0); checked against the settings and the image before any work.</value>
+    public OptimizerCheckpoint? ResumeFrom { get; init; }
+
     /// <summary>Optimises a copy of <paramref name="initialImage"/> to minimise the sum of <paramref name="losses"/>.</summary>
     /// <param name="initialImage">The starting image, normalised, <c>[N,3,H,W]</c>; copied, not changed or disposed.</param>
     /// <param name="losses">The terms to minimise; not disposed.</param>
@@ -56,7 +60,7 @@ public sealed partial class StyleTransferOptimizer
     /// <param name="cancellationToken">Checked between iterations.</param>
     /// <returns>The optimised image and the final losses; the caller disposes the result.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">No losses were given, or the image has the wrong shape.</exception>
+    /// <exception cref="ArgumentException">No losses were given, the image has the wrong shape, or <see cref="ResumeFrom"/> does not fit the settings or the image.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="NumericalInstabilityException">The loss became NaN or infinite (checked every iteration on the CPU, at progress reports on a GPU), or the last step made the image NaN or infinite.</exception>
     /// <exception cref="StyleTransferOutOfMemoryException">libtorch could not allocate the memory the optimisation needs.</exception>
@@ -73,6 +77,7 @@ public sealed partial class StyleTransferOptimizer
             throw new ArgumentException($"Expected a normalised image of shape [N,3,H,W]; got [{string.Join(",", initialImage.shape)}].", nameof(initialImage));
         }
 
+        ResumeFrom?.CheckFits(Settings, initialImage.shape, nameof(ResumeFrom));
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
@@ -100,10 +105,11 @@ public sealed partial class StyleTransferOptimizer
         {
             LogStarted(_logger, Settings.Optimizer, Settings.Iterations, initialImage.shape[3], initialImage.shape[2], _extractor.Device);
             var stopwatch = Stopwatch.StartNew();
-            var rate = Settings.LearningRateAt(0);
+            var rate = ResumeFrom?.LearningRate ?? Settings.LearningRateAt(0);
             optimizer = CreateOptimizer(pixels, rate);
+            ResumeFrom?.Restore(pixels, optimizer);
             LossValues? final = null;
-            for (var t = 0; t < Settings.Iterations; t++)
+            for (var t = ResumeFrom?.Iteration ?? 0; t < Settings.Iterations; t++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var newRate = Settings.LearningRateAt(t);
@@ -126,7 +132,8 @@ public sealed partial class StyleTransferOptimizer
 
                 var last = t == Settings.Iterations - 1;
                 var previewDue = Settings.PreviewInterval > 0 && ((t + 1) % Settings.PreviewInterval == 0 || last);
-                var report = progress is not null && ((t + 1) % Settings.ProgressInterval == 0 || last || previewDue);
+                var checkpointDue = Settings.CheckpointInterval > 0 && (t + 1) % Settings.CheckpointInterval == 0 && !last;
+                var report = progress is not null && ((t + 1) % Settings.ProgressInterval == 0 || last || previewDue || checkpointDue);
                 var check = report || last || (t + 1) % run.CheckInterval == 0;
                 if (check)
                 {
@@ -146,7 +153,7 @@ public sealed partial class StyleTransferOptimizer
                     if (report)
                     {
                         var preview = previewDue ? Previews.Create(pixels, PreviewTransform) : null;
-                        progress!.Report(new StyleTransferProgress(t + 1, Settings.Iterations, values, rate, stopwatch.Elapsed) { Preview = preview });
+                        progress!.Report(new StyleTransferProgress(t + 1, Settings.Iterations, values, rate, stopwatch.Elapsed) { Preview = preview, Checkpoint = checkpointDue ? OptimizerCheckpoint.Capture(t + 1, rate, pixels, optimizer) : null });
                     }
                 }
             }

@@ -96,6 +96,7 @@ internal static class StyleTransferPipeline
     {
         var device = options.FeatureExtractor?.Device ?? DeviceSelector.Resolve(options.Device);
         var plan = StagePlan.Create((int)sizes.ContentHeight, (int)sizes.ContentWidth, options, network, device.type == TorchSharp.DeviceType.CUDA);
+        options.CheckCheckpoints(plan);
         var reporter = new RunProgress(progress, [.. plan.Stages.Select(s => (s, s.TileCount(options.TileOverlap)))], () => clock.Elapsed);
         return new RunSetup(options, sizes, plan, device, reporter, clock);
     }

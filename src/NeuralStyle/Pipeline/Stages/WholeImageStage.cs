@@ -19,6 +19,7 @@ internal sealed class WholeImageStage : IStageRunner
         var optimizer = new StyleTransferOptimizer(composite ?? factory.Extractor, request.Options.ToOptimizerSettings(), request.Options.Logger)
         {
             PreviewTransform = request.Preview,
+            ResumeFrom = request.Options.ResumeFrom,
         };
         using var result = optimizer.Optimize(request.Initial, objective.Terms, request.Progress, request.CancellationToken);
         return (result.TakeImage(), result.FinalLosses);

@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Optimization;
+
+/// <summary>
+/// Everything an Adam optimisation needs to go on exactly where it stopped: the pixels after <see cref="Iteration"/> iterations,
+/// Adam's first and second moment estimates and step count, and the learning rate in force (the schedule's position).
+/// Resumed with the same settings and losses, a run ends on the same image as a run that was never interrupted.
+/// </summary>
+/// <remarks>
+/// Take checkpoints with <see cref="OptimizerSettings.CheckpointInterval"/> (they come with the progress reports, see
+/// <see cref="StyleTransferProgress.Checkpoint"/>) and resume with <see cref="StyleTransferOptimizer.ResumeFrom"/> or
+/// <see cref="StyleTransferOptions.ResumeFrom"/>. <see cref="ToBytes"/> and <see cref="FromBytes"/> store one in
+/// <see cref="BytesPerElement"/> bytes per pixel and channel plus a small header.
+/// </remarks>
+public sealed partial class OptimizerCheckpoint
+{
+    private readonly float[] _pixels;
+    private readonly float[] _firstMoment;
+    private readonly float[] _secondMoment;
+    private readonly long[] _shape;
+
+    private OptimizerCheckpoint(int iteration, double learningRate, long adamStep, long[] shape, float[] pixels, float[] firstMoment, float[] secondMoment)
+    {
+        Iteration = iteration;
+        LearningRate = learningRate;
+        AdamStep = adamStep;
+        _shape = shape;
+        _pixels = pixels;
+        _firstMoment = firstMoment;
+        _secondMoment = secondMoment;
+    }
+
+    /// <summary>Gets the number of iterations done when the checkpoint was taken.</summary>
+    /// <value>At least 1.</value>
+    public int Iteration { get; }
+
+    /// <summary>Gets the learning rate of the optimiser in force at the last iteration done.</summary>
+    /// <value>A finite, positive rate.</value>
+    public double LearningRate { get; }
+
+    /// <summary>Gets the number of steps Adam took since its moments were last reset (a rate change starts a fresh optimiser).</summary>
+    /// <value>From 0 to <see cref="Iteration"/>.</value>
+    public long AdamStep { get; }
+
+    /// <summary>Gets the shape of the optimised image, <c>[N,3,H,W]</c>.</summary>
+    /// <value>Four positive lengths.</value>
+    public IReadOnlyList<long> Shape => _shape;
+
+    /// <summary>Checks that a run with <paramref name="settings"/> on an image of <paramref name="shape"/> can go on from this checkpoint.</summary>
+    /// <param name="settings">The run's optimiser settings.</param>
+    /// <param name="shape">The shape of the run's image.</param>
+    /// <param name="optionName">The option that holds the checkpoint, named in the message.</param>
+    /// <exception cref="ArgumentException">The checkpoint belongs to another kind of run; the message says how.</exception>
+    internal void CheckFits(OptimizerSettings settings, IReadOnlyList<long> shape, string optionName)
+    {
+        Check(settings.Optimizer == OptimizerKind.Adam, optionName, $"needs the Adam optimiser (got {settings.Optimizer})");
+        Check(shape.SequenceEqual(_shape), optionName, $"holds an image of shape [{string.Join(",", _shape)}] but the run optimises [{string.Join(",", shape)}]");
+        Check(Iteration < settings.Iterations, optionName, $"was taken after {Iteration} iterations; the run has only {settings.Iterations}");
+        Check(settings.LearningRateAt(Iteration - 1) == LearningRate, optionName, $"was taken at learning rate {LearningRate}, but the run's schedule has {settings.LearningRateAt(Iteration - 1)} at iteration {Iteration - 1}");
+    }
+
+    /// <summary>Takes a checkpoint of a running Adam optimisation after <paramref name="iteration"/> iterations.</summary>
+    internal static OptimizerCheckpoint Capture(int iteration, double learningRate, Parameter pixels, optim.Optimizer optimizer)
+    {
+        using var scope = NewDisposeScope();
+        var state = AdamState(optimizer);
+        return new OptimizerCheckpoint(iteration, learningRate, state.step, pixels.shape, Floats(pixels), Floats(state.exp_avg), Floats(state.exp_avg_sq));
+    }
+
+    /// <summary>Puts the checkpoint's pixels and moments into a fresh run's pixels and optimiser.</summary>
+    internal void Restore(Parameter pixels, optim.Optimizer optimizer)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var state = AdamState(optimizer);
+        pixels.copy_(tensor(_pixels).reshape(_shape));
+        state.exp_avg.copy_(tensor(_firstMoment).reshape(_shape));
+        state.exp_avg_sq.copy_(tensor(_secondMoment).reshape(_shape));
+        state.step = AdamStep;
+    }
+
+    private static Adam.State AdamState(optim.Optimizer optimizer)
+        => optimizer is Adam adam && adam.state_dict().State is [Adam.State state]
+            ? state
+            : throw new InvalidOperationException("Checkpoints hold the state of an Adam optimiser of one image.");
+
+    private static float[] Floats(Tensor values) => values.detach().to(float32).cpu().contiguous().data<float>().ToArray();
+
+    private static void Check(bool ok, string optionName, string problem)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"{optionName} {problem}.", optionName.Split('.')[^1]);
+        }
+    }
+}
