@@ -74,6 +74,7 @@ public sealed partial class StyleTransferOptimizer
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        using var allocation = NativeAllocator.EnterRun(initialImage.shape);
         try
         {
             return OptimizeCore(initialImage, losses, progress, cancellationToken);
