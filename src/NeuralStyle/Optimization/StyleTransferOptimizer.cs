@@ -75,6 +75,7 @@ public sealed partial class StyleTransferOptimizer
 
         cancellationToken.ThrowIfCancellationRequested();
         using var allocation = NativeAllocator.EnterRun(initialImage.shape);
+        using var layout = Settings.Optimizer == OptimizerKind.Lbfgs ? MemoryLayout.PreferContiguous() : default;
         try
         {
             return OptimizeCore(initialImage, losses, progress, cancellationToken);
