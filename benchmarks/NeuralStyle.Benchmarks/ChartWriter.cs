@@ -19,7 +19,7 @@ internal static class ChartWriter
         var series = new List<(string Label, string Path)> { ("NeuralStyle (TorchSharp)", o["ours"]) };
         if (o.GetValueOrDefault("theirs") is { } theirs)
         {
-            series.Add(("PyTorch reference", theirs));
+            series.Add((o.GetValueOrDefault("theirs-label") ?? "PyTorch reference", theirs));
         }
 
         var labels = new List<string>();

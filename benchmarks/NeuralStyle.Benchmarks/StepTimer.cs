@@ -19,8 +19,9 @@ namespace NeuralStyle.Benchmarks;
 /// <remarks>
 /// Arguments: <c>--weights PATH</c> (default $NEURALSTYLE_WEIGHTS), <c>--device cpu|cuda</c>, <c>--sizes 192,512</c>
 /// (shorter side; 4:3 images), <c>--steps 50</c>, <c>--repeats 3</c>, <c>--threads N</c>,
-/// <c>--style-gradient explicit|autograd|both</c> (how the style loss forms its gradient; <c>both</c> alternates them),
-/// <c>--channels-last 0|1</c> (the extractor's memory layout; default off, see docs/performance.md).
+/// <c>--style-gradient explicit|autograd|both</c> (the library's explicit style gradient, or autograd through the Gram matrix
+/// as the PyTorch reference does; <c>both</c> alternates them),
+/// <c>--channels-last 0|1</c> (the extractor's memory layout; default on for the CPU, see docs/performance.md).
 /// <c>peak_rss_mb</c> is the process's peak resident memory so far: run one size per process to read it per size.
 /// </remarks>
 internal static class StepTimer
@@ -59,6 +60,8 @@ internal static class StepTimer
             var problems = modes.Select(explicitGradient => new BenchmarkProblem(extractor, size, (size * 4) / 3, explicitGradient)).ToArray();
             try
             {
+                var flops = FlopCount.PerIteration(size, (size * 4) / 3, StyleTransferPresets.CompositionVii.StyleLayers).Values.Sum();
+                var peak = FlopCount.CpuPeak();
                 var settings = new OptimizerSettings { Iterations = steps, Schedule = [], ProgressInterval = steps };
                 var optimizer = new StyleTransferOptimizer(extractor, settings);
                 var times = modes.Select(_ => new List<double>()).ToArray();
@@ -97,6 +100,9 @@ internal static class StepTimer
                         ms_per_step = Math.Round(times[m][times[m].Count / 2], 3),
                         ms_per_step_min = Math.Round(times[m][0], 3),
                         total_loss = losses[m]!.Total,
+                        gflop_per_step = Math.Round(flops / 1e9, 3),
+                        gflops = Math.Round(flops / 1e6 / times[m][times[m].Count / 2], 1),
+                        peak_gflops = Math.Round(peak.Gflops, 1),
                         peak_rss_mb = Math.Round(System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
                         peak_over_baseline_mb = Math.Round((System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 - baselineRss) / 1048576.0, 1),
                     }));
@@ -151,13 +157,13 @@ internal sealed class BenchmarkProblem : IDisposable
         var preset = StyleTransferPresets.CompositionVii;
         using var fc = extractor.Extract(content, preset.ContentLayer);
         using var fs = extractor.Extract(style, preset.StyleLayers.Max());
+        var grams = preset.StyleLayers.Select(l => GramMatrix.Compute(fs[l])).ToArray();
         _losses =
         [
             new ContentLoss(preset.ContentLayer, fc[preset.ContentLayer], preset.ContentWeight),
-            new StyleLoss(preset.StyleLayers, preset.StyleLayers.Select(l => GramMatrix.Compute(fs[l])).ToArray(), preset.StyleWeights)
-            {
-                ExplicitGradient = explicitStyleGradient,
-            },
+            explicitStyleGradient
+                ? new StyleLoss(preset.StyleLayers, grams, preset.StyleWeights)
+                : new AutogradStyleLoss(preset.StyleLayers, grams, preset.StyleWeights),
             new TotalVariationLoss(preset.TotalVariationWeight),
         ];
         Image = content.DetachFromDisposeScope();

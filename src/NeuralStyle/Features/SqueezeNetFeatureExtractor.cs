@@ -20,19 +20,10 @@ namespace NeuralStyle.Features;
 /// <para>As in torchvision, the ReLU at index 1 works in place, so when layer 1 is computed the output of layer 0 holds
 /// the rectified values too. The reference implementation and the published hyper-parameters rely on this.</para>
 /// </remarks>
-public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
+public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
 {
     /// <summary>The number of layers (torchvision's <c>features</c> modules 0–12).</summary>
     public const int LayerCount = 13;
-
-    private static readonly string[] Names =
-        ["conv1", "relu1", "pool1", "fire2", "fire3", "pool3", "fire4", "fire5", "pool5", "fire6", "fire7", "fire8", "fire9"];
-
-    /// <summary>The layer names without an instance (the pipeline's default network).</summary>
-    internal static IReadOnlyList<string> LayerNamesList => Names;
-
-    // Kinds of layers, for the arithmetic of output sizes: 'c' = conv 3×3 stride 2, 'r' = ReLU, 'p' = max-pool 3×3 stride 2 (ceil), 'f' = Fire.
-    private const string LayerKinds = "crpffpffpffff";
 
     private readonly SqueezeNet11Features _network;
     private readonly Module<Tensor, Tensor>[] _layers;
@@ -43,6 +34,7 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
         _network = network;
         Device = device;
         _layers = network.Layers.children().Cast<Module<Tensor, Tensor>>().ToArray();
+        ChannelsLast = device.type == DeviceType.CPU;
     }
 
     /// <inheritdoc />
@@ -61,13 +53,11 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
     public int MinimumInputSizeUpTo(int lastLayer) => MinimumInputSizeFor(lastLayer);
 
     /// <summary>
-    /// Gets a value indicating whether the network runs on channels-last (NHWC) memory: the features keep the <c>[N,C,H,W]</c>
-    /// shape with channel stride 1. Off: on the CPU it halves the time of the network's forward and backward passes, but
-    /// with glibc's allocator the process's resident memory then grows over a run (to about 1.7 GB at 682×512 after 300
-    /// iterations, against 0.7 GB without); see docs/performance.md.
+    /// Gets or sets a value indicating whether the network runs on channels-last (NHWC) memory: the features keep the
+    /// <c>[N,C,H,W]</c> shape with channel stride 1. On by default on the CPU, where it halves the time of the network's
+    /// passes (docs/performance.md); off elsewhere (unmeasured). Settable inside the library for comparisons.
     /// </summary>
-    /// <value><see langword="false"/>; settable inside the library for measurements.</value>
-    public bool ChannelsLast { get; internal set; }
+    internal bool ChannelsLast { get; set; }
 
     /// <summary>Loads weights from a file (safetensors, PyTorch zip <c>.pth</c> or PyTorch legacy <c>.pth</c>).</summary>
     /// <param name="path">The weight file; torchvision's own <c>squeezenet1_1-b8a52dc0.pth</c> works.</param>
@@ -125,59 +115,6 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
         }
     }
 
-    /// <summary>Gets the index of a layer by its name (<c>conv1</c>, <c>relu1</c>, <c>pool1</c>, <c>fire2</c> … <c>fire9</c>).</summary>
-    /// <param name="name">The layer name, case-insensitive.</param>
-    /// <returns>The layer index, 0 to 12.</returns>
-    /// <exception cref="ArgumentException">No layer has that name.</exception>
-    public static int LayerIndex(string name)
-    {
-        Guard.NotNullOrWhiteSpace(name);
-        var index = Array.FindIndex(Names, n => string.Equals(n, name.Trim(), StringComparison.OrdinalIgnoreCase));
-        return index >= 0
-            ? index
-            : throw new ArgumentException($"SqueezeNet 1.1 has no layer '{name}'. Layers: {string.Join(", ", Names)}.", nameof(name));
-    }
-
-    /// <summary>Reads a layer given by index (<c>3</c>) or by name (<c>fire2</c>), as the options and the command line accept it.</summary>
-    /// <param name="text">An index from 0 to 12 or a layer name, case-insensitive.</param>
-    /// <returns>The layer index.</returns>
-    /// <exception cref="ArgumentException">The text is neither a layer index nor a layer name.</exception>
-    public static int ParseLayer(string text)
-    {
-        Guard.NotNullOrWhiteSpace(text);
-        if (int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
-        {
-            return index < LayerCount
-                ? index
-                : throw new ArgumentException($"SqueezeNet 1.1 has layers 0 to {LayerCount - 1}; got {index}.", nameof(text));
-        }
-
-        return LayerIndex(text);
-    }
-
-    /// <summary>Reads several layers by index or name, for example <c>LayerIndices("relu1", "fire3", "6")</c>.</summary>
-    /// <param name="layers">Indices or names (see <see cref="ParseLayer"/>).</param>
-    /// <returns>The layer indices, in order.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="layers"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">An entry is neither a layer index nor a layer name.</exception>
-    public static int[] LayerIndices(params string[] layers) => Guard.NotNull(layers).Select(ParseLayer).ToArray();
-
-    /// <summary>Gets the smallest height and width of an input that yields features up to <paramref name="lastLayer"/>.</summary>
-    /// <param name="lastLayer">The index of the last layer needed.</param>
-    /// <returns>The minimum side length in pixels.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lastLayer"/> is not a layer index.</exception>
-    public static int MinimumInputSizeFor(int lastLayer)
-    {
-        CheckLayer(lastLayer);
-        for (var size = 1; ; size++)
-        {
-            if (OutputSize(size, lastLayer) >= 1)
-            {
-                return size;
-            }
-        }
-    }
-
     /// <inheritdoc />
     public FeatureMaps Extract(Tensor image, int lastLayer)
     {
@@ -201,7 +138,7 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
         try
         {
             // The layout copy is differentiable, so gradients still reach the caller's (contiguous) image.
-            using var input = ChannelsLast ? ToChannelsLast(image) : null;
+            using var input = ChannelsLast && !MemoryLayout.ContiguousRequested ? ToChannelsLast(image) : null;
             var x = input ?? image;
             for (var i = 0; i <= lastLayer; i++)
             {
@@ -237,43 +174,6 @@ public sealed class SqueezeNetFeatureExtractor : IFeatureExtractor
     {
         using var scope = NewDisposeScope();
         return image.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).DetachFromDisposeScope();
-    }
-
-    private static void CheckLayer(int layer)
-    {
-        if ((uint)layer >= LayerCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"SqueezeNet 1.1 has layers 0 to {LayerCount - 1}.");
-        }
-    }
-
-    // Spatial size after lastLayer for an input of the given size, or 0 when some layer would get too small an input.
-    private static long OutputSize(long size, int lastLayer)
-    {
-        for (var i = 0; i <= lastLayer; i++)
-        {
-            switch (LayerKinds[i])
-            {
-                case 'c':
-                    if (size < 3)
-                    {
-                        return 0;
-                    }
-
-                    size = ((size - 3) / 2) + 1;
-                    break;
-                case 'p':
-                    if (size < 3)
-                    {
-                        return 0;
-                    }
-
-                    size = ((size - 3 + 1) / 2) + 1; // ceil((size - 3) / 2) + 1
-                    break;
-            }
-        }
-
-        return size;
     }
 
     private static void LoadWeights(SqueezeNet11Features network, IReadOnlyDictionary<string, WeightTensor> weights, string source)

@@ -22,10 +22,19 @@ public sealed class StyleLoss : LossBase
     /// <param name="layers">The feature layers compared.</param>
     /// <param name="targetGrams">The style image's Gram matrices <c>A_l</c> (see <see cref="GramMatrix"/>), one per layer; copied, not disposed.</param>
     /// <param name="weights">The weights <c>w_l</c>, one per layer; finite and not negative.</param>
-    /// <param name="normalizeGram">Whether the Gram matrices are divided by C·H·W, as the targets must be.</param>
-    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The lists are empty or of different lengths, or a weight is negative or not finite.</exception>
-    public StyleLoss(IReadOnlyList<int> layers, IReadOnlyList<Tensor> targetGrams, IReadOnlyList<double> weights, bool normalizeGram = true)
+    /// <param name="mask">
+    /// The region whose statistics are compared, <c>[1,1,H,W]</c> (or <c>[H,W]</c>) with values in [0, 1] at the image's size,
+    /// on the run's device; resized to each layer's size. <see langword="null"/> (the default) means the whole image.
+    /// Copied, not disposed.
+    /// </param>
+    /// <param name="normalizeGram">
+    /// Whether the Gram matrices are normalised — by C·H·W, or by C times the mask's area with a mask — as the targets must be.
+    /// </param>
+    /// <exception cref="ArgumentNullException">A list is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// The lists are empty or of different lengths, a weight is negative or not finite, or the mask is not 2-D to 4-D.
+    /// </exception>
+    public StyleLoss(IReadOnlyList<int> layers, IReadOnlyList<Tensor> targetGrams, IReadOnlyList<double> weights, Tensor? mask = null, bool normalizeGram = true)
         : base("style", Guard.NotEmpty(layers).ToArray())
     {
         Guard.NotNull(targetGrams);
@@ -45,35 +54,16 @@ public sealed class StyleLoss : LossBase
             }
         }
 
+        if (mask is not null && mask.dim() is < 2 or > 4)
+        {
+            throw new ArgumentException($"Expected a mask of shape [1,1,H,W] or [H,W]; got [{string.Join(",", mask.shape)}].", nameof(mask));
+        }
+
         _layers = layers.ToArray();
         _weights = weights.ToArray();
         _targets = targetGrams.Select(Own).ToArray();
+        _mask = mask is null ? null : Own(mask);
         NormalizeGram = normalizeGram;
-    }
-
-    /// <summary>Initializes a new instance of the <see cref="StyleLoss"/> class whose Gram matrices cover a region.</summary>
-    /// <param name="layers">The feature layers compared.</param>
-    /// <param name="targetGrams">The style targets <c>A_l</c>, one per layer; copied, not disposed.</param>
-    /// <param name="weights">The weights <c>w_l</c>, one per layer; finite and not negative.</param>
-    /// <param name="mask">
-    /// The region, <c>[1,1,H,W]</c> (or <c>[H,W]</c>) with values in [0, 1] at the image's size, on the run's device; resized to
-    /// each layer's size. <see langword="null"/> means the whole image. Copied, not disposed.
-    /// </param>
-    /// <param name="normalizeGram">Whether the Gram matrices are normalised (by C times the mask's area), as the targets must be.</param>
-    /// <exception cref="ArgumentNullException">A list is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The lists are empty or of different lengths, a weight is negative or not finite, or the mask is not 2-D to 4-D.</exception>
-    public StyleLoss(IReadOnlyList<int> layers, IReadOnlyList<Tensor> targetGrams, IReadOnlyList<double> weights, Tensor? mask, bool normalizeGram = true)
-        : this(layers, targetGrams, weights, normalizeGram)
-    {
-        if (mask is not null)
-        {
-            if (mask.dim() is < 2 or > 4)
-            {
-                throw new ArgumentException($"Expected a mask of shape [1,1,H,W] or [H,W]; got [{string.Join(",", mask.shape)}].", nameof(mask));
-            }
-
-            _mask = Own(mask);
-        }
     }
 
     /// <summary>Gets a value indicating whether the Gram matrices are restricted to a masked region.</summary>
@@ -87,12 +77,6 @@ public sealed class StyleLoss : LossBase
     /// <summary>Gets a value indicating whether Gram matrices are normalised by C·H·W.</summary>
     /// <value><see langword="true"/> for the seed's convention.</value>
     public bool NormalizeGram { get; }
-
-    /// <summary>
-    /// Gets a value indicating whether the gradient is formed explicitly (one matrix product per layer) rather than by autograd
-    /// through the Gram matrix (two); both give the same gradient. <see langword="false"/> only to compare the two paths.
-    /// </summary>
-    internal bool ExplicitGradient { get; init; } = true;
 
     /// <summary>Computes each layer's weighted term separately (for reporting).</summary>
     /// <param name="features">The features of the image.</param>
@@ -126,7 +110,7 @@ public sealed class StyleLoss : LossBase
     {
         var layer = features[_layers[i]];
         CheckChannels(layer, i);
-        if (ExplicitGradient && layer.dim() == 4 && layer.requires_grad && is_grad_enabled())
+        if (layer.dim() == 4 && layer.requires_grad && is_grad_enabled())
         {
             return TermWithExplicitGradient(layer, i);
         }
@@ -137,7 +121,7 @@ public sealed class StyleLoss : LossBase
         return gram.sub(_targets[i]).square().sum().mul(_weights[i]);
     }
 
-    // With G = (F∘m) Fᵀ / n and D = G − A, the gradient of w·Σ D² is (2w/n)(D + Dᵀ)(F∘m): one matrix product where autograd
+    // Used whenever a gradient is wanted. With G = (F∘m) Fᵀ / n and D = G − A, the gradient of w·Σ D² is (2w/n)(D + Dᵀ)(F∘m): one matrix product where autograd
     // spends two on the Gram matrix's backward. The returned scalar has the loss as its value and that gradient (the
     // product enters through a surrogate Σ F·g whose value cancels out).
     private Tensor TermWithExplicitGradient(Tensor layer, int i)

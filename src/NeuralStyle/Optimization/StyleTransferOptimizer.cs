@@ -79,6 +79,8 @@ public sealed partial class StyleTransferOptimizer
 
         ResumeFrom?.CheckFits(Settings, initialImage.shape, nameof(ResumeFrom));
         cancellationToken.ThrowIfCancellationRequested();
+        using var allocation = NativeAllocator.EnterRun(initialImage.shape);
+        using var layout = Settings.Optimizer == OptimizerKind.Lbfgs ? MemoryLayout.PreferContiguous() : default;
         try
         {
             return OptimizeCore(initialImage, losses, progress, cancellationToken);

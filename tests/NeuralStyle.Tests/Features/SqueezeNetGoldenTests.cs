@@ -40,15 +40,26 @@ public sealed class SqueezeNetGoldenTests
         }
     }
 
-    [Fact]
-    public void Channels_last_gives_the_same_features_and_input_gradient_as_contiguous_memory()
+    public static TheoryData<int, int, int> ChannelsLastShapes => new()
+    {
+        { 0, 0, 0 }, // the golden input
+        { 1, 33, 47 },
+        { 1, 50, 41 },
+        { 2, 64, 64 },
+        { 1, 96, 128 },
+        { 1, 19, 23 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ChannelsLastShapes))]
+    public void Channels_last_gives_the_same_features_and_input_gradient_as_contiguous_memory(int batch, int height, int width)
     {
         using var channelsLast = SqueezeNetFeatureExtractor.FromFile(SharedAssets.SafeTensorsWeights);
         using var contiguous = SqueezeNetFeatureExtractor.FromFile(SharedAssets.SafeTensorsWeights);
-        contiguous.ChannelsLast.Should().BeFalse("the default");
-        channelsLast.ChannelsLast = true;
+        channelsLast.ChannelsLast.Should().BeTrue("the default on the CPU");
+        contiguous.ChannelsLast = false;
         using var scope = NewDisposeScope();
-        var a = Golden.InputA();
+        var a = batch == 0 ? Golden.InputA() : rand([batch, 3, height, width], generator: new TorchSharp.torch.Generator(11)).sub(0.5).mul(4);
 
         (Tensor[] Layers, Tensor Gradient) Run(SqueezeNetFeatureExtractor extractor)
         {

@@ -151,10 +151,9 @@ public sealed class StyleGradientTests
             using var contentFeatures = extractor.Extract(content, contentLayer.Layer);
             using var styleFeatures = extractor.Extract(style, layers.Max());
             losses.Add(new ContentLoss(contentLayer.Layer, contentFeatures[contentLayer.Layer], contentLayer.Weight));
-            losses.Add(new StyleLoss(layers, [.. layers.Select(l => GramMatrix.Compute(styleFeatures[l]))], [.. options.ResolveStyleLayers().Select(l => l.Weight)])
-            {
-                ExplicitGradient = explicitGradient,
-            });
+            Tensor[] targets = [.. layers.Select(l => PlainGram(styleFeatures[l], mask: null, normalize: true))];
+            double[] weights = [.. options.ResolveStyleLayers().Select(l => l.Weight)];
+            losses.Add(explicitGradient ? new StyleLoss(layers, targets, weights) : new AutogradStyleLoss(layers, targets, weights));
             losses.Add(new TotalVariationLoss(options.TotalVariationWeight));
         }
 
@@ -170,6 +169,33 @@ public sealed class StyleGradientTests
             {
                 loss.Dispose();
             }
+        }
+    }
+
+    /// <summary>The style loss written out with torch primitives, its gradient left to autograd.</summary>
+    private sealed class AutogradStyleLoss : LossBase
+    {
+        private readonly int[] _layers;
+        private readonly Tensor[] _targets;
+        private readonly double[] _weights;
+
+        public AutogradStyleLoss(int[] layers, Tensor[] targets, double[] weights)
+            : base("style", layers)
+        {
+            _layers = layers;
+            _targets = [.. targets.Select(Own)];
+            _weights = weights;
+        }
+
+        protected override Tensor ComputeCore(FeatureMaps features)
+        {
+            var total = zeros(1, dtype: float32).sum();
+            for (var i = 0; i < _layers.Length; i++)
+            {
+                total = total.add(PlainGram(features[_layers[i]], mask: null, normalize: true).sub(_targets[i]).square().sum().mul(_weights[i]));
+            }
+
+            return total;
         }
     }
 

@@ -77,7 +77,7 @@ public sealed class ConcurrencyTests
             // process-wide value, so A computes with 2.
             var plain = await Interleave(() => set_num_threads(1));
             // The library first completes A's lazy initialisation, so A keeps its 1.
-            var guarded = await Interleave(() => Internal.ThreadSettings.Apply(1));
+            var guarded = await Interleave(() => NeuralStyle.Internal.ThreadSettings.Apply(1));
 
             Log($"libtorch alone: thread A ends with {plain} threads; with ThreadSettings.Apply: {guarded}");
             plain.Should().Be(2, "this is the libtorch behaviour the library guards against");

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using NeuralStyle.Features;
+using NeuralStyle.Optimization;
+using TorchSharp;
+
+namespace NeuralStyle.Benchmarks;
+
+/// <summary>
+/// Resident memory over one long optimisation of the step timer's problem: one JSON line every <c>--every</c> iterations
+/// with the current and peak resident memory above the baseline (taken after the network is loaded, before the problem).
+/// Arguments: <c>--weights PATH</c>, <c>--size 512</c>, <c>--iterations 600</c>, <c>--every 50</c>, <c>--threads N</c>,
+/// <c>--channels-last 0|1</c>.
+/// </summary>
+internal static class MemoryProbe
+{
+    public static int Run(string[] args)
+    {
+        var o = StepTimer.Parse(args);
+        var weights = o.GetValueOrDefault("weights") ?? Environment.GetEnvironmentVariable("NEURALSTYLE_WEIGHTS")
+            ?? throw new ArgumentException("Pass --weights PATH or set NEURALSTYLE_WEIGHTS.");
+        var size = int.Parse(o.GetValueOrDefault("size") ?? "512", CultureInfo.InvariantCulture);
+        var iterations = int.Parse(o.GetValueOrDefault("iterations") ?? "600", CultureInfo.InvariantCulture);
+        var every = int.Parse(o.GetValueOrDefault("every") ?? "50", CultureInfo.InvariantCulture);
+        if (o.GetValueOrDefault("threads") is { } threads)
+        {
+            torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
+        }
+
+        using var extractor = SqueezeNetFeatureExtractor.FromFile(weights);
+        if (o.GetValueOrDefault("channels-last") is { } channelsLast)
+        {
+            extractor.ChannelsLast = channelsLast is "1" or "true";
+        }
+
+        using var process = Process.GetCurrentProcess();
+        var baseline = process.WorkingSet64;
+        using var problem = new BenchmarkProblem(extractor, size, (size * 4) / 3);
+        var optimizer = new StyleTransferOptimizer(extractor, new OptimizerSettings { Iterations = iterations, Schedule = [], ProgressInterval = every });
+        var clock = Stopwatch.StartNew();
+        var last = TimeSpan.Zero;
+        var progress = new Inline(p =>
+        {
+            process.Refresh();
+            var now = clock.Elapsed;
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                iteration = p.Iteration,
+                rss_over_baseline_mb = Math.Round((process.WorkingSet64 - baseline) / 1048576.0, 1),
+                peak_over_baseline_mb = Math.Round((process.PeakWorkingSet64 - baseline) / 1048576.0, 1),
+                baseline_mb = Math.Round(baseline / 1048576.0, 1),
+                ms_per_step = Math.Round((now - last).TotalMilliseconds / every, 2),
+                channels_last = extractor.ChannelsLast,
+                allocator_tuned = Internal.NativeAllocator.IsTuned,
+            }));
+            last = now;
+        });
+        optimizer.Optimize(problem.Image, problem.Losses, progress).Dispose();
+        return 0;
+    }
+
+    // Reports synchronously on the optimiser's thread (Progress<T> would post to the thread pool).
+    private sealed class Inline(Action<StyleTransferProgress> report) : IProgress<StyleTransferProgress>
+    {
+        public void Report(StyleTransferProgress value) => report(value);
+    }
+}
