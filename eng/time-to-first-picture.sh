@@ -4,7 +4,8 @@
 #
 #   bash eng/time-to-first-picture.sh [REPOSITORY]     # default: this checkout (its committed HEAD)
 #
-# Prints the seconds to the clone, to the first line the tool prints, and to the picture. The weights are downloaded as
+# Prints the seconds to the clone, to the first line the tool prints, to its first iteration report and to the picture,
+# with the machine's load average at the end (timings on a shared machine mean little without it). The weights are downloaded as
 # the README says unless NEURALSTYLE_WEIGHTS names a local copy (then the download is not part of the time).
 # The NuGet cache is the machine's: a first-ever restore also downloads libtorch (hundreds of MB) and takes longer.
 set -euo pipefail
@@ -34,12 +35,15 @@ echo "first-picture: running README.md's commands in $work/neuralstyle:"
 sed 's/^/  | /' <<<"$commands"
 
 first_output=""
+first_iteration=""
 while IFS= read -r line; do
-  [ -n "$first_output" ] || { [[ "$line" == iteration* || "$line" == *"%"* || "$line" == wrote* ]] && first_output=$(now); }
+  # The tool's first line is its first phase ("loading weights"); the first iteration report comes after the targets.
+  [ -n "$first_output" ] || { [[ "$line" == "loading weights"* || "$line" == iteration* || "$line" == *"%"* || "$line" == wrote* ]] && first_output=$(now); }
+  [ -n "$first_iteration" ] || { [[ "$line" == iteration* || "$line" == wrote* ]] && first_iteration=$(now); }
   echo "  > $line"
 done < <(bash -c "set -e; $commands" 2>&1)
 done_at=$(now)
 
 picture=$(sed -nE 's/.* -o ([^ ]+\.png).*/\1/p' <<<"$commands" | head -n1)
 [ -s "$picture" ] || { echo "first-picture: no picture '$picture' was written" >&2; exit 1; }
-echo "first-picture: clone $(elapsed "$start" "$cloned") s; first progress line $(elapsed "$start" "${first_output:-$done_at}") s; picture $(elapsed "$start" "$done_at") s after the clone started ($(nproc) cores)"
+echo "first-picture: clone $(elapsed "$start" "$cloned") s; the tool's first line $(elapsed "$start" "${first_output:-$done_at}") s; first iteration report $(elapsed "$start" "${first_iteration:-$done_at}") s; picture $(elapsed "$start" "$done_at") s after the clone started ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"

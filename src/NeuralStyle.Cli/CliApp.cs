@@ -94,29 +94,21 @@ internal static class CliApp
         // The options' own values are checked before any image is read (the images are decoded at the size they give).
         var options = o.ToOptions(parse) with { PreviewInterval = parse.GetValue(o.SaveEvery) };
         options.Validate();
-        var styleMaskFiles = parse.GetValue(o.StyleMask) ?? [];
-        if (styleMaskFiles.Length > 0 && styleMaskFiles.Length != styleFiles.Length)
-        {
-            throw new ArgumentException($"--style-mask was given {styleMaskFiles.Length} time(s); give it once per style image ({styleFiles.Length}).");
-        }
-
         var givenOutput = (parse.GetResult(o.Output)?.Tokens is [var token, ..] ? token.Value : null)
             ?? $"{Path.GetFileNameWithoutExtension(contentFile.Name)}-{string.Join("+", styleFiles.Select(f => Path.GetFileNameWithoutExtension(f.Name)))}.png";
         var outputPath = Path.GetFullPath(givenOutput);
         OutputPath.CheckWritable(givenOutput, outputPath);
-        // One image budget for the run; every image is decoded at the size the run resizes it to.
-        var loadOptions = new ImageLoadOptions { MaxPixels = parse.GetValue(o.MaxPixels), Budget = new ImageMemoryBudget() };
-
-        using var images = new BitmapList();
-        var content = images.Add(ImageFile.LoadForSize(contentFile.FullName, options.ImageSize, loadOptions));
-        var contentSize = options.ImageSize is { } contentSide ? ImageTensor.ResizedSize(content.Width, content.Height, contentSide) : new SkiaSharp.SKSizeI(content.Width, content.Height);
-        var styleSide = options.ResolveStyleSize(Math.Min(contentSize.Width, contentSize.Height));
-        var coverSide = Math.Max(contentSize.Width, contentSize.Height); // masks and the initial image are stretched to the content's size
-        var styles = styleFiles.Select(f => images.Add(ImageFile.LoadForSize(f.FullName, styleSide, loadOptions))).ToArray();
-        var initial = parse.GetValue(o.InitImage) is { } init ? images.Add(ImageFile.LoadForSize(init.FullName, coverSide, loadOptions)) : null;
-        var mask = parse.GetValue(o.Mask) is { } maskFile ? images.Add(ImageFile.LoadForSize(maskFile.FullName, coverSide, loadOptions)) : null;
-        var styleMasks = styleMaskFiles.Length > 0 ? styleMaskFiles.Select(f => images.Add(ImageFile.LoadForSize(f.FullName, coverSide, loadOptions))).ToArray() : null;
-        options = options with { InitialImage = initial, Mask = mask, StyleMasks = styleMasks };
+        // Every image is decoded at the size the run resizes it to, under one image budget for the run.
+        var files = new RunImageFiles
+        {
+            Styles = [.. styleFiles.Select(f => f.FullName)],
+            InitialImage = parse.GetValue(o.InitImage)?.FullName,
+            Mask = parse.GetValue(o.Mask)?.FullName,
+            StyleMasks = parse.GetValue(o.StyleMask) is { Length: > 0 } masks ? [.. masks.Select(f => f.FullName)] : null,
+        };
+        using var images = RunImages.Load(contentFile.FullName, files, options, new ImageLoadOptions { MaxPixels = parse.GetValue(o.MaxPixels), Budget = new ImageMemoryBudget() });
+        var (content, styles, contentSize) = (images.Content!, images.Styles, images.WorkingSize);
+        options = images.ApplyTo(options);
         OutputPath.CheckSize(givenOutput, contentSize.Width, contentSize.Height);
         if (parse.GetValue(o.Tiles) is { } tiles)
         {
@@ -177,26 +169,6 @@ internal static class CliApp
         }
 
         return 0;
-    }
-
-    /// <summary>The bitmaps a command loaded, disposed together.</summary>
-    private sealed class BitmapList : IDisposable
-    {
-        private readonly List<SkiaSharp.SKBitmap> _bitmaps = [];
-
-        public SkiaSharp.SKBitmap Add(SkiaSharp.SKBitmap bitmap)
-        {
-            _bitmaps.Add(bitmap);
-            return bitmap;
-        }
-
-        public void Dispose()
-        {
-            foreach (var bitmap in _bitmaps)
-            {
-                bitmap.Dispose();
-            }
-        }
     }
 
     /// <summary>Reports progress as a live bar (terminal) or as plain lines (redirected output), and saves previews.</summary>

@@ -94,46 +94,26 @@ internal static class VideoCommand
     {
         var input = parse.GetRequiredValue(o.Content);
         var styleFiles = parse.GetRequiredValue(o.Style);
-        var styleMaskFiles = parse.GetValue(o.StyleMask) ?? [];
-        if (styleMaskFiles.Length > 0 && styleMaskFiles.Length != styleFiles.Length)
-        {
-            throw new ArgumentException($"--style-mask was given {styleMaskFiles.Length} time(s); give it once per style image ({styleFiles.Length}).");
-        }
-
         var outputPath = parse.GetValue(o.Output)?.FullName
             ?? Path.GetFullPath($"{Path.GetFileNameWithoutExtension(input.Name)}-{string.Join("+", styleFiles.Select(f => Path.GetFileNameWithoutExtension(f.Name)))}.mp4");
-        var loadOptions = new ImageLoadOptions { MaxPixels = parse.GetValue(o.MaxPixels) };
-        var bitmaps = new List<SkiaSharp.SKBitmap>();
-        try
+        // The style images and masks are decoded at the size the frames are stylised at, under one image budget.
+        var files = new RunImageFiles
         {
-            var styles = styleFiles.Select(f => Keep(bitmaps, ImageFile.Load(f.FullName, loadOptions))).ToArray();
-            var mask = parse.GetValue(o.Mask) is { } maskFile ? Keep(bitmaps, ImageFile.Load(maskFile.FullName, loadOptions)) : null;
-            var styleMasks = styleMaskFiles.Length > 0 ? styleMaskFiles.Select(f => Keep(bitmaps, ImageFile.Load(f.FullName, loadOptions))).ToArray() : null;
-            options = options with { Style = options.Style with { Mask = mask, StyleMasks = styleMasks } };
-            var quiet = parse.GetValue(o.Quiet);
-            var progress = new FramePrinter(output, quiet);
-            var result = await VideoStyleTransfer.RunAsync(input.FullName, styles, outputPath, options, progress, ct).ConfigureAwait(false);
-            if (!quiet)
-            {
-                await output.WriteLineAsync(FormattableString.Invariant(
-                    $"wrote {result.OutputPath} ({result.Width}x{result.Height}, {result.FrameCount} frames at {result.FrameRate:0.###} fps) in {result.Elapsed.TotalSeconds:F1} s; {result.ResumedFrames} frame(s) resumed")).ConfigureAwait(false);
-            }
-
-            return 0;
-        }
-        finally
+            Styles = [.. styleFiles.Select(f => f.FullName)],
+            Mask = parse.GetValue(o.Mask)?.FullName,
+            StyleMasks = parse.GetValue(o.StyleMask) is { Length: > 0 } masks ? [.. masks.Select(f => f.FullName)] : null,
+        };
+        var loadOptions = new ImageLoadOptions { MaxPixels = parse.GetValue(o.MaxPixels), Budget = new ImageMemoryBudget() };
+        var quiet = parse.GetValue(o.Quiet);
+        var progress = new FramePrinter(output, quiet);
+        var result = await VideoStyleTransfer.RunAsync(input.FullName, files, outputPath, options, loadOptions, progress, ct).ConfigureAwait(false);
+        if (!quiet)
         {
-            foreach (var bitmap in bitmaps)
-            {
-                bitmap.Dispose();
-            }
+            await output.WriteLineAsync(FormattableString.Invariant(
+                $"wrote {result.OutputPath} ({result.Width}x{result.Height}, {result.FrameCount} frames at {result.FrameRate:0.###} fps) in {result.Elapsed.TotalSeconds:F1} s; {result.ResumedFrames} frame(s) resumed")).ConfigureAwait(false);
         }
-    }
 
-    private static SkiaSharp.SKBitmap Keep(List<SkiaSharp.SKBitmap> list, SkiaSharp.SKBitmap bitmap)
-    {
-        list.Add(bitmap);
-        return bitmap;
+        return 0;
     }
 
     /// <summary>Still-image flags that video cannot honour, refused by name before any work.</summary>

@@ -27,7 +27,7 @@ namespace NeuralStyle.Video;
 ///     new VideoStyleTransferOptions { Style = StyleTransferPresets.StarryNight with { ImageSize = 256 } });
 /// </code>
 /// </example>
-public static class VideoStyleTransfer
+public static partial class VideoStyleTransfer
 {
     /// <summary>Stylises a video with one style image.</summary>
     /// <param name="input">The video to stylise (MP4, MOV, WebM, MKV …: anything ffmpeg reads) with a constant frame rate.</param>

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NeuralStyle.Features;
 using NeuralStyle.Internal;
 using NeuralStyle.Losses;
+using NeuralStyle.Pipeline.Progress;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -145,6 +146,11 @@ public sealed partial class StyleTransferOptimizer
                         throw new NumericalInstabilityException(
                             $"The loss became {values.Total} at iteration {t} ({values}). Lower the learning rate or the loss weights.")
                         { Iteration = t, Losses = values };
+                    }
+
+                    if (t == 0 && progress is IFirstIterationTiming timing)
+                    {
+                        timing.FirstIterationDone(stopwatch.Elapsed);
                     }
 
                     if (last)

@@ -47,7 +47,8 @@ internal readonly record struct InputSizes(long ContentWidth, long ContentHeight
         }
     }
 
-    private static (long Width, long Height) CheckTarget(string which, long width, long height, int? shorterSide, string sizeOption, int minimum, long maxPixels)
+    /// <summary>An image's size after resizing its shorter side to <paramref name="shorterSide"/> (its own size for null), checked against <paramref name="minimum"/> and <paramref name="maxPixels"/>.</summary>
+    internal static (long Width, long Height) CheckTarget(string which, long width, long height, int? shorterSide, string sizeOption, int minimum, long maxPixels)
     {
         var (w, h) = shorterSide is { } side ? ImageTensor.ResizedSize(width, height, side) : (width, height);
         CheckMinimum(which, w, h, minimum);

@@ -7,7 +7,8 @@ namespace NeuralStyle.Pipeline.Progress;
 
 /// <summary>
 /// Turns what the stages report into the run's progress: each phase as it starts, iterations counted over the whole run
-/// (stages and tiles), and an estimate of the time left in which an iteration costs in proportion to the pixels it optimises.
+/// (stages and tiles), and an estimate of the time left in which an iteration costs in proportion to the pixels it optimises,
+/// at the rate measured since the first iteration finished (<see cref="IFirstIterationTiming"/>; else since the optimisation began).
 /// </summary>
 internal sealed class RunProgress
 {
@@ -86,6 +87,16 @@ internal sealed class RunProgress
         return TimeSpan.FromSeconds(Math.Max(0, seconds));
     }
 
+    private void FirstIterationDone(int stage)
+    {
+        if (_optimizingSince is null)
+        {
+            // The first iteration carries the warm-up (first allocations, one-off initialisation): the rate is measured after it.
+            _optimizingSince = _clock();
+            _workAtStart = _workOffsets[stage] + _workPerIteration[stage];
+        }
+    }
+
     private void Report(int stage, StyleTransferProgress value)
     {
         if (_optimizingSince is null)
@@ -108,8 +119,10 @@ internal sealed class RunProgress
         });
     }
 
-    private sealed class StageSink(RunProgress owner, int stage) : IProgress<StyleTransferProgress>
+    private sealed class StageSink(RunProgress owner, int stage) : IProgress<StyleTransferProgress>, IFirstIterationTiming
     {
         public void Report(StyleTransferProgress value) => owner.Report(stage, value);
+
+        public void FirstIterationDone(TimeSpan elapsed) => owner.FirstIterationDone(stage);
     }
 }

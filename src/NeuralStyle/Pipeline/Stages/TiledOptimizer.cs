@@ -4,6 +4,7 @@ using System.Threading;
 using NeuralStyle.Features;
 using NeuralStyle.HighResolution;
 using NeuralStyle.Optimization;
+using NeuralStyle.Pipeline.Progress;
 using static TorchSharp.torch;
 
 namespace NeuralStyle.Pipeline.Stages;
@@ -108,9 +109,12 @@ internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerSetti
             };
 
     /// <summary>Reports a tile's iterations as part of the stage's.</summary>
-    private sealed class TileProgress(IProgress<StyleTransferProgress> inner, int tile, int tiles) : IProgress<StyleTransferProgress>
+    private sealed class TileProgress(IProgress<StyleTransferProgress> inner, int tile, int tiles) : IProgress<StyleTransferProgress>, IFirstIterationTiming
     {
         public void Report(StyleTransferProgress value)
             => inner.Report(value with { Iteration = (tile * value.TotalIterations) + value.Iteration, TotalIterations = tiles * value.TotalIterations, Tile = tile + 1, TileCount = tiles });
+
+        // The run's first iteration is the first tile's.
+        public void FirstIterationDone(TimeSpan elapsed) => (inner as IFirstIterationTiming)?.FirstIterationDone(elapsed);
     }
 }
