@@ -54,8 +54,8 @@ public sealed class JobSlotsTests
         resumed.Iterations.Should().Be(50);
         resumed.Initialization.Should().Be(Initialization.Image);
         resumed.InitialImage.Should().BeSameAs(image);
-        resumed.LearningRate.Should().Be(options.DecayedLearningRate);
-        resumed.ToOptimizerSettings().Schedule.Should().BeEmpty();
+        resumed.Optimizer.LearningRate.Should().Be(options.Optimizer.DecayedLearningRate);
+        Enumerable.Range(0, 50).Select(t => resumed.Optimizer.LearningRateAt(t, resumed.Iterations)).Should().OnlyContain(rate => rate == options.Optimizer.DecayedLearningRate, "no second decay");
     }
 
     private static async Task Serve(JobSlots slots, string name, string owner, List<string> order)

@@ -80,7 +80,7 @@ internal static class JobExecution
     /// The options for the rest of a job after <paramref name="done"/> of its iterations, starting from <paramref name="image"/>.
     /// The checkpoint holds the image but not Adam's moment estimates (the library does not expose them); a fresh Adam at the
     /// full rate would take a first step of that rate on every pixel and undo much of the work, so the rest runs at
-    /// <see cref="StyleTransferOptions.DecayedLearningRate"/> (measured in docs/scaling.md).
+    /// <see cref="Optimization.OptimizerOptions.DecayedLearningRate"/> (measured in docs/scaling.md).
     /// </summary>
     internal static StyleTransferOptions Resumed(StyleTransferOptions options, int done, SKBitmap image)
     {
@@ -91,7 +91,7 @@ internal static class JobExecution
             Initialization = Initialization.Image,
             InitialImage = image,
         };
-        return resumed with { LearningRate = options.DecayedLearningRate, DecayStartFraction = 1 };
+        return resumed with { Optimizer = options.Optimizer with { LearningRate = options.Optimizer.DecayedLearningRate, DecayStartFraction = 1 } };
     }
 
     internal static byte[] Png(SKBitmap bitmap)
