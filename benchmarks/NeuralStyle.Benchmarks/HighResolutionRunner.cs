@@ -48,32 +48,32 @@ internal static class HighResolutionRunner
             var stylePath = o.GetValueOrDefault("style") ?? Path.Combine(o["images"], preset + ".jpg");
             using var content = ImageFile.Load(contentPath);
             using var style = ImageFile.Load(stylePath);
-            var options = StyleTransferPresets.Get(preset) with { Device = device, WeightsPath = weights, AllowWeightsDownload = false };
+            var options = StyleTransferPresets.Get(preset) with { Runtime = StyleTransferPresets.Get(preset).Runtime with { Device = device }, Weights = StyleTransferPresets.Get(preset).Weights with { Path = weights, AllowDownload = false } };
             if (o.GetValueOrDefault("fine-lr") is { } fineRate)
             {
-                options = options with { FineLearningRate = double.Parse(fineRate, System.Globalization.CultureInfo.InvariantCulture) };
+                options = options with { HighResolution = options.HighResolution with { FineLearningRate = double.Parse(fineRate, System.Globalization.CultureInfo.InvariantCulture) } };
             }
 
             if (o.GetValueOrDefault("fine-fraction") is { } fraction)
             {
-                options = options with { FineIterationsFraction = double.Parse(fraction, System.Globalization.CultureInfo.InvariantCulture) };
+                options = options with { HighResolution = options.HighResolution with { FineIterationsFraction = double.Parse(fraction, System.Globalization.CultureInfo.InvariantCulture) } };
             }
 
             if (o.GetValueOrDefault("anchor") is { } anchorWeight)
             {
-                options = options with { StageAnchorWeight = double.Parse(anchorWeight, System.Globalization.CultureInfo.InvariantCulture) };
+                options = options with { HighResolution = options.HighResolution with { StageAnchorWeight = double.Parse(anchorWeight, System.Globalization.CultureInfo.InvariantCulture) } };
             }
 
             if (o.GetValueOrDefault("style-anchor") is { } styleAnchorWeight)
             {
-                options = options with { StageStyleAnchorWeight = double.Parse(styleAnchorWeight, System.Globalization.CultureInfo.InvariantCulture) };
+                options = options with { HighResolution = options.HighResolution with { StageStyleAnchorWeight = double.Parse(styleAnchorWeight, System.Globalization.CultureInfo.InvariantCulture) } };
             }
 
             var runs = new[]
             {
-                ("plain-256", options with { ImageSize = EvaluationSize, CoarseToFine = CoarseToFineMode.Off }),
-                ($"plain-{size}", options with { ImageSize = size, CoarseToFine = CoarseToFineMode.Off }),
-                ($"coarse-to-fine-{size}", options with { ImageSize = size, CoarseToFine = CoarseToFineMode.On, CoarseSize = EvaluationSize }),
+                ("plain-256", options with { ImageSize = EvaluationSize, HighResolution = options.HighResolution with { CoarseToFine = CoarseToFineMode.Off } }),
+                ($"plain-{size}", options with { ImageSize = size, HighResolution = options.HighResolution with { CoarseToFine = CoarseToFineMode.Off } }),
+                ($"coarse-to-fine-{size}", options with { ImageSize = size, HighResolution = options.HighResolution with { CoarseToFine = CoarseToFineMode.On, CoarseSize = EvaluationSize } }),
             };
             var selected = runs
                 .Where(r => o.GetValueOrDefault("skip-plain") is null || !r.Item1.StartsWith($"plain-{size}", StringComparison.Ordinal))

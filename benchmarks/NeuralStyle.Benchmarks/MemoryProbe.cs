@@ -40,7 +40,7 @@ internal static class MemoryProbe
         using var process = Process.GetCurrentProcess();
         var baseline = process.WorkingSet64;
         using var problem = new BenchmarkProblem(extractor, size, (size * 4) / 3);
-        var optimizer = new StyleTransferOptimizer(extractor, new OptimizerSettings { Iterations = iterations, Schedule = [], ProgressInterval = every });
+        var optimizer = new StyleTransferOptimizer(extractor, new OptimizerOptions { DecayStartFraction = 1, ProgressInterval = every });
         var clock = Stopwatch.StartNew();
         var last = TimeSpan.Zero;
         var progress = new Inline(p =>
@@ -59,7 +59,7 @@ internal static class MemoryProbe
             }));
             last = now;
         });
-        optimizer.Optimize(problem.Image, problem.Losses, progress).Dispose();
+        optimizer.Optimize(problem.Image, problem.Losses, iterations, progress).Dispose();
         return 0;
     }
 

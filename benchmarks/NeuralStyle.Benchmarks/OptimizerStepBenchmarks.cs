@@ -26,13 +26,13 @@ public class OptimizerStepBenchmarks
             ?? throw new InvalidOperationException("Set NEURALSTYLE_WEIGHTS to the SqueezeNet 1.1 weight file.");
         _extractor = SqueezeNetFeatureExtractor.FromFile(weights);
         _problem = new BenchmarkProblem(_extractor, Size, (Size * 4) / 3);
-        _optimizer = new StyleTransferOptimizer(_extractor, new OptimizerSettings { Iterations = Steps, Schedule = [], ProgressInterval = Steps });
+        _optimizer = new StyleTransferOptimizer(_extractor, new OptimizerOptions { DecayStartFraction = 1, ProgressInterval = Steps });
     }
 
     [Benchmark(OperationsPerInvoke = Steps, Description = "one iteration")]
     public double Iteration()
     {
-        using var result = _optimizer.Optimize(_problem.Image, _problem.Losses);
+        using var result = _optimizer.Optimize(_problem.Image, _problem.Losses, Steps);
         return result.FinalLosses.Total;
     }
 

@@ -69,10 +69,10 @@ internal static class PresetRunner
             using var tvLoss = new TotalVariationLoss(preset.TotalVariationWeight);
             noGradTargets.Dispose();
 
-            var settings = (preset with { Iterations = steps, ProgressInterval = steps }).ToOptimizerSettings();
+            var settings = preset.Optimizer with { ProgressInterval = steps };
             var optimizer = new StyleTransferOptimizer(extractor, settings);
             var total = Stopwatch.StartNew();
-            using var result = optimizer.Optimize(c, [contentLoss, styleLoss, tvLoss]);
+            using var result = optimizer.Optimize(c, [contentLoss, styleLoss, tvLoss], steps);
             total.Stop();
             using (var bitmap = ImageTensor.ToBitmap(result.Image))
             {

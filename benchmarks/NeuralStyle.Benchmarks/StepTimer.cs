@@ -62,13 +62,13 @@ internal static class StepTimer
             {
                 var flops = FlopCount.PerIteration(size, (size * 4) / 3, StyleTransferPresets.CompositionVii.StyleLayers).Values.Sum();
                 var peak = FlopCount.CpuPeak();
-                var settings = new OptimizerSettings { Iterations = steps, Schedule = [], ProgressInterval = steps };
+                var settings = new OptimizerOptions { DecayStartFraction = 1, ProgressInterval = steps };
                 var optimizer = new StyleTransferOptimizer(extractor, settings);
                 var times = modes.Select(_ => new List<double>()).ToArray();
                 var losses = new LossValues?[modes.Length];
                 foreach (var problem in problems)
                 {
-                    optimizer.Optimize(problem.Image, problem.Losses).Dispose(); // warm-up
+                    optimizer.Optimize(problem.Image, problem.Losses, steps).Dispose(); // warm-up
                 }
 
                 for (var r = 0; r < repeats; r++)
@@ -77,7 +77,7 @@ internal static class StepTimer
                     {
                         Synchronize(device);
                         var stopwatch = Stopwatch.StartNew();
-                        using var result = optimizer.Optimize(problems[m].Image, problems[m].Losses);
+                        using var result = optimizer.Optimize(problems[m].Image, problems[m].Losses, steps);
                         Synchronize(device);
                         times[m].Add(stopwatch.Elapsed.TotalMilliseconds / steps);
                         losses[m] = result.FinalLosses;

@@ -48,10 +48,8 @@ internal static class VideoRunner
             ImageSize = null,
             StyleSize = 256,
             Iterations = Int("iterations", 200),
-            Threads = Int("threads", 1),
-            Device = "cpu",
-            WeightsPath = weights,
-            AllowWeightsDownload = false,
+            Runtime = StyleTransferPresets.CompositionVii.Runtime with { Threads = Int("threads", 1), Device = "cpu" },
+            Weights = StyleTransferPresets.CompositionVii.Weights with { Path = weights, AllowDownload = false },
         };
         var consistent = new VideoStyleTransferOptions
         {

@@ -92,7 +92,7 @@ internal static class CliApp
         var contentFile = parse.GetRequiredValue(o.Content);
         var styleFiles = parse.GetRequiredValue(o.Style);
         // The options' own values are checked before any image is read (the images are decoded at the size they give).
-        var options = o.ToOptions(parse) with { PreviewInterval = parse.GetValue(o.SaveEvery) };
+        var options = o.ToOptions(parse);
         options.Validate();
         var givenOutput = (parse.GetResult(o.Output)?.Tokens is [var token, ..] ? token.Value : null)
             ?? $"{Path.GetFileNameWithoutExtension(contentFile.Name)}-{string.Join("+", styleFiles.Select(f => Path.GetFileNameWithoutExtension(f.Name)))}.png";
@@ -151,7 +151,7 @@ internal static class CliApp
     {
         var weights = await WeightsLocator.ResolveAsync(SqueezeNetWeights.Descriptor, new WeightsOptions { Path = weightsFile?.FullName }, null, ct).ConfigureAwait(false);
         using var bitmap = ImageFile.Load(imageFile.FullName);
-        var options = new StyleTransferOptions { Device = device };
+        var options = new StyleTransferOptions { Runtime = new RuntimeOptions { Device = device } };
         options.Validate();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -17,7 +17,10 @@ namespace NeuralStyle.Cli;
 /// </summary>
 internal static partial class CliErrors
 {
-    /// <summary>The library's option properties (and parameter names) and the flag that sets each; the one place they are mapped.</summary>
+    /// <summary>
+    /// The library's option properties (and parameter names) and the flag that sets each; the one place they are mapped.
+    /// Nested options are found by their path (<c>Weights.Path</c>), then by their last name (<c>Optimizer.LearningRate</c> by <c>LearningRate</c>).
+    /// </summary>
     private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
     {
         ["ImageSize"] = "--size", ["StyleSize"] = "--style-size", ["StyleScale"] = "--style-scale", ["ContentLayer"] = "--content-layer",
@@ -28,10 +31,10 @@ internal static partial class CliErrors
         ["Optimizer"] = "--optimizer", ["LearningRate"] = "--lr", ["LbfgsLearningRate"] = "--lr", ["DecayedLearningRate"] = "--decayed-lr",
         ["DecayStartFraction"] = "--decay-start", ["LbfgsHistorySize"] = "--lbfgs-history", ["LbfgsTolerance"] = "--lbfgs-tolerance",
         ["Initialization"] = "--init", ["InitialImage"] = "--init-image", ["InitNoiseRatio"] = "--init-noise-ratio", ["Seed"] = "--seed",
-        ["Threads"] = "--threads", ["Device"] = "--device", ["WeightsPath"] = "--weights", ["WeightsOptions.Path"] = "--weights",
+        ["Threads"] = "--threads", ["Device"] = "--device", ["Weights.Path"] = "--weights", ["WeightsOptions.Path"] = "--weights",
         ["ProgressInterval"] = "--progress-every", ["PreviewInterval"] = "--save-every", ["MaxImagePixels"] = "--max-image-pixels",
         ["MaxPixels"] = "--max-pixels", ["CoarseToFine"] = "--coarse-to-fine", ["CoarseSize"] = "--coarse-size",
-        ["MaxMemoryBytes"] = "--max-memory", ["TileSize"] = "--tile-size", ["AllowWeightsDownload"] = "--no-download",
+        ["MaxMemoryBytes"] = "--max-memory", ["TileSize"] = "--tile-size", ["Weights.AllowDownload"] = "--no-download", ["SaveEvery"] = "--save-every",
         ["width"] = "--width", ["height"] = "--height",
     };
 
@@ -109,8 +112,8 @@ internal static partial class CliErrors
     {
         var text = ParameterSuffix().Replace(message, string.Empty);
         text = OrNull().Replace(text, string.Empty);
-        text = text.Replace("pass --weights <file> to the neuralstyle command-line tool", "pass --weights FILE", StringComparison.Ordinal);
-        text = OptionProperty().Replace(text, m => Flags.TryGetValue(m.Value, out var flag) || Flags.TryGetValue(m.Groups["name"].Value, out flag) ? flag : m.Value);
+        text = text.Replace("set WeightsOptions.Path to the file", "pass --weights FILE", StringComparison.Ordinal);
+        text = OptionProperty().Replace(text, m => FlagOf(m.Value) ?? FlagOf(m.Groups["path"].Value) ?? m.Value);
         text = PascalWord().Replace(text, m => Flags.TryGetValue(m.Value, out var flag) ? flag : m.Value);
         return string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
@@ -118,10 +121,14 @@ internal static partial class CliErrors
     private static string WithoutParameter(ArgumentException exception)
     {
         var message = Translate(exception.Message);
-        return exception.ParamName is { } name && Flags.TryGetValue(name, out var flag) && !message.Contains(flag, StringComparison.Ordinal)
+        return exception.ParamName is { } name && FlagOf(name) is { } flag && !message.Contains(flag, StringComparison.Ordinal)
             ? $"{flag}: {message}"
             : message;
     }
+
+    // An option's flag by its full path, else by its last name.
+    private static string? FlagOf(string path)
+        => Flags.TryGetValue(path, out var flag) || Flags.TryGetValue(path[(path.LastIndexOf('.') + 1)..], out flag) ? flag : null;
 
     private static IEnumerable<string> Unexpected(ParseResult parse)
         => parse.UnmatchedTokens.Concat(parse.CommandResult.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value));
@@ -152,7 +159,7 @@ internal static partial class CliErrors
     [GeneratedRegex(@"\s*\(or null[^)]*\)")]
     private static partial Regex OrNull();
 
-    [GeneratedRegex(@"\b(?:StyleTransferOptions|ImageLoadOptions|WeightsOptions)\.(?<name>[A-Z][A-Za-z]+)")]
+    [GeneratedRegex(@"\b(?:StyleTransferOptions|ImageLoadOptions|WeightsOptions)\.(?<path>[A-Z][A-Za-z]+(?:\.[A-Z][A-Za-z]+)*)")]
     private static partial Regex OptionProperty();
 
     [GeneratedRegex(@"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b")]

@@ -35,14 +35,18 @@ internal static class MemoryCommand
         };
         command.SetAction((parse, ct) => CliApp.Guarded(error, async () =>
         {
-            var options = StyleTransferPresets.Get(parse.GetValue(preset)!) with
+            var chosen = StyleTransferPresets.Get(parse.GetValue(preset)!);
+            var options = chosen with
             {
-                StyleSize = parse.GetValue(styleSize) ?? StyleTransferPresets.Get(parse.GetValue(preset)!).StyleSize,
-                Device = parse.GetValue(device)!,
-                MaxMemoryBytes = parse.GetValue(maxMemory) is { } m ? StyleOptions.ParseBytes(m) : null,
-                CoarseToFine = parse.GetValue(coarseToFine) ?? CoarseToFineMode.Auto,
+                StyleSize = parse.GetValue(styleSize) ?? chosen.StyleSize,
+                Runtime = chosen.Runtime with { Device = parse.GetValue(device)! },
+                HighResolution = chosen.HighResolution with
+                {
+                    MaxMemoryBytes = parse.GetValue(maxMemory) is { } m ? StyleOptions.ParseBytes(m) : null,
+                    CoarseToFine = parse.GetValue(coarseToFine) ?? CoarseToFineMode.Auto,
+                },
                 Iterations = parse.GetValue(iterations),
-                WeightsPath = parse.GetValue(weights)?.FullName,
+                Weights = chosen.Weights with { Path = parse.GetValue(weights)?.FullName },
             };
             int w = parse.GetValue(width)!.Value, h = parse.GetValue(height)!.Value;
             var estimate = StyleTransfer.EstimateMemory(w, h, options);
@@ -50,7 +54,7 @@ internal static class MemoryCommand
                 $"estimate: cpu {estimate.CpuBytes / 1048576.0:F0} MB, cuda {estimate.CudaBytes / 1048576.0:F0} MB; largest piece {estimate.WorkingWidth}x{estimate.WorkingHeight}, {estimate.Tiles} tile(s) in the final stage")).ConfigureAwait(false);
             if (parse.GetValue(measure))
             {
-                var measured = await MeasureAsync(w, h, options with { Device = "cpu", ImageSize = null }, ct).ConfigureAwait(false);
+                var measured = await MeasureAsync(w, h, options with { Runtime = options.Runtime with { Device = "cpu" }, ImageSize = null }, ct).ConfigureAwait(false);
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"measured: cpu {measured / 1048576.0:F0} MB peak over the process's baseline")).ConfigureAwait(false);
             }
@@ -68,7 +72,7 @@ internal static class MemoryCommand
         using var style = rand(1, 3, side, side);
         // Warm up: libtorch, the weights and the network are loaded before the baseline is read.
         using var tiny = rand(1, 3, 32, 32);
-        using (await StyleTransfer.RunAsync(tiny, tiny, options with { Iterations = 1, StyleSize = 32, CoarseToFine = CoarseToFineMode.Off, MaxMemoryBytes = null, TileSize = null }, cancellationToken: ct).ConfigureAwait(false))
+        using (await StyleTransfer.RunAsync(tiny, tiny, options with { Iterations = 1, StyleSize = 32, HighResolution = options.HighResolution with { CoarseToFine = CoarseToFineMode.Off, MaxMemoryBytes = null, TileSize = null } }, cancellationToken: ct).ConfigureAwait(false))
         {
         }
 

@@ -6,6 +6,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using NeuralStyle.Features;
+using NeuralStyle.HighResolution;
 using NeuralStyle.Optimization;
 
 namespace NeuralStyle.Cli;
@@ -109,7 +110,7 @@ internal sealed class StyleOptions
     public Option<int?> TileSize { get; } = CliValues.Int("--tile-size", "Side of the tiles in pixels (instead of --tiles).");
 
     public Option<long> MaxImagePixels { get; } = CliValues.Long(
-        "--max-image-pixels", "Refuse to run when the resized content or style image would have more pixels than this (memory grows with it).", StyleTransferOptions.DefaultMaxImagePixels);
+        "--max-image-pixels", "Refuse to run when the resized content or style image would have more pixels than this (memory grows with it).", RuntimeOptions.DefaultMaxImagePixels);
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print nothing but errors." };
 
@@ -138,7 +139,7 @@ internal sealed class StyleOptions
     public StyleTransferOptions ToOptions(ParseResult parse)
     {
         var o = StyleTransferPresets.Get(parse.GetValue(Preset)!);
-        var optimizer = parse.GetValue(Optimizer) ?? o.Optimizer;
+        var optimizer = parse.GetValue(Optimizer) ?? o.Optimizer.Kind;
         var rate = parse.GetValue(LearningRate);
         var styleLayers = parse.GetValue(StyleLayers) is { } layers ? ParseLayers(layers) : o.StyleLayers;
         o = o with
@@ -155,29 +156,42 @@ internal sealed class StyleOptions
             PreserveColors = parse.GetValue(PreserveColors) is { } colors ? ParseColorPreservation(colors) : o.PreserveColors,
             NormalizeStyleWeightsTo = parse.GetValue(NormalizeStyleWeights) ?? o.NormalizeStyleWeightsTo,
             StyleStrength = parse.GetValue(StyleStrength) ?? o.StyleStrength,
-            DecayedLearningRate = parse.GetValue(DecayedLearningRate) ?? o.DecayedLearningRate,
-            DecayStartFraction = parse.GetValue(DecayStart) ?? o.DecayStartFraction,
-            LbfgsHistorySize = parse.GetValue(LbfgsHistory) ?? o.LbfgsHistorySize,
-            LbfgsTolerance = parse.GetValue(LbfgsTolerance) ?? o.LbfgsTolerance,
             InitNoiseRatio = parse.GetValue(InitNoiseRatio) ?? o.InitNoiseRatio,
             StyleLayers = styleLayers,
             StyleWeights = parse.GetValue(StyleWeights) is { } weights ? ParseNumbers(weights, "--style-weights") : o.StyleWeights,
             TotalVariationWeight = parse.GetValue(TvWeight) ?? o.TotalVariationWeight,
-            Optimizer = optimizer,
-            LearningRate = optimizer == OptimizerKind.Adam && rate is { } r1 ? r1 : o.LearningRate,
-            LbfgsLearningRate = optimizer == OptimizerKind.Lbfgs && rate is { } r2 ? r2 : o.LbfgsLearningRate,
+            Optimizer = o.Optimizer with
+            {
+                Kind = optimizer,
+                LearningRate = optimizer == OptimizerKind.Adam && rate is { } r1 ? r1 : o.Optimizer.LearningRate,
+                LbfgsLearningRate = optimizer == OptimizerKind.Lbfgs && rate is { } r2 ? r2 : o.Optimizer.LbfgsLearningRate,
+                DecayedLearningRate = parse.GetValue(DecayedLearningRate) ?? o.Optimizer.DecayedLearningRate,
+                DecayStartFraction = parse.GetValue(DecayStart) ?? o.Optimizer.DecayStartFraction,
+                LbfgsHistorySize = parse.GetValue(LbfgsHistory) ?? o.Optimizer.LbfgsHistorySize,
+                LbfgsTolerance = parse.GetValue(LbfgsTolerance) ?? o.Optimizer.LbfgsTolerance,
+                ProgressInterval = parse.GetValue(ProgressInterval) ?? o.Optimizer.ProgressInterval,
+                PreviewInterval = parse.GetValue(SaveEvery),
+            },
             Initialization = parse.GetValue(Init) ?? (parse.GetValue(InitImage) is null ? o.Initialization : Initialization.Image),
             Seed = parse.GetValue(Seed) ?? o.Seed,
-            Device = parse.GetValue(Device) ?? o.Device,
-            Threads = parse.GetValue(Threads) ?? o.Threads,
-            WeightsPath = parse.GetValue(Weights)?.FullName,
-            AllowWeightsDownload = !parse.GetValue(NoDownload),
-            ProgressInterval = parse.GetValue(ProgressInterval) ?? o.ProgressInterval,
-            MaxImagePixels = parse.GetValue(MaxImagePixels),
-            CoarseToFine = parse.GetValue(CoarseToFine) ?? o.CoarseToFine,
-            CoarseSize = parse.GetValue(CoarseSize) ?? o.CoarseSize,
-            MaxMemoryBytes = parse.GetValue(MaxMemory) is { } budget ? ParseBytes(budget) : o.MaxMemoryBytes,
-            TileSize = parse.GetValue(TileSize) ?? o.TileSize,
+            Runtime = o.Runtime with
+            {
+                Device = parse.GetValue(Device) ?? o.Runtime.Device,
+                Threads = parse.GetValue(Threads) ?? o.Runtime.Threads,
+                MaxImagePixels = parse.GetValue(MaxImagePixels),
+            },
+            Weights = o.Weights with
+            {
+                Path = parse.GetValue(Weights)?.FullName,
+                AllowDownload = !parse.GetValue(NoDownload),
+            },
+            HighResolution = o.HighResolution with
+            {
+                CoarseToFine = parse.GetValue(CoarseToFine) ?? o.HighResolution.CoarseToFine,
+                CoarseSize = parse.GetValue(CoarseSize) ?? o.HighResolution.CoarseSize,
+                MaxMemoryBytes = parse.GetValue(MaxMemory) is { } budget ? ParseBytes(budget) : o.HighResolution.MaxMemoryBytes,
+                TileSize = parse.GetValue(TileSize) ?? o.HighResolution.TileSize,
+            },
         };
         if (parse.GetValue(StyleLayers) is not null && parse.GetValue(StyleWeights) is null && styleLayers.Count != o.StyleWeights.Count)
         {
@@ -228,11 +242,11 @@ internal sealed class StyleOptions
 
         var rows = Math.Max(1, (int)Math.Round(Math.Sqrt(count * (double)height / width)));
         var columns = Math.Max(1, (int)Math.Ceiling(count / (double)rows));
-        var overlap = options.TileOverlap;
+        var overlap = options.HighResolution.TileOverlap;
         var side = Math.Max(
             (int)Math.Ceiling((height + ((rows - 1) * (double)overlap)) / rows),
             (int)Math.Ceiling((width + ((columns - 1) * (double)overlap)) / columns));
-        return options with { TileSize = Math.Max(side, StyleTransferOptions.MinimumTileSize(overlap)) };
+        return options with { HighResolution = options.HighResolution with { TileSize = Math.Max(side, HighResolutionOptions.MinimumTileSize(overlap)) } };
     }
 
     internal static ColorPreservation ParseColorPreservation(string text) => text.Trim().ToUpperInvariant() switch

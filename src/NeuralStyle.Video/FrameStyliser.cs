@@ -44,11 +44,11 @@ internal sealed class FrameStyliser(IReadOnlyList<SKBitmap> styles, VideoStyleTr
             var frame = _still with
             {
                 Iterations = options.FrameIterations,
-                LearningRate = options.FrameLearningRate,
+                Optimizer = _still.Optimizer with { LearningRate = options.FrameLearningRate },
                 Initialization = Initialization.Image,
                 InitialImage = start,
                 AdditionalLosses = [.. _still.AdditionalLosses, loss],
-                CoarseToFine = CoarseToFineMode.Off,
+                HighResolution = _still.HighResolution with { CoarseToFine = CoarseToFineMode.Off },
             };
             return await StyleTransfer.RunAsync(bitmap, styles, frame, progress, cancellationToken).ConfigureAwait(false);
         }

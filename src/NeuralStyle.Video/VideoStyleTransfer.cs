@@ -98,7 +98,7 @@ public static partial class VideoStyleTransfer
         var info = await VideoProbe.ProbeAsync(input, tools, options.MaxDuration, cancellationToken).ConfigureAwait(false);
         var (width, height) = WorkingSize(info, options.Style);
         var fingerprint = RunFingerprint.Compute(input, styles, options, width, height);
-        var device = DeviceSelector.Resolve(options.Style.Device);
+        var device = DeviceSelector.Resolve(options.Style.Runtime.Device);
 
         var stopwatch = Stopwatch.StartNew();
         var styliser = new FrameStyliser(styles, options, device);
@@ -169,7 +169,7 @@ public static partial class VideoStyleTransfer
     /// The size frames are stylised and written at: <see cref="StyleTransferOptions.ImageSize"/> as the shorter side (or the
     /// video's own size), each side rounded down to an even number of pixels as 4:2:0 video needs.
     /// </summary>
-    /// <exception cref="VideoFormatException">The frames would be smaller than the network needs or larger than <see cref="StyleTransferOptions.MaxImagePixels"/>.</exception>
+    /// <exception cref="VideoFormatException">The frames would be smaller than the network needs or larger than <see cref="RuntimeOptions.MaxImagePixels"/>.</exception>
     internal static (int Width, int Height) WorkingSize(VideoInfo info, StyleTransferOptions still)
     {
         var size = still.ImageSize is { } side ? ImageTensor.ResizedSize(info.Width, info.Height, side) : new SKSizeI(info.Width, info.Height);
@@ -184,11 +184,11 @@ public static partial class VideoStyleTransfer
                 $"The video's {info.Width}×{info.Height} frames would be {width}×{height} pixels (StyleTransferOptions.ImageSize); the network needs at least {minimum}×{minimum}."));
         }
 
-        if ((double)width * height > still.MaxImagePixels)
+        if ((double)width * height > still.Runtime.MaxImagePixels)
         {
             throw new VideoFormatException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"The video's frames would be {width}×{height} pixels, more than StyleTransferOptions.MaxImagePixels ({still.MaxImagePixels:N0}); give a smaller StyleTransferOptions.ImageSize."));
+                $"The video's frames would be {width}×{height} pixels, more than StyleTransferOptions.Runtime.MaxImagePixels ({still.Runtime.MaxImagePixels:N0}); give a smaller StyleTransferOptions.ImageSize."));
         }
 
         return (width, height);

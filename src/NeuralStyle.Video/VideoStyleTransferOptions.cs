@@ -41,7 +41,7 @@ public sealed record VideoStyleTransferOptions
 
     /// <summary>
     /// Gets Adam's initial learning rate for the frames after the first, which start from an already stylised image; the
-    /// still rate (<see cref="StyleTransferOptions.LearningRate"/>, 3 in the presets) would repaint them.
+    /// still rate (<see cref="Optimization.OptimizerOptions.LearningRate"/>, 3 in the presets) would repaint them.
     /// </summary>
     /// <value>Default 0.1 (measured in docs/video.md); from 0 (exclusive) to 10,000.</value>
     public double FrameLearningRate { get; init; } = DefaultFrameLearningRate;
@@ -88,9 +88,9 @@ public sealed record VideoStyleTransferOptions
         Refuse(Style.Initialization == Initialization.Image || Style.InitialImage is not null, "InitialImage", "each frame after the first starts from the previous result; choose the first frame's start with StyleTransferOptions.Initialization");
         Refuse(Style.CheckpointInterval > 0, "CheckpointInterval", "a video is made frame by frame; a checkpoint holds one optimisation");
         Refuse(Style.ResumeFrom is not null, "ResumeFrom", "a video is made frame by frame; a checkpoint holds one optimisation");
-        Refuse(Style.TileSize is not null, "TileSize", "tiled stages do not take the temporal loss; give a smaller ImageSize");
-        Refuse(Style.MaxMemoryBytes is not null, "MaxMemoryBytes", "tiled stages do not take the temporal loss; give a smaller ImageSize");
-        Refuse(Style.CoarseToFine == CoarseToFineMode.On, "CoarseToFine", "use Auto (the first frame is then made coarse-to-fine above CoarseToFineThreshold; later frames refine the warped previous frame at full size) or Off");
+        Refuse(Style.HighResolution.TileSize is not null, "HighResolution.TileSize", "tiled stages do not take the temporal loss; give a smaller ImageSize");
+        Refuse(Style.HighResolution.MaxMemoryBytes is not null, "HighResolution.MaxMemoryBytes", "tiled stages do not take the temporal loss; give a smaller ImageSize");
+        Refuse(Style.HighResolution.CoarseToFine == CoarseToFineMode.On, "HighResolution.CoarseToFine", "use Auto (the first frame is then made coarse-to-fine above HighResolution.CoarseToFineThreshold; later frames refine the warped previous frame at full size) or Off");
     }
 
     private static void Check(bool ok, string name, string requirement)

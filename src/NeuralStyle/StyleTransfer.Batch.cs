@@ -3,12 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using NeuralStyle.Imaging;
 using NeuralStyle.Internal;
 using NeuralStyle.Pipeline;
 using NeuralStyle.Pipeline.Inputs;
 using SkiaSharp;
-using static TorchSharp.torch;
 
 namespace NeuralStyle;
 
@@ -28,7 +26,7 @@ public static partial class StyleTransfer
     /// own losses, evaluated on its final image; <see cref="StyleTransferResultBase.Elapsed"/> is the whole batch's time.</returns>
     /// <exception cref="ArgumentNullException">An argument or an image is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">No content image was given, an option is out of range, or an image is too small.</exception>
-    /// <exception cref="InsufficientMemoryException"><see cref="StyleTransferOptions.MaxMemoryBytes"/> is too small for the smallest tile.</exception>
+    /// <exception cref="InsufficientMemoryException"><see cref="HighResolution.HighResolutionOptions.MaxMemoryBytes"/> is too small for the smallest tile.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="NumericalInstabilityException">The loss became NaN or infinite.</exception>
     public static async Task<IReadOnlyList<StyleTransferResult>> RunBatchAsync(
@@ -41,7 +39,7 @@ public static partial class StyleTransfer
             InputChecks.Bitmap(Guard.NotNull(contents[i], $"contents[{i}]"), $"contents[{i}]");
         }
 
-        var setups = contents.Select(c => StyleTransferPipeline.Prepare(CheckedBitmaps(options), (c.Width, c.Height), [(style.Width, style.Height)], progress)).ToArray();
+        var setups = contents.Select(c => StyleTransferPipeline.Prepare(InputChecks.OptionBitmaps(options), (c.Width, c.Height), [(style.Width, style.Height)], progress)).ToArray();
         var weights = await StyleTransferPipeline.ResolveWeightsAsync(setups[0], cancellationToken).ConfigureAwait(false);
         var results = new StyleTransferResult?[contents.Count];
         try
@@ -50,25 +48,15 @@ public static partial class StyleTransfer
             {
                 int[] indices = [.. group];
                 var setup = setups[indices[0]];
-                await OnDedicatedThread(
-                    () =>
-                    {
-                        using var scope = NewDisposeScope();
-                        setup.Progress.Phase(StyleTransferPhase.PreparingInputs);
-                        var batch = cat(indices.Select(i => ImageTensor.FromBitmap(contents[i], setup.Options.ImageSize)).ToArray(), 0);
-                        var inputs = new RunInputs(batch, [side => ImageTensor.FromBitmap(style, side)]);
-                        using var run = StyleTransferPipeline.Execute(inputs, setup, weights, cancellationToken);
-                        var perImage = StyleTransferPipeline.EvaluatePerImage(inputs, setup, weights, run.Image);
-                        for (var k = 0; k < indices.Length; k++)
-                        {
-                            results[indices[k]] = new StyleTransferResult(ImageTensor.ToBitmap(run.Image[k]), perImage[k], run.Iterations, setups[0].Clock.Elapsed, run.Image.device.ToString());
-                        }
-
-                        return 0;
-                    },
+                var done = await DedicatedThread.Run(
+                    () => StyleTransferPipeline.ExecuteBatch([.. indices.Select(i => contents[i])], style, setup, weights, setups[0].Clock, cancellationToken),
                     setup,
                     cancellationToken,
                     $"a batch of {indices.Length} images, {setup.Sizes.Describe()}").ConfigureAwait(false);
+                for (var k = 0; k < indices.Length; k++)
+                {
+                    results[indices[k]] = done[k];
+                }
             }
 
             return results.Select(r => r!).ToArray();

@@ -10,8 +10,8 @@ public static partial class StyleTransfer
 {
     /// <summary>
     /// Predicts the peak working memory of a run that produces a <paramref name="width"/>×<paramref name="height"/> image,
-    /// with the stages and tiling the options imply (coarse-to-fine, <see cref="StyleTransferOptions.TileSize"/>,
-    /// <see cref="StyleTransferOptions.MaxMemoryBytes"/>): the plan <c>RunAsync</c> follows.
+    /// with the stages and tiling the options imply (coarse-to-fine, <see cref="HighResolution.HighResolutionOptions.TileSize"/>,
+    /// <see cref="HighResolution.HighResolutionOptions.MaxMemoryBytes"/>): the plan <c>RunAsync</c> follows.
     /// </summary>
     /// <param name="width">The width of the result in pixels.</param>
     /// <param name="height">The height of the result in pixels.</param>
@@ -26,7 +26,7 @@ public static partial class StyleTransfer
         Guard.Positive(height);
         options ??= new StyleTransferOptions();
         options.Validate();
-        var cuda = DeviceSelector.Parse(options.Device).Type is not (null or TorchSharp.DeviceType.CPU);
+        var cuda = DeviceSelector.Parse(options.Runtime.Device).Type is not (null or TorchSharp.DeviceType.CPU);
         return StagePlan.Create(height, width, options, FeatureNetwork.For(options), cuda).Estimate();
     }
 }

@@ -30,7 +30,7 @@ public static partial class StyleTransfer
     /// <param name="content">The content image (any colour type; alpha is composited on white). Not disposed.</param>
     /// <param name="style">The style image. Not disposed.</param>
     /// <param name="options">The options; <see langword="null"/> means the defaults (the seed's Composition VII preset).</param>
-    /// <param name="progress">Receives each phase as it starts and progress every <see cref="StyleTransferOptions.ProgressInterval"/> iterations, from the run's threads.</param>
+    /// <param name="progress">Receives each phase as it starts and progress every <see cref="Optimization.OptimizerOptions.ProgressInterval"/> iterations, from the run's threads.</param>
     /// <param name="cancellationToken">Cancels the run between iterations.</param>
     /// <returns>The stylised bitmap and the final losses; dispose the result.</returns>
     /// <remarks>
@@ -40,9 +40,9 @@ public static partial class StyleTransfer
     /// <exception cref="ArgumentNullException"><paramref name="content"/> or <paramref name="style"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
     /// An option is out of range, or an image is empty, smaller than the network's minimum input after resizing, or larger than
-    /// <see cref="StyleTransferOptions.MaxImagePixels"/> after resizing. Checked before the weights are loaded.
+    /// <see cref="RuntimeOptions.MaxImagePixels"/> after resizing. Checked before the weights are loaded.
     /// </exception>
-    /// <exception cref="InsufficientMemoryException"><see cref="StyleTransferOptions.MaxMemoryBytes"/> is too small for the smallest tile; the message suggests a budget. Checked before the weights are loaded.</exception>
+    /// <exception cref="InsufficientMemoryException"><see cref="HighResolution.HighResolutionOptions.MaxMemoryBytes"/> is too small for the smallest tile; the message suggests a budget. Checked before the weights are loaded.</exception>
     /// <exception cref="Weights.WeightFormatException">The weight file is malformed.</exception>
     /// <exception cref="Weights.WeightsDownloadException">No weight file was found and downloading failed or was not allowed.</exception>
     /// <exception cref="NotSupportedException">CUDA was requested but is not available.</exception>
@@ -62,21 +62,17 @@ public static partial class StyleTransfer
     /// <param name="content">The content image (any colour type; alpha is composited on white). Not disposed.</param>
     /// <param name="styles">One or more style images; with one, this is the single-style overload. Not disposed.</param>
     /// <param name="options">The options; <see langword="null"/> means the defaults (equal blend weights).</param>
-    /// <param name="progress">Receives each phase as it starts and progress every <see cref="StyleTransferOptions.ProgressInterval"/> iterations.</param>
+    /// <param name="progress">Receives each phase as it starts and progress every <see cref="Optimization.OptimizerOptions.ProgressInterval"/> iterations.</param>
     /// <param name="cancellationToken">Cancels the run between iterations.</param>
     public static async Task<StyleTransferResult> RunAsync(
         SKBitmap content, IReadOnlyList<SKBitmap> styles, StyleTransferOptions? options = null, IProgress<StyleTransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         InputChecks.Bitmap(Guard.NotNull(content), nameof(content));
-        Guard.NotEmpty(styles);
-        for (var i = 0; i < styles.Count; i++)
-        {
-            InputChecks.Bitmap(styles[i] ?? throw new ArgumentException($"Style image {i} is null.", nameof(styles)), nameof(styles));
-        }
+        InputChecks.Bitmaps(styles, nameof(styles));
 
-        var setup = StyleTransferPipeline.Prepare(CheckedBitmaps(options), (content.Width, content.Height), [.. styles.Select(s => ((long)s.Width, (long)s.Height))], progress);
+        var setup = StyleTransferPipeline.Prepare(InputChecks.OptionBitmaps(options), (content.Width, content.Height), [.. styles.Select(s => ((long)s.Width, (long)s.Height))], progress);
         var weights = await StyleTransferPipeline.ResolveWeightsAsync(setup, cancellationToken).ConfigureAwait(false);
-        return await OnDedicatedThread(
+        return await DedicatedThread.Run(
             () =>
             {
                 using var scope = NewDisposeScope();
@@ -93,13 +89,13 @@ public static partial class StyleTransfer
     /// <param name="content">The content image: <c>[1,3,H,W]</c> or <c>[3,H,W]</c> float, RGB in [0, 1], on any device. Not disposed.</param>
     /// <param name="style">The style image, in either layout. Not disposed.</param>
     /// <param name="options">The options; <see langword="null"/> means the defaults. Sizes resize the tensors as they resize bitmaps.</param>
-    /// <param name="progress">Receives each phase as it starts and progress every <see cref="StyleTransferOptions.ProgressInterval"/> iterations.</param>
+    /// <param name="progress">Receives each phase as it starts and progress every <see cref="Optimization.OptimizerOptions.ProgressInterval"/> iterations.</param>
     /// <param name="cancellationToken">Cancels the run between iterations.</param>
     /// <returns>The stylised image, RGB in [0, 1] in the content's layout (<c>[3,H,W]</c> in gives <c>[3,H,W]</c> out) on its device, and the final losses; dispose the result.</returns>
     /// <remarks>The work runs on a dedicated thread; do not dispose the input tensors before the task completes.</remarks>
     /// <exception cref="ArgumentException">
     /// An option is out of range, or a tensor has the wrong shape, has been disposed, is empty, holds NaN or infinite values,
-    /// or is too small or too large (<see cref="StyleTransferOptions.MaxImagePixels"/>) after resizing. Checked before the weights are loaded.
+    /// or is too small or too large (<see cref="RuntimeOptions.MaxImagePixels"/>) after resizing. Checked before the weights are loaded.
     /// </exception>
     public static Task<TensorStyleTransferResult> RunAsync(
         Tensor content, Tensor style, StyleTransferOptions? options = null, IProgress<StyleTransferProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -114,21 +110,17 @@ public static partial class StyleTransfer
     /// <param name="content">The content image: <c>[1,3,H,W]</c> or <c>[3,H,W]</c> float, RGB in [0, 1], on any device. Not disposed.</param>
     /// <param name="styles">One or more style images, in either layout. Not disposed.</param>
     /// <param name="options">The options; <see langword="null"/> means the defaults (equal blend weights).</param>
-    /// <param name="progress">Receives each phase as it starts and progress every <see cref="StyleTransferOptions.ProgressInterval"/> iterations.</param>
+    /// <param name="progress">Receives each phase as it starts and progress every <see cref="Optimization.OptimizerOptions.ProgressInterval"/> iterations.</param>
     /// <param name="cancellationToken">Cancels the run between iterations.</param>
     public static async Task<TensorStyleTransferResult> RunAsync(
         Tensor content, IReadOnlyList<Tensor> styles, StyleTransferOptions? options = null, IProgress<StyleTransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         InputChecks.RgbTensor(Guard.NotNull(content), nameof(content));
-        Guard.NotEmpty(styles);
-        for (var i = 0; i < styles.Count; i++)
-        {
-            InputChecks.RgbTensor(styles[i] ?? throw new ArgumentException($"Style image {i} is null.", nameof(styles)), nameof(styles));
-        }
+        InputChecks.RgbTensors(styles, nameof(styles));
 
-        var setup = StyleTransferPipeline.Prepare(CheckedBitmaps(options), (content.shape[^1], content.shape[^2]), [.. styles.Select(s => (s.shape[^1], s.shape[^2]))], progress);
+        var setup = StyleTransferPipeline.Prepare(InputChecks.OptionBitmaps(options), (content.shape[^1], content.shape[^2]), [.. styles.Select(s => (s.shape[^1], s.shape[^2]))], progress);
         var weights = await StyleTransferPipeline.ResolveWeightsAsync(setup, cancellationToken).ConfigureAwait(false);
-        return await OnDedicatedThread(
+        return await DedicatedThread.Run(
             () =>
             {
                 using var scope = NewDisposeScope();
@@ -140,43 +132,4 @@ public static partial class StyleTransfer
             setup,
             cancellationToken).ConfigureAwait(false);
     }
-
-    // The bitmaps options carry are checked with the images, before any work.
-    private static StyleTransferOptions? CheckedBitmaps(StyleTransferOptions? options)
-    {
-        if (options?.InitialImage is { } initial && options.Initialization == Initialization.Image)
-        {
-            InputChecks.Bitmap(initial, nameof(StyleTransferOptions.InitialImage));
-        }
-
-        if (options?.Mask is { } mask)
-        {
-            InputChecks.Bitmap(mask, nameof(StyleTransferOptions.Mask));
-        }
-
-        foreach (var styleMask in options?.StyleMasks ?? [])
-        {
-            InputChecks.Bitmap(styleMask ?? throw new ArgumentException("StyleTransferOptions.StyleMasks must not hold null entries.", nameof(options)), nameof(StyleTransferOptions.StyleMasks));
-        }
-
-        return options;
-    }
-
-    /// <summary>Runs <paramref name="work"/> on a thread of its own, translating allocation failures into <see cref="StyleTransferOutOfMemoryException"/>.</summary>
-    private static Task<T> OnDedicatedThread<T>(Func<T> work, RunSetup setup, CancellationToken cancellationToken, string? what = null)
-        => Task.Factory.StartNew(
-            () =>
-            {
-                try
-                {
-                    return work();
-                }
-                catch (Exception ex) when (OutOfMemory.Is(ex))
-                {
-                    throw OutOfMemory.Wrap(ex, what ?? setup.Sizes.Describe(), setup.Device.ToString());
-                }
-            },
-            cancellationToken,
-            TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
-            TaskScheduler.Default);
 }

@@ -25,8 +25,8 @@ public sealed partial record StyleTransferOptions
     private void ValidateCheckpoints()
     {
         Check(CheckpointInterval >= 0, nameof(CheckpointInterval), "must not be negative");
-        Check(CheckpointInterval == 0 || Optimizer == OptimizerKind.Adam, nameof(CheckpointInterval), "needs the Adam optimiser");
-        Check(ResumeFrom is null || Optimizer == OptimizerKind.Adam, nameof(ResumeFrom), "needs the Adam optimiser");
+        Check(CheckpointInterval == 0 || Optimizer.Kind == OptimizerKind.Adam, nameof(CheckpointInterval), "needs the Adam optimiser");
+        Check(ResumeFrom is null || Optimizer.Kind == OptimizerKind.Adam, nameof(ResumeFrom), "needs the Adam optimiser");
     }
 
     /// <summary>Refuses checkpoints in a run that is not one whole-image optimisation, and a checkpoint that does not fit the run.</summary>
@@ -38,7 +38,7 @@ public sealed partial record StyleTransferOptions
         if (ResumeFrom is { } checkpoint)
         {
             var stage = plan.Stages[0].Stage;
-            checkpoint.CheckFits(ToOptimizerSettings(), [checkpoint.Shape[0], 3, stage.Height, stage.Width], $"StyleTransferOptions.{nameof(ResumeFrom)}");
+            checkpoint.CheckFits(Optimizer, Iterations, [checkpoint.Shape[0], 3, stage.Height, stage.Width], $"StyleTransferOptions.{nameof(ResumeFrom)}");
         }
     }
 }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using NeuralStyle.Internal;
-using NeuralStyle.Optimization;
 
 namespace NeuralStyle;
 
@@ -64,27 +63,5 @@ public sealed partial record StyleTransferOptions
         return StyleScale is { } scale
             ? Math.Max(16, (int)Math.Round(scale * contentShorterSide, MidpointRounding.AwayFromZero))
             : StyleSize ?? ImageSize;
-    }
-
-    /// <summary>Gets the optimiser settings these options imply.</summary>
-    /// <returns>Settings for <see cref="StyleTransferOptimizer"/>.</returns>
-    public OptimizerSettings ToOptimizerSettings()
-    {
-        var decayAt = (int)Math.Round(Iterations * DecayStartFraction);
-        var adam = Optimizer == OptimizerKind.Adam;
-        return new OptimizerSettings
-        {
-            Iterations = Iterations,
-            Optimizer = Optimizer,
-            LearningRate = adam ? LearningRate : LbfgsLearningRate,
-            Schedule = adam && decayAt < Iterations ? [new LearningRateChange(decayAt, DecayedLearningRate)] : [],
-            ClampBound = adam ? ClampBound : null,
-            UnclampedFinalIterations = UnclampedFinalIterations,
-            LbfgsHistorySize = LbfgsHistorySize,
-            LbfgsTolerance = LbfgsTolerance,
-            ProgressInterval = ProgressInterval,
-            PreviewInterval = PreviewInterval,
-            CheckpointInterval = CheckpointInterval,
-        };
     }
 }

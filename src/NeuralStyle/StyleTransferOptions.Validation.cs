@@ -11,7 +11,7 @@ public sealed partial record StyleTransferOptions
     /// <exception cref="ArgumentException">An option is out of range; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
     public void Validate()
     {
-        ValidateLimits();
+        ValidateInputs();
         const int maxSide = 16384;
         Check(ImageSize is null || ImageSize is >= 16 and <= maxSide, nameof(ImageSize), $"must be between 16 and {maxSide} pixels (or null for the content's size)");
         Check(StyleSize is null || StyleSize is >= 16 and <= maxSide, nameof(StyleSize), $"must be between 16 and {maxSide} pixels (or null)");
@@ -45,34 +45,17 @@ public sealed partial record StyleTransferOptions
 
         CheckWeight(TotalVariationWeight, nameof(TotalVariationWeight));
         Check(Iterations is >= 0 and <= 1_000_000, nameof(Iterations), "must be between 0 and 1,000,000");
-        Check(Enum.IsDefined(Optimizer), nameof(Optimizer), "is not a known optimiser");
-        CheckRate(LearningRate, nameof(LearningRate));
-        CheckRate(DecayedLearningRate, nameof(DecayedLearningRate));
-        CheckRate(LbfgsLearningRate, nameof(LbfgsLearningRate));
-        Check(DecayStartFraction is >= 0 and <= 1, nameof(DecayStartFraction), "must be between 0 and 1");
-        Check(LbfgsHistorySize is > 0 and <= 10_000, nameof(LbfgsHistorySize), "must be between 1 and 10,000");
-        Check(double.IsFinite(LbfgsTolerance) && LbfgsTolerance is >= 0 and <= 1, nameof(LbfgsTolerance), "must be between 0 and 1");
-        Check(ClampBound is null || (double.IsFinite(ClampBound.Value) && ClampBound > 0), nameof(ClampBound), "must be a finite, positive number or null");
-        Check(UnclampedFinalIterations >= 0, nameof(UnclampedFinalIterations), "must not be negative");
         Check(Enum.IsDefined(Initialization), nameof(Initialization), "is not a known initialisation");
         Check(Initialization != Initialization.Image || InitialImage is not null, nameof(InitialImage), "must be set when Initialization is Image");
         Check(double.IsFinite(InitNoiseRatio) && InitNoiseRatio is >= 0 and <= 1, nameof(InitNoiseRatio), $"must be between 0 and 1 (got {InitNoiseRatio})");
-        Check(Threads is null || Threads is > 0 and <= 1024, nameof(Threads), "must be between 1 and 1024 (or null)");
-        Check(!string.IsNullOrWhiteSpace(Device), nameof(Device), "must be 'auto', 'cpu', 'cuda' or 'cuda:N'");
-        try
-        {
-            DeviceSelector.Parse(Device);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ArgumentException(ex.Message, nameof(Device), ex);
-        }
-
-        Check(WeightsPath is null || !string.IsNullOrWhiteSpace(WeightsPath), nameof(WeightsPath), "must not be empty");
         Check(AdditionalLosses is not null && AdditionalLosses.All(l => l is not null), nameof(AdditionalLosses), "must not be null or hold null entries");
-        Check(ProgressInterval > 0, nameof(ProgressInterval), "must be positive");
-        ValidateHighResolution();
-        Check(PreviewInterval >= 0, nameof(PreviewInterval), "must not be negative");
+        Check(Optimizer is not null, nameof(Optimizer), "must not be null");
+        Check(HighResolution is not null, nameof(HighResolution), "must not be null");
+        Check(Weights is not null, nameof(Weights), "must not be null");
+        Check(Runtime is not null, nameof(Runtime), "must not be null");
+        Optimizer!.Validate();
+        HighResolution!.Validate();
+        Runtime!.Validate();
         ValidateCheckpoints();
         Pipeline.Inputs.FeatureNetwork.For(this).CheckLayers(this);
     }
@@ -102,17 +85,26 @@ public sealed partial record StyleTransferOptions
         Check(layers.Distinct().Count() == layers.Count, name, "must not repeat a layer");
     }
 
-    private static void CheckWeight(double weight, string name)
-        => Check(double.IsFinite(weight) && weight is >= 0 and <= 1e12, name, $"must be finite and between 0 and 1e12 (got {weight})");
+    private static void CheckWeight(double weight, string name) => OptionCheck.Weight(weight, name);
 
-    private static void CheckRate(double rate, string name)
-        => Check(double.IsFinite(rate) && rate is > 0 and <= 1e4, name, $"must be finite and between 0 (exclusive) and 10,000 (got {rate})");
+    private static void Check(bool ok, string name, string requirement) => OptionCheck.Require(ok, name, requirement);
 
-    private static void Check(bool ok, string name, string requirement)
+    // Checks that keep bad input from reaching the worker thread, where it would fail late or obscurely.
+    private void ValidateInputs()
     {
-        if (!ok)
+        Check(InitialImage is null || (InitialImage.Width > 0 && InitialImage.Height > 0 && InitialImage.GetPixels() != IntPtr.Zero), nameof(InitialImage), "must have pixels");
+        foreach (var loss in AdditionalLosses ?? [])
         {
-            throw new ArgumentException($"StyleTransferOptions.{name} {requirement}.", name);
+            if (loss is null)
+            {
+                continue; // reported by Validate
+            }
+
+            Check(!string.IsNullOrWhiteSpace(loss.Name), nameof(AdditionalLosses), $"must have names (a {loss.GetType().Name} has none)");
+            Check(
+                loss.Layers is not null && loss.Layers.All(l => l >= 0),
+                nameof(AdditionalLosses),
+                $"must read layer indices (not negative); '{loss.Name}' reads [{string.Join(", ", loss.Layers ?? [])}]");
         }
     }
 }

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.Extensions.Logging;
-using NeuralStyle.Features;
+using NeuralStyle.HighResolution;
 using NeuralStyle.Internal;
 using NeuralStyle.Optimization;
+using NeuralStyle.Weights;
 using SkiaSharp;
 
 namespace NeuralStyle;
@@ -108,45 +108,6 @@ public sealed partial record StyleTransferOptions
     /// <value>Default 200.</value>
     public int Iterations { get; init; } = 200;
 
-    /// <summary>Gets the gradient method.</summary>
-    /// <value>Default <see cref="OptimizerKind.Adam"/>.</value>
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
-
-    /// <summary>Gets Adam's initial learning rate.</summary>
-    /// <value>Default 3.0.</value>
-    public double LearningRate { get; init; } = 3.0;
-
-    /// <summary>Gets Adam's learning rate for the final part of the run.</summary>
-    /// <value>Default 0.1.</value>
-    public double DecayedLearningRate { get; init; } = 0.1;
-
-    /// <summary>Gets the fraction of the iterations after which <see cref="DecayedLearningRate"/> applies (and Adam restarts, as in the seed).</summary>
-    /// <value>Default 0.9 (iteration 180 of 200); 1 disables the decay.</value>
-    public double DecayStartFraction { get; init; } = 0.9;
-
-    /// <summary>Gets L-BFGS's step size.</summary>
-    /// <value>Default 1.0; used when <see cref="Optimizer"/> is <see cref="OptimizerKind.Lbfgs"/>.</value>
-    public double LbfgsLearningRate { get; init; } = 1.0;
-
-    /// <summary>Gets the number of past updates L-BFGS keeps.</summary>
-    /// <value>Default 100.</value>
-    public int LbfgsHistorySize { get; init; } = 100;
-
-    /// <summary>Gets L-BFGS's termination tolerance on the change of the loss or the step between iterations.</summary>
-    /// <value>Default 1e-9.</value>
-    public double LbfgsTolerance { get; init; } = 1e-9;
-
-    /// <summary>
-    /// Gets the bound of the pixel clamp, in normalised units, applied before each Adam iteration. L-BFGS runs unclamped:
-    /// changing the pixels behind its back corrupts its curvature history and makes the loss oscillate or diverge.
-    /// </summary>
-    /// <value>Default 1.5; <see langword="null"/> disables clamping.</value>
-    public double? ClampBound { get; init; } = 1.5;
-
-    /// <summary>Gets the number of final iterations that run without the clamp.</summary>
-    /// <value>Default 10, as in the seed.</value>
-    public int UnclampedFinalIterations { get; init; } = 10;
-
     /// <summary>Gets what the optimised image starts from.</summary>
     /// <value>Default <see cref="NeuralStyle.Initialization.Content"/>.</value>
     public Initialization Initialization { get; init; } = Initialization.Content;
@@ -163,41 +124,6 @@ public sealed partial record StyleTransferOptions
     /// <value>Default 0. Same seed, inputs, options, device and thread count give bit-identical results on the CPU.</value>
     public int Seed { get; init; }
 
-    /// <summary>Gets the device to run on.</summary>
-    /// <value><c>auto</c> (default: CUDA when available), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</value>
-    public string Device { get; init; } = "auto";
-
-    /// <summary>Gets the number of CPU threads libtorch uses.</summary>
-    /// <value>
-    /// Default <see langword="null"/> (libtorch's choice, normally the number of physical cores). The run computes with this
-    /// many threads even when concurrent runs ask for other counts; the value also becomes libtorch's process-wide default
-    /// for threads that start later (runs that leave this <see langword="null"/> among them). On a machine whose cores are
-    /// busy with other work, 1 can make small runs many times faster (libtorch's threads wait for each other).
-    /// </value>
-    public int? Threads { get; init; }
-
-    /// <summary>Gets the SqueezeNet 1.1 weight file.</summary>
-    /// <value>
-    /// Default <see langword="null"/>: the <c>NEURALSTYLE_WEIGHTS</c> environment variable, then the per-user cache,
-    /// then a verified download of torchvision's file (see <see cref="Weights.WeightsLocator"/>).
-    /// </value>
-    public string? WeightsPath { get; init; }
-
-    /// <summary>Gets a value indicating whether the weights may be downloaded when no local file is found.</summary>
-    /// <value>Default <see langword="true"/>.</value>
-    public bool AllowWeightsDownload { get; init; } = true;
-
-    /// <summary>Gets how often progress is reported (and losses copied from the device).</summary>
-    /// <value>Default every 10 iterations; the last, and iterations with a preview, are always reported.</value>
-    public int ProgressInterval { get; init; } = 10;
-
-    /// <summary>
-    /// Gets how often progress reports carry a preview bitmap: the image as the result would be at that iteration (with the mask
-    /// composite and preserved colours applied). Iterations with a preview are reported even between <see cref="ProgressInterval"/>s.
-    /// </summary>
-    /// <value>Default 0 (never); otherwise every N iterations and at the last.</value>
-    public int PreviewInterval { get; init; }
-
     /// <summary>Gets extra loss terms added to the content, style and total-variation losses.</summary>
     /// <value>
     /// Default empty. Each term sees the features of the image being optimised up to the deepest layer any term reads;
@@ -205,16 +131,22 @@ public sealed partial record StyleTransferOptions
     /// </value>
     public IReadOnlyList<Losses.ILoss> AdditionalLosses { get; init; } = [];
 
-    /// <summary>Gets the network the losses read features from.</summary>
-    /// <value>
-    /// Default <see langword="null"/>: SqueezeNet 1.1 from <see cref="WeightsPath"/>. Otherwise a frozen network of the caller's,
-    /// not disposed by the library: the run happens on its <see cref="IFeatureExtractor.Device"/> (<see cref="Device"/> is not used),
-    /// layer indices refer to its <see cref="IFeatureExtractor.LayerNames"/>, and the smallest image is its
-    /// <see cref="IFeatureExtractor.MinimumInputSizeUpTo"/> the deepest layer used.
-    /// </value>
-    public IFeatureExtractor? FeatureExtractor { get; init; }
+    /// <summary>Gets how the pixels are optimised: the gradient method, its learning rates, the clamp and the reports.</summary>
+    /// <value>Default: the seed's Adam schedule (see <see cref="OptimizerOptions"/>).</value>
+    public OptimizerOptions Optimizer { get; init; } = new();
 
-    /// <summary>Gets the logger.</summary>
-    /// <value>Default <see langword="null"/> (no logging).</value>
-    public ILogger? Logger { get; init; }
+    /// <summary>Gets how large images are made: coarse-to-fine stages, their anchors and tiles.</summary>
+    /// <value>Default: coarse-to-fine above 512 pixels, no memory budget (see <see cref="HighResolutionOptions"/>).</value>
+    public HighResolutionOptions HighResolution { get; init; } = new();
+
+    /// <summary>Gets where the default network's weights come from: a file, the cache or a verified download.</summary>
+    /// <value>
+    /// Default: the <c>NEURALSTYLE_WEIGHTS</c> environment variable, then the per-user cache, then a verified download of
+    /// torchvision's file (see <see cref="WeightsLocator"/>). Not used with <see cref="RuntimeOptions.FeatureExtractor"/>.
+    /// </value>
+    public WeightsOptions Weights { get; init; } = new();
+
+    /// <summary>Gets where and within what bounds the run computes: device, threads, network, image size limit, logger.</summary>
+    /// <value>Default: the best device, libtorch's threads, SqueezeNet 1.1 (see <see cref="RuntimeOptions"/>).</value>
+    public RuntimeOptions Runtime { get; init; } = new();
 }

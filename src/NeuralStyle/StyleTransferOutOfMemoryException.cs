@@ -9,7 +9,7 @@ namespace NeuralStyle;
 /// <remarks>
 /// Memory grows roughly in proportion to the number of pixels of the resized content and style images. Use a smaller
 /// <see cref="StyleTransferOptions.ImageSize"/> or <see cref="StyleTransferOptions.StyleSize"/>, or lower
-/// <see cref="StyleTransferOptions.MaxImagePixels"/> so that sizes the machine cannot hold are refused before any work.
+/// <see cref="RuntimeOptions.MaxImagePixels"/> so that sizes the machine cannot hold are refused before any work.
 /// On Linux, an allocation that the kernel grants but cannot back (overcommit) ends the process instead; the pixel limit
 /// is the only protection against that.
 /// </remarks>

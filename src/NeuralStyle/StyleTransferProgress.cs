@@ -35,7 +35,7 @@ public sealed record StyleTransferProgress(int Iteration, int TotalIterations, L
     /// <value>1 when not tiled.</value>
     public int TileCount { get; init; } = 1;
 
-    /// <summary>Gets what the run is doing: reports come at the start of each phase and, while optimising, every <see cref="StyleTransferOptions.ProgressInterval"/> iterations.</summary>
+    /// <summary>Gets what the run is doing: reports come at the start of each phase and, while optimising, every <see cref="Optimization.OptimizerOptions.ProgressInterval"/> iterations.</summary>
     /// <value>Default <see cref="StyleTransferPhase.Optimizing"/>.</value>
     public StyleTransferPhase Phase { get; init; } = StyleTransferPhase.Optimizing;
 

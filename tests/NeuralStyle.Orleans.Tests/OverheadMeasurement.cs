@@ -36,7 +36,10 @@ public sealed class OverheadMeasurement(ITestOutputHelper output)
         using var style = SKBitmap.Decode(TestAssets.Style);
         var options = StyleTransferPresets.CompositionVii with
         {
-            ImageSize = 256, StyleSize = 256, Iterations = iterations, Device = "cpu", Threads = 1, WeightsPath = TestAssets.Weights, PreviewInterval = 10, ProgressInterval = 10,
+            ImageSize = 256, StyleSize = 256, Iterations = iterations,
+            Optimizer = StyleTransferPresets.CompositionVii.Optimizer with { PreviewInterval = 10, ProgressInterval = 10 },
+            Runtime = StyleTransferPresets.CompositionVii.Runtime with { Device = "cpu", Threads = 1 },
+            Weights = StyleTransferPresets.CompositionVii.Weights with { Path = TestAssets.Weights },
         };
 
         // Warm both paths once, then alternate three times each.

@@ -126,9 +126,9 @@ public sealed class BadInputTests
         still = option switch
         {
             "InitialImage" => still with { Initialization = Initialization.Image, InitialImage = bitmap },
-            "TileSize" => still with { TileSize = 256 },
-            "MaxMemoryBytes" => still with { MaxMemoryBytes = 1L << 30 },
-            _ => still with { CoarseToFine = NeuralStyle.HighResolution.CoarseToFineMode.On },
+            "TileSize" => still with { HighResolution = still.HighResolution with { TileSize = 256 } },
+            "MaxMemoryBytes" => still with { HighResolution = still.HighResolution with { MaxMemoryBytes = 1L << 30 } },
+            _ => still with { HighResolution = still.HighResolution with { CoarseToFine = NeuralStyle.HighResolution.CoarseToFineMode.On } },
         };
         var act = () => new VideoStyleTransferOptions { Style = still }.Validate();
         act.Should().Throw<ArgumentException>().WithMessage($"StyleTransferOptions.{option} cannot be used for video*");

@@ -20,10 +20,8 @@ internal static class VideoRunKit
             ImageSize = null,
             StyleSize = 64,
             Iterations = firstIterations,
-            Threads = 1,
-            Device = "cpu",
-            WeightsPath = weights,
-            AllowWeightsDownload = false,
+            Runtime = StyleTransferPresets.CompositionVii.Runtime with { Threads = 1, Device = "cpu" },
+            Weights = StyleTransferPresets.CompositionVii.Weights with { Path = weights, AllowDownload = false },
         },
         FrameIterations = frameIterations,
     };

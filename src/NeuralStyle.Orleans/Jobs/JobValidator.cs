@@ -82,18 +82,20 @@ internal static class JobValidator
             StyleStrength = options.StyleStrength,
             StyleBlendWeights = options.StyleBlendWeights,
             Seed = options.Seed,
-            Device = service.Device,
-            Threads = service.ThreadsPerJob,
-            WeightsPath = service.WeightsPath,
-            PreviewInterval = service.PreviewInterval,
-            ProgressInterval = service.PreviewInterval,
+            Runtime = preset.Runtime with
+            {
+                Device = service.Device,
+                Threads = service.ThreadsPerJob,
+
+                // The working image is bounded as uploads are, which bounds a checkpoint too (OptimizerCheckpoint.MaxByteCount).
+                MaxImagePixels = service.Limits.MaxImagePixels,
+            },
+            Weights = preset.Weights with { Path = service.WeightsPath },
+            Optimizer = preset.Optimizer with { PreviewInterval = service.PreviewInterval, ProgressInterval = service.PreviewInterval },
             CheckpointInterval = service.CheckpointInterval,
 
-            // The working image is bounded as uploads are, which bounds a checkpoint too (OptimizerCheckpoint.MaxByteCount).
-            MaxImagePixels = service.Limits.MaxImagePixels,
-
             // A job is one whole-image optimisation, so that its checkpoint (the image at an iteration) is all it needs to go on.
-            CoarseToFine = CoarseToFineMode.Off,
+            HighResolution = preset.HighResolution with { CoarseToFine = CoarseToFineMode.Off },
         };
     }
 

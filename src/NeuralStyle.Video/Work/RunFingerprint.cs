@@ -29,22 +29,35 @@ internal static class RunFingerprint
         }
 
         Append(text, "video", options, skip: [nameof(VideoStyleTransferOptions.Style), nameof(VideoStyleTransferOptions.WorkFolder), nameof(VideoStyleTransferOptions.KeepWorkFolder), nameof(VideoStyleTransferOptions.FfmpegFolder)]);
-        Append(text, "still", options.Style, skip: ["Logger", "ProgressInterval", "PreviewInterval"]);
+        Append(text, "still", options.Style, skip: ["Runtime.Logger", "Optimizer.ProgressInterval", "Optimizer.PreviewInterval", "Weights.Logger", "Weights.HttpClient"]);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private static void Append(StringBuilder text, string prefix, object options, string[] skip)
+    // The options' properties by name; nested option records (StyleTransferOptions.Optimizer, …) property by property,
+    // skipped by their path (Runtime.Logger).
+    private static void Append(StringBuilder text, string prefix, object options, string[] skip, string path = "")
     {
         foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
-            if (skip.Contains(property.Name) || property.GetIndexParameters().Length > 0)
+            var name = path + property.Name;
+            if (skip.Contains(name) || property.GetIndexParameters().Length > 0)
             {
                 continue;
             }
 
-            text.Append(prefix).Append('.').Append(property.Name).Append('=').Append(Format(property.GetValue(options))).Append('\n');
+            var value = property.GetValue(options);
+            if (value is not null && IsOptionRecord(value.GetType()))
+            {
+                Append(text, prefix, value, skip, name + ".");
+                continue;
+            }
+
+            text.Append(prefix).Append('.').Append(name).Append('=').Append(Format(value)).Append('\n');
         }
     }
+
+    private static bool IsOptionRecord(Type type)
+        => type.Namespace?.StartsWith("NeuralStyle", StringComparison.Ordinal) == true && type.Name.EndsWith("Options", StringComparison.Ordinal);
 
     private static string Format(object? value) => value switch
     {

@@ -219,6 +219,6 @@ public static class WeightsLocator
     /// <summary>Tells the user every way of supplying the file without a download, on a line of its own.</summary>
     private static string Advice(WeightsDescriptor weights, WeightsCacheEntry cache)
         => Environment.NewLine + $"To use a local copy of the weights instead, set WeightsOptions.Path to the file, set the {WeightsEnvironmentVariable} environment variable to its path, "
-            + $"pass --weights <file> to the neuralstyle command-line tool, or save the file as '{cache.FileName}' in the cache folder '{cache.Directory}' "
+            + $"or save the file as '{cache.FileName}' in the cache folder '{cache.Directory}' "
             + $"(full path '{cache.FilePath}', SHA-256 {weights.Sha256}). It can be fetched on another machine from {weights.DownloadUri}.";
 }

@@ -10,9 +10,9 @@ namespace NeuralStyle.Weights;
 /// <summary>
 /// Says where <see cref="WeightsLocator"/> looks for a model's weights (a <see cref="WeightsDescriptor"/>) and how it
 /// downloads them when no local copy exists.
-/// Every property is validated when it is set.
+/// Every property is validated when it is set. A sealed record: vary it with <c>with</c>.
 /// </summary>
-public sealed class WeightsOptions
+public sealed record WeightsOptions
 {
     /// <summary>The default limit on the size of a download: 256 MiB (the official file is about 4.8 MB).</summary>
     public const long DefaultMaxDownloadBytes = 256L * 1024 * 1024;

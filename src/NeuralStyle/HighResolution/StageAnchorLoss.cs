@@ -13,14 +13,15 @@ namespace NeuralStyle.HighResolution;
 /// antialiased bilinear downsampling of the generated image to earlier stage <c>j</c>'s size and <c>P_j</c> that stage's
 /// result. The low frequencies — the composition, the colours, the strokes the earlier stages painted — stay as they were,
 /// and the stage adds what only its size can hold: sharper content and finer strokes. A tile of a tiled stage is anchored
-/// to its part of the previous result (cut from the upsampled start and brought back to the previous scale). Whole-image stages
-/// may also hold the first stage's style statistics (<see cref="FirstStageStyle"/>).
+/// to its part of the previous result (cut from the upsampled start and brought back to the previous scale). Stages may also
+/// hold the first stage's style statistics (<see cref="FirstStageStyle"/>); a tile holds those of its part of the first result.
 /// </summary>
 internal sealed class StageAnchorLoss : LossBase
 {
     private readonly (Tensor Target, double Weight)[] _levels;
     private readonly FirstStageStyle? _firstStageStyle;
     private readonly StyleLoss? _firstStageStyleLoss; // against the first result's Gram matrices
+    private readonly (int Height, int Width) _firstStageSize; // where the texture is compared
 
     /// <param name="levels">Earlier results <c>[1, 3, h, w]</c> (normalised) at their own sizes, copied, each with its weight.</param>
     /// <param name="firstStageStyle">Also holds the first level's style statistics (see <see cref="FirstStageStyle"/>), or null.</param>
@@ -33,7 +34,9 @@ internal sealed class StageAnchorLoss : LossBase
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            using var features = firstStageStyle.Extractor.Extract(_levels[0].Target, firstStageStyle.Layers.Max());
+            var target = firstStageStyle.Target ?? _levels[0].Target;
+            _firstStageSize = ((int)target.shape[2], (int)target.shape[3]);
+            using var features = firstStageStyle.Extractor.Extract(target, firstStageStyle.Layers.Max());
             _firstStageStyleLoss = new StyleLoss(firstStageStyle.Layers, [.. firstStageStyle.Layers.Select(l => GramMatrix.Compute(features[l]))], firstStageStyle.Weights);
             _firstStageStyle = firstStageStyle;
         }
@@ -53,8 +56,7 @@ internal sealed class StageAnchorLoss : LossBase
 
         if (_firstStageStyle is { } style)
         {
-            var first = _levels[0].Target;
-            using var small = style.Extractor.Extract(ImageTensor.Resize(image, (int)first.shape[2], (int)first.shape[3]), style.Layers.Max());
+            using var small = style.Extractor.Extract(ImageTensor.Resize(image, _firstStageSize.Height, _firstStageSize.Width), style.Layers.Max());
             total = total!.add(_firstStageStyleLoss!.Compute(small));
         }
 
@@ -80,5 +82,9 @@ internal sealed class StageAnchorLoss : LossBase
 /// </summary>
 /// <param name="Extractor">The run's extractor; not owned.</param>
 /// <param name="Layers">The style layers.</param>
-/// <param name="Weights">Their weights, already multiplied by <see cref="StyleTransferOptions.StageStyleAnchorWeight"/>.</param>
-internal sealed record FirstStageStyle(IFeatureExtractor Extractor, IReadOnlyList<int> Layers, IReadOnlyList<double> Weights);
+/// <param name="Weights">Their weights, already multiplied by <see cref="HighResolution.HighResolutionOptions.StageStyleAnchorWeight"/>.</param>
+/// <param name="Target">
+/// What the texture is held to, normalised, at the size it is compared at: a tile's part of the first result; null for the
+/// anchor's first level (a whole image's first result). Read when the anchor is made, not kept.
+/// </param>
+internal sealed record FirstStageStyle(IFeatureExtractor Extractor, IReadOnlyList<int> Layers, IReadOnlyList<double> Weights, Tensor? Target = null);

@@ -66,11 +66,11 @@ public sealed class RunImages : IDisposable
     /// <summary>Decodes a run's content and the images in <paramref name="files"/> at the sizes the run works at.</summary>
     /// <param name="content">The content image file.</param>
     /// <param name="files">The style images and the optional images.</param>
-    /// <param name="options">The run's options (its sizes and <see cref="StyleTransferOptions.MaxImagePixels"/>); validated first.</param>
+    /// <param name="options">The run's options (its sizes and <see cref="RuntimeOptions.MaxImagePixels"/>); validated first.</param>
     /// <param name="loadOptions">Decoding limits; <see langword="null"/> means the defaults with one <see cref="ImageMemoryBudget"/> of <see cref="ImageMemoryBudget.DefaultBytes"/> for all the images.</param>
     /// <returns>The decoded images, which the caller disposes.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">An option is out of range, no style file is given, <see cref="RunImageFiles.StyleMasks"/> does not give one file per style, or the content would be larger than <see cref="StyleTransferOptions.MaxImagePixels"/> after resizing (checked before any other image is decoded).</exception>
+    /// <exception cref="ArgumentException">An option is out of range, no style file is given, <see cref="RunImageFiles.StyleMasks"/> does not give one file per style, or the content would be larger than <see cref="RuntimeOptions.MaxImagePixels"/> after resizing (checked before any other image is decoded).</exception>
     /// <exception cref="ImageLoadException">A file is missing or not a usable image, or the images need more memory than the load options allow. Nothing stays allocated.</exception>
     public static RunImages Load(string content, RunImageFiles files, StyleTransferOptions options, ImageLoadOptions? loadOptions = null)
     {
@@ -81,7 +81,7 @@ public sealed class RunImages : IDisposable
         try
         {
             var bitmap = Keep(owned, ImageFile.LoadForSize(content, options.ImageSize, loadOptions));
-            var (width, height) = InputSizes.CheckTarget("content", bitmap.Width, bitmap.Height, options.ImageSize, nameof(StyleTransferOptions.ImageSize), 1, options.MaxImagePixels);
+            var (width, height) = InputSizes.CheckTarget("content", bitmap.Width, bitmap.Height, options.ImageSize, nameof(StyleTransferOptions.ImageSize), 1, options.Runtime.MaxImagePixels);
             return LoadRest(owned, bitmap, new SKSizeI((int)width, (int)height), files, options, loadOptions);
         }
         catch

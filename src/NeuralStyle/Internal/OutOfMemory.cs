@@ -39,8 +39,8 @@ internal static partial class OutOfMemory
             : cause is OutOfMemoryException ? ".NET ran out of memory" : $"libtorch reported: {native}";
         var where = device is null ? string.Empty : $" on {device}";
         return new StyleTransferOutOfMemoryException(
-            $"Not enough memory{where} for {what}: {failure}. Use a smaller StyleTransferOptions.ImageSize or StyleSize (--size, --style-size), "
-            + "or lower StyleTransferOptions.MaxImagePixels (--max-image-pixels) so that sizes this machine cannot hold are refused before any work.",
+            $"Not enough memory{where} for {what}: {failure}. Use a smaller StyleTransferOptions.ImageSize or StyleTransferOptions.StyleSize, "
+            + "or lower StyleTransferOptions.Runtime.MaxImagePixels so that sizes this machine cannot hold are refused before any work.",
             exception)
         {
             RequestedBytes = bytes,

@@ -2,7 +2,7 @@ using TorchSharp;
 
 namespace NeuralStyle.Internal;
 
-/// <summary>Applies <see cref="StyleTransferOptions.Threads"/> on a run's worker thread.</summary>
+/// <summary>Applies <see cref="RuntimeOptions.Threads"/> on a run's worker thread.</summary>
 /// <remarks>
 /// libtorch (OpenMP build) keeps the intra-op thread count per thread, initialised lazily from a process-wide value at
 /// the thread's first parallel operation; <c>set_num_threads</c> sets both the calling thread's count and the process-wide

@@ -12,7 +12,7 @@ namespace NeuralStyle.Optimization;
 /// Resumed with the same settings and losses, a run ends on the same image as a run that was never interrupted.
 /// </summary>
 /// <remarks>
-/// Take checkpoints with <see cref="OptimizerSettings.CheckpointInterval"/> (they come with the progress reports, see
+/// Take checkpoints with <see cref="StyleTransferOptimizer.CheckpointInterval"/> or <see cref="StyleTransferOptions.CheckpointInterval"/> (they come with the progress reports, see
 /// <see cref="StyleTransferProgress.Checkpoint"/>) and resume with <see cref="StyleTransferOptimizer.ResumeFrom"/> or
 /// <see cref="StyleTransferOptions.ResumeFrom"/>. <see cref="ToBytes"/> and <see cref="FromBytes"/> store one in
 /// <see cref="BytesPerElement"/> bytes per pixel and channel plus a small header.
@@ -51,17 +51,18 @@ public sealed partial class OptimizerCheckpoint
     /// <value>Four positive lengths.</value>
     public IReadOnlyList<long> Shape => _shape;
 
-    /// <summary>Checks that a run with <paramref name="settings"/> on an image of <paramref name="shape"/> can go on from this checkpoint.</summary>
-    /// <param name="settings">The run's optimiser settings.</param>
+    /// <summary>Checks that a run with <paramref name="options"/> and <paramref name="iterations"/> on an image of <paramref name="shape"/> can go on from this checkpoint.</summary>
+    /// <param name="options">The run's optimiser options.</param>
+    /// <param name="iterations">The run's number of iterations.</param>
     /// <param name="shape">The shape of the run's image.</param>
     /// <param name="optionName">The option that holds the checkpoint, named in the message.</param>
     /// <exception cref="ArgumentException">The checkpoint belongs to another kind of run; the message says how.</exception>
-    internal void CheckFits(OptimizerSettings settings, IReadOnlyList<long> shape, string optionName)
+    internal void CheckFits(OptimizerOptions options, int iterations, IReadOnlyList<long> shape, string optionName)
     {
-        Check(settings.Optimizer == OptimizerKind.Adam, optionName, $"needs the Adam optimiser (got {settings.Optimizer})");
+        Check(options.Kind == OptimizerKind.Adam, optionName, $"needs the Adam optimiser (got {options.Kind})");
         Check(shape.SequenceEqual(_shape), optionName, $"holds an image of shape [{string.Join(",", _shape)}] but the run optimises [{string.Join(",", shape)}]");
-        Check(Iteration < settings.Iterations, optionName, $"was taken after {Iteration} iterations; the run has only {settings.Iterations}");
-        Check(settings.LearningRateAt(Iteration - 1) == LearningRate, optionName, $"was taken at learning rate {LearningRate}, but the run's schedule has {settings.LearningRateAt(Iteration - 1)} at iteration {Iteration - 1}");
+        Check(Iteration < iterations, optionName, $"was taken after {Iteration} iterations; the run has only {iterations}");
+        Check(options.LearningRateAt(Iteration - 1, iterations) == LearningRate, optionName, $"was taken at learning rate {LearningRate}, but the run's schedule has {options.LearningRateAt(Iteration - 1, iterations)} at iteration {Iteration - 1}");
     }
 
     /// <summary>Takes a checkpoint of a running Adam optimisation after <paramref name="iteration"/> iterations.</summary>

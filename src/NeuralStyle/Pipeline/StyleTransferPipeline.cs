@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using NeuralStyle.Features;
+using NeuralStyle.Imaging;
 using NeuralStyle.Internal;
 using NeuralStyle.Optimization;
 using NeuralStyle.Pipeline.Inputs;
@@ -12,6 +13,7 @@ using NeuralStyle.Pipeline.Objective;
 using NeuralStyle.Pipeline.Progress;
 using NeuralStyle.Pipeline.Stages;
 using NeuralStyle.Weights;
+using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace NeuralStyle.Pipeline;
@@ -28,7 +30,7 @@ internal static class StyleTransferPipeline
     /// <param name="styles">The style images' sizes.</param>
     /// <param name="progress">The caller's progress, or null.</param>
     /// <exception cref="ArgumentException">An option or a size is out of range.</exception>
-    /// <exception cref="InsufficientMemoryException"><see cref="StyleTransferOptions.MaxMemoryBytes"/> is too small for the smallest tile.</exception>
+    /// <exception cref="InsufficientMemoryException"><see cref="HighResolution.HighResolutionOptions.MaxMemoryBytes"/> is too small for the smallest tile.</exception>
     public static RunSetup Prepare(StyleTransferOptions? options, (long Width, long Height) content, IReadOnlyList<(long Width, long Height)> styles, IProgress<StyleTransferProgress>? progress)
     {
         var clock = Stopwatch.StartNew();
@@ -43,9 +45,9 @@ internal static class StyleTransferPipeline
     {
         setup.Progress.Phase(StyleTransferPhase.LoadingWeights);
         var options = setup.Options;
-        return options.FeatureExtractor is not null
+        return options.Runtime.FeatureExtractor is not null
             ? null
-            : await WeightsLocator.ResolveAsync(SqueezeNetWeights.Descriptor, new WeightsOptions { Path = options.WeightsPath, AllowDownload = options.AllowWeightsDownload, Logger = options.Logger }, progress: null, cancellationToken).ConfigureAwait(false);
+            : await WeightsLocator.ResolveAsync(SqueezeNetWeights.Descriptor, options.Weights, progress: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs the plan on the calling thread.</summary>
@@ -58,15 +60,30 @@ internal static class StyleTransferPipeline
     {
         cancellationToken.ThrowIfCancellationRequested();
         var options = setup.Options;
-        ThreadSettings.Apply(options.Threads);
+        ThreadSettings.Apply(options.Runtime.Threads);
         var extractor = setup.Plan.Network.Resolve(setup.Device, weightsPath, cancellationToken);
         InputSizes.CheckMinimum(inputs.Content, "content", setup.Plan.Network.MinimumInputSizeUpTo(setup.Plan.DeepestLayer));
         var (image, losses) = StagedRun.Run(setup.Plan, inputs, new ObjectiveFactory(extractor, options), options, setup.Progress, cancellationToken);
         return new OptimizationResult(image, losses, setup.Progress.TotalIterations, setup.Clock.Elapsed);
     }
 
+    /// <summary>
+    /// Runs images of one working size as one batch on the calling thread; each result has its own losses, evaluated on its
+    /// final image (<see cref="PerImageLosses"/>), and the time since <paramref name="clock"/> started.
+    /// </summary>
+    public static StyleTransferResult[] ExecuteBatch(IReadOnlyList<SKBitmap> contents, SKBitmap style, RunSetup setup, string? weightsPath, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        using var scope = NewDisposeScope();
+        setup.Progress.Phase(StyleTransferPhase.PreparingInputs);
+        var batch = cat(contents.Select(c => ImageTensor.FromBitmap(c, setup.Options.ImageSize)).ToArray(), 0);
+        var inputs = new RunInputs(batch, [side => ImageTensor.FromBitmap(style, side)]);
+        using var run = Execute(inputs, setup, weightsPath, cancellationToken);
+        var perImage = EvaluatePerImage(inputs, setup, weightsPath, run.Image);
+        return [.. perImage.Select((losses, k) => new StyleTransferResult(ImageTensor.ToBitmap(run.Image[k]), losses, run.Iterations, clock.Elapsed, run.Image.device.ToString()))];
+    }
+
     /// <summary>Each image's own losses on its final pixels (<see cref="PerImageLosses"/>), for a batch run.</summary>
-    public static LossValues[] EvaluatePerImage(RunInputs inputs, RunSetup setup, string? weightsPath, Tensor results)
+    private static LossValues[] EvaluatePerImage(RunInputs inputs, RunSetup setup, string? weightsPath, Tensor results)
     {
         var network = setup.Plan.Network;
         var factory = new ObjectiveFactory(network.Resolve(setup.Device, weightsPath, CancellationToken.None), setup.Options);
@@ -94,10 +111,10 @@ internal static class StyleTransferPipeline
 
     private static RunSetup Setup(StyleTransferOptions options, FeatureNetwork network, InputSizes sizes, Stopwatch clock, IProgress<StyleTransferProgress>? progress)
     {
-        var device = options.FeatureExtractor?.Device ?? DeviceSelector.Resolve(options.Device);
+        var device = options.Runtime.FeatureExtractor?.Device ?? DeviceSelector.Resolve(options.Runtime.Device);
         var plan = StagePlan.Create((int)sizes.ContentHeight, (int)sizes.ContentWidth, options, network, device.type == TorchSharp.DeviceType.CUDA);
         options.CheckCheckpoints(plan);
-        var reporter = new RunProgress(progress, [.. plan.Stages.Select(s => (s, s.TileCount(options.TileOverlap)))], () => clock.Elapsed);
+        var reporter = new RunProgress(progress, [.. plan.Stages.Select(s => (s, s.TileCount(options.HighResolution.TileOverlap)))], () => clock.Elapsed);
         return new RunSetup(options, sizes, plan, device, reporter, clock);
     }
 }

@@ -18,7 +18,7 @@ public sealed class BatchTests
         using var waves = SampleImages.Style("style-waves.png");
         using var portrait = SkBitmaps.Resized(waves, 70, 90);
         using var style = SampleImages.Style();
-        var options = StyleTransferTests.Small with { Iterations = 8, UnclampedFinalIterations = 0 };
+        var options = StyleTransferTests.Small with { Iterations = 8, Optimizer = StyleTransferTests.Small.Optimizer with { UnclampedFinalIterations = 0 } };
         var contents = new[] { village, waves, portrait, village };
 
         var batch = await StyleTransfer.RunBatchAsync(contents, style, options, cancellationToken: TestContext.Current.CancellationToken);
@@ -63,7 +63,7 @@ public sealed class BatchTests
             return new SKColor((byte)(255 - p.Red), (byte)(255 - p.Green), (byte)(255 - p.Blue));
         });
         using var style = SampleImages.Style();
-        var options = StyleTransferTests.Small with { Iterations = 8, UnclampedFinalIterations = 0 };
+        var options = StyleTransferTests.Small with { Iterations = 8, Optimizer = StyleTransferTests.Small.Optimizer with { UnclampedFinalIterations = 0 } };
         var ct = TestContext.Current.CancellationToken;
 
         var withNoise = await StyleTransfer.RunBatchAsync([village, noise], style, options, cancellationToken: ct);
@@ -99,7 +99,7 @@ public sealed class BatchTests
         using var village = SampleImages.Content();
         using var waves = SampleImages.Style("style-waves.png");
         using var style = SampleImages.Style();
-        var options = StyleTransferTests.Small with { Iterations = 1, UnclampedFinalIterations = 0 };
+        var options = StyleTransferTests.Small with { Iterations = 1, Optimizer = StyleTransferTests.Small.Optimizer with { UnclampedFinalIterations = 0 } };
         var batch = await StyleTransfer.RunBatchAsync([village, waves], style, options, cancellationToken: TestContext.Current.CancellationToken);
         try
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using FluentAssertions;
 using NeuralStyle.Optimization;
 using TorchSharp;
@@ -26,7 +27,7 @@ public sealed class OptionsTests
 
         foreach (var preset in new[] { c, s, n })
         {
-            (preset.Iterations, preset.LearningRate, preset.DecayedLearningRate, preset.ClampBound, preset.UnclampedFinalIterations)
+            (preset.Iterations, preset.Optimizer.LearningRate, preset.Optimizer.DecayedLearningRate, preset.Optimizer.ClampBound, preset.Optimizer.UnclampedFinalIterations)
                 .Should().Be((200, 3.0, 0.1, 1.5, 10));
             preset.Validate();
         }
@@ -70,13 +71,13 @@ public sealed class OptionsTests
     [Fact]
     public void Seed_schedule_is_3_then_0_1_from_iteration_180()
     {
-        var settings = new StyleTransferOptions().ToOptimizerSettings();
-        settings.Iterations.Should().Be(200);
-        settings.LearningRateAt(179).Should().Be(3.0);
-        settings.LearningRateAt(180).Should().Be(0.1);
-        var lbfgs = (new StyleTransferOptions() with { Optimizer = OptimizerKind.Lbfgs }).ToOptimizerSettings();
-        lbfgs.Schedule.Should().BeEmpty();
-        lbfgs.LearningRate.Should().Be(1.0);
+        var options = new StyleTransferOptions();
+        options.Iterations.Should().Be(200);
+        options.Optimizer.LearningRateAt(179, options.Iterations).Should().Be(3.0);
+        options.Optimizer.LearningRateAt(180, options.Iterations).Should().Be(0.1);
+        var lbfgs = options.Optimizer with { Kind = OptimizerKind.Lbfgs };
+        Enumerable.Range(0, 200).Select(t => lbfgs.LearningRateAt(t, 200)).Should().OnlyContain(rate => rate == 1.0, "L-BFGS has no schedule");
+        lbfgs.EffectiveClampBound.Should().BeNull();
     }
 
     public static TheoryData<StyleTransferOptions, string> InvalidOptions => new()
@@ -92,13 +93,13 @@ public sealed class OptionsTests
         { new StyleTransferOptions { StyleWeights = [1, 2, double.NaN, 4] }, "StyleWeights" },
         { new StyleTransferOptions { TotalVariationWeight = 1e20 }, "TotalVariationWeight" },
         { new StyleTransferOptions { Iterations = -5 }, "Iterations" },
-        { new StyleTransferOptions { LearningRate = 0 }, "LearningRate" },
-        { new StyleTransferOptions { DecayStartFraction = 1.5 }, "DecayStartFraction" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { LearningRate = 0 } }, "Optimizer.LearningRate" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { DecayStartFraction = 1.5 } }, "Optimizer.DecayStartFraction" },
         { new StyleTransferOptions { Initialization = Initialization.Image }, "InitialImage" },
-        { new StyleTransferOptions { Threads = 0 }, "Threads" },
-        { new StyleTransferOptions { Device = "tpu" }, "Device" },
-        { new StyleTransferOptions { ProgressInterval = 0 }, "ProgressInterval" },
-        { new StyleTransferOptions { ClampBound = -1 }, "ClampBound" },
+        { new StyleTransferOptions { Runtime = new RuntimeOptions { Threads = 0 } }, "Runtime.Threads" },
+        { new StyleTransferOptions { Runtime = new RuntimeOptions { Device = "tpu" } }, "Runtime.Device" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { ProgressInterval = 0 } }, "Optimizer.ProgressInterval" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { ClampBound = -1 } }, "Optimizer.ClampBound" },
     };
 
     [Theory]

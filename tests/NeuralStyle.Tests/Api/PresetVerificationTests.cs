@@ -32,10 +32,9 @@ public sealed class PresetVerificationTests
         using var style = ImageFile.Load(SharedAssets.Image(styleFile));
         var options = StyleTransferPresets.Get(preset) with
         {
-            Device = "cpu",
-            WeightsPath = SharedAssets.SafeTensorsWeights,
-            AllowWeightsDownload = false,
-            ProgressInterval = 1,
+            Optimizer = StyleTransferPresets.Get(preset).Optimizer with { ProgressInterval = 1 },
+            Runtime = StyleTransferPresets.Get(preset).Runtime with { Device = "cpu" },
+            Weights = StyleTransferPresets.Get(preset).Weights with { Path = SharedAssets.SafeTensorsWeights, AllowDownload = false },
         };
         var log = new ProgressLog();
         using var result = await StyleTransfer.RunAsync(content, style, options, log, TestContext.Current.CancellationToken);

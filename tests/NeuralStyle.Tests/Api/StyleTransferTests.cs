@@ -22,9 +22,8 @@ public sealed class StyleTransferTests
         ImageSize = 64,
         StyleSize = 64,
         Iterations = 12,
-        Device = "cpu",
-        WeightsPath = SharedAssets.SafeTensorsWeights,
-        AllowWeightsDownload = false,
+        Runtime = StyleTransferPresets.CompositionVii.Runtime with { Device = "cpu" },
+        Weights = StyleTransferPresets.CompositionVii.Weights with { Path = SharedAssets.SafeTensorsWeights, AllowDownload = false },
     };
 
     [Fact]
@@ -33,7 +32,7 @@ public sealed class StyleTransferTests
         using var content = SampleImages.Content();
         using var style = SampleImages.Style();
         // Rate 1 instead of the presets' 3: twelve steps at 3 are still noise (measured: relative style loss 0.99, 0.07 after 30).
-        var options = Small with { LearningRate = 1 };
+        var options = Small with { Optimizer = Small.Optimizer with { LearningRate = 1 } };
         using var result = await StyleTransfer.RunAsync(content, style, options, cancellationToken: TestContext.Current.CancellationToken);
 
         result.Image.Height.Should().Be(64);
@@ -99,7 +98,7 @@ public sealed class StyleTransferTests
     {
         using var content = SampleImages.Content();
         using var style = SampleImages.Style();
-        var options = Small with { Initialization = Initialization.Noise, Seed = 7, Iterations = 6, Threads = 2 };
+        var options = Small with { Initialization = Initialization.Noise, Seed = 7, Iterations = 6, Runtime = Small.Runtime with { Threads = 2 } };
         using var a = await StyleTransfer.RunAsync(content, style, options, cancellationToken: TestContext.Current.CancellationToken);
         using var b = await StyleTransfer.RunAsync(content, style, options, cancellationToken: TestContext.Current.CancellationToken);
         using var c = await StyleTransfer.RunAsync(content, style, options with { Seed = 8 }, cancellationToken: TestContext.Current.CancellationToken);
@@ -113,7 +112,7 @@ public sealed class StyleTransferTests
         using var content = SampleImages.Content();
         using var style = SampleImages.Style();
         using var init = SampleImages.Style("style-waves.png");
-        var options = Small with { Initialization = Initialization.Image, InitialImage = init, Iterations = 1, LearningRate = 1e-4, UnclampedFinalIterations = 1 };
+        var options = Small with { Initialization = Initialization.Image, InitialImage = init, Iterations = 1, Optimizer = Small.Optimizer with { LearningRate = 1e-4, UnclampedFinalIterations = 1 } };
         using var result = await StyleTransfer.RunAsync(content, style, options, cancellationToken: TestContext.Current.CancellationToken);
         using var expected = ImageTensor.Resize(ImageTensor.ToRgb01(ImageTensor.FromBitmap(init)), 64, 85);
         using var actual = ImageTensor.ToRgb01(ImageTensor.FromBitmap(result.Image));
@@ -129,7 +128,7 @@ public sealed class StyleTransferTests
         var callerThread = Environment.CurrentManagedThreadId;
         var reportThreads = new List<int>();
         log.OnReport = _ => { lock (reportThreads) { reportThreads.Add(Environment.CurrentManagedThreadId); } };
-        var task = StyleTransfer.RunAsync(content, style, Small with { Iterations = 10, ProgressInterval = 4, PreviewInterval = 8 }, log, TestContext.Current.CancellationToken);
+        var task = StyleTransfer.RunAsync(content, style, Small with { Iterations = 10, Optimizer = Small.Optimizer with { ProgressInterval = 4, PreviewInterval = 8 } }, log, TestContext.Current.CancellationToken);
         using var result = await task;
         log.Reports.Select(r => r.Iteration).Should().Equal(4, 8, 10);
         log.Reports.Select(r => r.Preview is not null).Should().Equal(false, true, true);
@@ -150,7 +149,7 @@ public sealed class StyleTransferTests
         using var style = SampleImages.Style();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var log = new ProgressLog { OnReport = r => { if (r.Iteration == 3) { cts.Cancel(); } } };
-        var act = () => StyleTransfer.RunAsync(content, style, Small with { Iterations = 1000, ProgressInterval = 1 }, log, cts.Token);
+        var act = () => StyleTransfer.RunAsync(content, style, Small with { Iterations = 1000, Optimizer = Small.Optimizer with { ProgressInterval = 1 } }, log, cts.Token);
         await act.Should().ThrowAsync<OperationCanceledException>();
         log.Reports.Should().HaveCount(3);
     }

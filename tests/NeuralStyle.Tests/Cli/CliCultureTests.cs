@@ -33,10 +33,10 @@ public sealed class CliCultureTests
             parse.Errors.Should().BeEmpty();
             var options = o.ToOptions(parse);
 
-            (options.LbfgsLearningRate, options.InitNoiseRatio, options.StyleScale, options.TotalVariationWeight).Should().Be((0.5, 0.25, 1.5, 1e-3));
-            (options.Initialization, options.Optimizer, options.PreserveColors).Should().Be((Initialization.Blend, OptimizerKind.Lbfgs, ColorPreservation.Luminance));
+            (options.Optimizer.LbfgsLearningRate, options.InitNoiseRatio, options.StyleScale, options.TotalVariationWeight).Should().Be((0.5, 0.25, 1.5, 1e-3));
+            (options.Initialization, options.Optimizer.Kind, options.PreserveColors).Should().Be((Initialization.Blend, OptimizerKind.Lbfgs, ColorPreservation.Luminance));
             options.StyleBlendWeights.Should().Equal(0.7, 0.3);
-            (options.MaxMemoryBytes, options.Iterations, options.MaxImagePixels).Should().Be((1536L << 20, 12, 1_000_000L));
+            (options.HighResolution.MaxMemoryBytes, options.Iterations, options.Runtime.MaxImagePixels).Should().Be((1536L << 20, 12, 1_000_000L));
             root.Parse(["c.png", "s.png", "--lr", "0,5"]).Errors.Should().ContainSingle().Which.Message.Should().Contain("--learning-rate expects a number");
         }
         finally

@@ -33,6 +33,7 @@ public sealed class CliErrorTests
         { [Content, Style, "--max-pixels", "0"], 2, "--max-pixels expects a positive number of pixels" },
         { [Content, Style, "--save-every", "-1"], 2, "--save-every expects 0" },
         { [Content, Style, "--init", "image"], 2, "--init-image must be set" },
+        { [Content, Style, "--lbfgs-history", "0"], 2, "--lbfgs-history must be between 1 and 10,000." },
         { [Content, Style, "--weights", "missing.safetensors", "--no-download"], 1, "given in --weights does not exist" },
         { ["memory", "--width", "10"], 2, "--height is required" },
         { ["memory", "--width", "64", "--height", "64", "--max-memory", "lots"], 2, "--max-memory: 'lots' is not a size" },

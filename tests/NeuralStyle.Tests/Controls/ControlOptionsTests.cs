@@ -1,5 +1,6 @@
 using System;
 using FluentAssertions;
+using NeuralStyle.Optimization;
 using Xunit;
 
 namespace NeuralStyle.Tests.Controls;
@@ -29,7 +30,7 @@ public sealed class ControlOptionsTests
         { new StyleTransferOptions { NormalizeStyleWeightsTo = 1, StyleWeights = [0, 0, 0, 0] }, "NormalizeStyleWeightsTo" },
         { new StyleTransferOptions { StyleStrength = -0.5 }, "StyleStrength" },
         { new StyleTransferOptions { StyleStrength = double.PositiveInfinity }, "StyleStrength" },
-        { new StyleTransferOptions { LbfgsTolerance = -1 }, "LbfgsTolerance" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { LbfgsTolerance = -1 } }, "Optimizer.LbfgsTolerance" },
     };
 
     [Theory]
@@ -46,9 +47,8 @@ public sealed class ControlOptionsTests
         var options = new StyleTransferOptions();
         (options.StyleScale, options.StyleBlendWeights, options.Mask, options.StyleMasks, options.ContentLayers, options.ContentLayerWeights, options.NormalizeStyleWeightsTo)
             .Should().Be((null, null, null, null, null, null, null));
-        (options.PreserveColors, options.StyleStrength, options.Initialization, options.LbfgsTolerance).Should().Be((ColorPreservation.None, 1.0, Initialization.Content, 1e-9));
-        options.ToOptimizerSettings().LbfgsTolerance.Should().Be(1e-9);
-        (options with { LbfgsTolerance = 1e-5 }).ToOptimizerSettings().LbfgsTolerance.Should().Be(1e-5);
+        (options.PreserveColors, options.StyleStrength, options.Initialization, options.Optimizer.LbfgsTolerance).Should().Be((ColorPreservation.None, 1.0, Initialization.Content, 1e-9));
+        (options with { Optimizer = options.Optimizer with { LbfgsTolerance = 1e-5 } }).Optimizer.LbfgsTolerance.Should().Be(1e-5);
         options.ValidateForStyles(1);
         var act = () => (options with { StyleBlendWeights = [1, 1] }).ValidateForStyles(3);
         act.Should().Throw<ArgumentException>().WithParameterName("StyleBlendWeights");

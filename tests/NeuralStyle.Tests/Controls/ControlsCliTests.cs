@@ -36,10 +36,10 @@ public sealed class ControlsCliTests : IDisposable
         options.StyleLayers.Should().Equal(1, 4);
         options.StyleWeights.Should().Equal(100, 10);
         (options.NormalizeStyleWeightsTo, options.StyleStrength, options.TotalVariationWeight).Should().Be((1000.0, 1.5, 0.2));
-        (options.Optimizer, options.LbfgsLearningRate, options.LbfgsHistorySize, options.LbfgsTolerance, options.Iterations).Should().Be((OptimizerKind.Lbfgs, 0.8, 20, 1e-6, 50));
+        (options.Optimizer.Kind, options.Optimizer.LbfgsLearningRate, options.Optimizer.LbfgsHistorySize, options.Optimizer.LbfgsTolerance, options.Iterations).Should().Be((OptimizerKind.Lbfgs, 0.8, 20, 1e-6, 50));
 
         var adam = Parse("c.png", "s.png", "--decayed-lr", "0.05", "--decay-start", "0.8", "--preserve-colors", "luminance", "--init", "style");
-        (adam.DecayedLearningRate, adam.DecayStartFraction, adam.PreserveColors, adam.Initialization).Should().Be((0.05, 0.8, ColorPreservation.Luminance, Initialization.Style));
+        (adam.Optimizer.DecayedLearningRate, adam.Optimizer.DecayStartFraction, adam.PreserveColors, adam.Initialization).Should().Be((0.05, 0.8, ColorPreservation.Luminance, Initialization.Style));
         var act = () => Parse("c.png", "s.png", "--preserve-colors", "sepia");
         act.Should().Throw<ArgumentException>().WithMessage("*sepia*");
     }

@@ -17,10 +17,8 @@ internal static class ControlsKit
         ImageSize = size,
         StyleSize = size,
         Iterations = iterations,
-        Device = "cpu",
-        Threads = 2,
-        WeightsPath = SharedAssets.SafeTensorsWeights,
-        AllowWeightsDownload = false,
+        Runtime = StyleTransferPresets.CompositionVii.Runtime with { Device = "cpu", Threads = 2 },
+        Weights = StyleTransferPresets.CompositionVii.Weights with { Path = SharedAssets.SafeTensorsWeights, AllowDownload = false },
     };
 
     public static Task<StyleTransferResult> Run(SKBitmap content, SKBitmap style, StyleTransferOptions options)

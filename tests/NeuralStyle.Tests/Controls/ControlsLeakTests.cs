@@ -21,11 +21,11 @@ public sealed class ControlsLeakTests
         using var waves = SampleImages.Style("style-waves.png");
         using var left = ControlsKit.SplitMask(64, 48, 32, whiteRight: false);
         using var right = ControlsKit.SplitMask(64, 48, 32);
-        var small = ControlsKit.Small(iterations: 3) with { ProgressInterval = 1, PreviewInterval = 2 };
+        var small = ControlsKit.Small(iterations: 3) with { Optimizer = ControlsKit.Small(iterations: 3).Optimizer with { ProgressInterval = 1, PreviewInterval = 2 } };
         StyleTransferOptions[] variants =
         [
             small with { StyleMasks = [left, right], PreserveColors = ColorPreservation.Luminance, Initialization = Initialization.Blend, ContentLayers = [3, 6], StyleScale = 0.5 },
-            small with { Mask = right, PreserveColors = ColorPreservation.HistogramMatch, Initialization = Initialization.Style, Optimizer = OptimizerKind.Lbfgs, StyleBlendWeights = [1, 2] },
+            small with { Mask = right, PreserveColors = ColorPreservation.HistogramMatch, Initialization = Initialization.Style, StyleBlendWeights = [1, 2], Optimizer = small.Optimizer with { Kind = OptimizerKind.Lbfgs } },
         ];
         foreach (var options in variants)
         {
@@ -35,7 +35,7 @@ public sealed class ControlsLeakTests
             Run(content, [mosaic, waves], options);
             // TorchSharp's native L-BFGS step takes over the handle of the scalar each evaluation returns and never frees it
             // (the managed object is emptied, so it stays counted); everything else must be released.
-            var handedOver = options.Optimizer == OptimizerKind.Lbfgs ? 2 * options.Iterations : 0;
+            var handedOver = options.Optimizer.Kind == OptimizerKind.Lbfgs ? 2 * options.Iterations : 0;
             DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(live + handedOver, DisposeScopeManager.Statistics.ToString());
         }
     }

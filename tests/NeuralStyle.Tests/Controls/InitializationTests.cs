@@ -42,7 +42,7 @@ public sealed class InitializationTests
     {
         using var content = SampleImages.Content();
         using var style = SampleImages.Style("style-waves.png");
-        var options = ControlsKit.Small(iterations: 1) with { Initialization = Initialization.Style, LearningRate = 1e-4, UnclampedFinalIterations = 1 };
+        var options = ControlsKit.Small(iterations: 1) with { Initialization = Initialization.Style, Optimizer = ControlsKit.Small(iterations: 1).Optimizer with { LearningRate = 1e-4, UnclampedFinalIterations = 1 } };
         using var result = await ControlsKit.Run(content, style, options);
         using var scope = NewDisposeScope();
         var expected = ImageTensor.Resize(ImageTensor.ToRgb01(ImageTensor.FromBitmap(style, 48)), 48, 64);

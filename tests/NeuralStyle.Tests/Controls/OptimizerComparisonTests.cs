@@ -19,8 +19,8 @@ public sealed class OptimizerComparisonTests
     public void Lbfgs_reaches_a_lower_loss_than_adam_after_the_same_number_of_evaluations_on_the_golden_problem()
     {
         using var problem = new GoldenProblem();
-        var adam = Minimise(problem, new OptimizerSettings { Optimizer = OptimizerKind.Adam, Iterations = Evaluations, LearningRate = 3.0, Schedule = [], UnclampedFinalIterations = 0 });
-        var lbfgs = Minimise(problem, new OptimizerSettings { Optimizer = OptimizerKind.Lbfgs, Iterations = Evaluations, LearningRate = 1.0, Schedule = [], UnclampedFinalIterations = 0, LbfgsHistorySize = 100 });
+        var adam = Minimise(problem, new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 3.0, DecayStartFraction = 1, UnclampedFinalIterations = 0 });
+        var lbfgs = Minimise(problem, new OptimizerOptions { Kind = OptimizerKind.Lbfgs, LbfgsLearningRate = 1.0, LbfgsHistorySize = 100 });
         ControlsKit.Log($"golden problem, {Evaluations} evaluations: start {adam.Start:G5}, Adam {adam.Final:G5} ({adam.Evaluations} evaluations), L-BFGS {lbfgs.Final:G5} ({lbfgs.Evaluations} evaluations)");
 
         adam.Evaluations.Should().Be(Evaluations);
@@ -31,9 +31,9 @@ public sealed class OptimizerComparisonTests
     [Fact]
     public async System.Threading.Tasks.Task Lbfgs_from_the_options_runs_unclamped_and_descends_steadily()
     {
-        var options = ControlsKit.Small(iterations: 20) with { Optimizer = OptimizerKind.Lbfgs, ProgressInterval = 4 };
-        options.ToOptimizerSettings().ClampBound.Should().BeNull("clamping behind L-BFGS's back corrupts its history");
-        StyleTransferPresets.CompositionVii.ToOptimizerSettings().ClampBound.Should().Be(1.5, "Adam keeps the seed's clamp");
+        var options = ControlsKit.Small(iterations: 20) with { Optimizer = ControlsKit.Small(iterations: 20).Optimizer with { Kind = OptimizerKind.Lbfgs, ProgressInterval = 4 } };
+        options.Optimizer.EffectiveClampBound.Should().BeNull("clamping behind L-BFGS's back corrupts its history");
+        StyleTransferPresets.CompositionVii.Optimizer.EffectiveClampBound.Should().Be(1.5, "Adam keeps the seed's clamp");
 
         using var content = SampleImages.Content();
         using var style = SampleImages.Style();
@@ -45,13 +45,13 @@ public sealed class OptimizerComparisonTests
         losses[^1].Should().BeLessThan(losses[0] / 2);
     }
 
-    private static (double Start, double Final, int Evaluations) Minimise(GoldenProblem problem, OptimizerSettings settings)
+    private static (double Start, double Final, int Evaluations) Minimise(GoldenProblem problem, OptimizerOptions settings)
     {
         var counter = new CountingLoss(problem.Losses);
         var start = problem.Losses.Sum(l => { using var f = Extractors.Cpu.Extract(problem.Image, 7); using var v = l.Compute(f); return v.item<float>(); });
         var log = new ProgressLog();
-        using var result = new StyleTransferOptimizer(Extractors.Cpu, settings with { ProgressInterval = 10 }).Optimize(problem.Image, [counter], log);
-        ControlsKit.Log($"{settings.Optimizer}, loss before evaluation 10, 20, …: {string.Join(", ", log.Reports.Select(r => r.TotalLoss.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)))}");
+        using var result = new StyleTransferOptimizer(Extractors.Cpu, settings with { ProgressInterval = 10 }).Optimize(problem.Image, [counter], Evaluations, log);
+        ControlsKit.Log($"{settings.Kind}, loss before evaluation 10, 20, …: {string.Join(", ", log.Reports.Select(r => r.TotalLoss.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)))}");
         var evaluations = counter.Calls;
         using var noGrad = no_grad();
         using var features = Extractors.Cpu.Extract(result.Image, 7);

@@ -24,8 +24,7 @@ public sealed class PreviewTests
             PreserveColors = ColorPreservation.Luminance,
             StyleBlendWeights = [0.6, 0.4],
             Initialization = Initialization.Blend,
-            ProgressInterval = 2,
-            PreviewInterval = 3,
+            Optimizer = ControlsKit.Small(iterations: 6).Optimizer with { ProgressInterval = 2, PreviewInterval = 3 },
         };
         using var result = await StyleTransfer.RunAsync(content, [mosaic, waves], options, log, TestContext.Current.CancellationToken);
         try

@@ -22,9 +22,9 @@ public sealed class MemoryLayoutTests
     {
         using var scope = NewDisposeScope();
         using var probe = new LayoutProbe();
-        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, new OptimizerSettings { Optimizer = kind, Iterations = 2, Schedule = [], ClampBound = null });
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, new OptimizerOptions { Kind = kind, DecayStartFraction = 1, ClampBound = null });
 
-        optimizer.Optimize(rand(1, 3, 48, 48), [probe]).Dispose();
+        optimizer.Optimize(rand(1, 3, 48, 48), [probe], 2).Dispose();
 
         probe.Seen.Should().NotBeEmpty().And.OnlyContain(c => c == channelsLast);
         MemoryLayout.ContiguousRequested.Should().BeFalse("the request ends with the run");

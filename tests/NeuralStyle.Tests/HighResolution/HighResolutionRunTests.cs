@@ -37,7 +37,9 @@ public sealed partial class HighResolutionRunTests
         var log = new ProgressLog();
         var options = StyleTransferTests.Small with
         {
-            ImageSize = 96, StyleSize = 48, CoarseSize = 48, CoarseToFine = CoarseToFineMode.On, Iterations = 8, ProgressInterval = 4, FineIterationsFraction = 0.5,
+            ImageSize = 96, StyleSize = 48, Iterations = 8,
+            Optimizer = StyleTransferTests.Small.Optimizer with { ProgressInterval = 4 },
+            HighResolution = StyleTransferTests.Small.HighResolution with { CoarseSize = 48, CoarseToFine = CoarseToFineMode.On, FineIterationsFraction = 0.5 },
         };
         using var result = await StyleTransfer.RunAsync(content, style, options, log, TestContext.Current.CancellationToken);
         (result.Image.Width, result.Image.Height).Should().Be((128, 96));
@@ -56,7 +58,7 @@ public sealed partial class HighResolutionRunTests
         using var content = SampleImages.Content();
         using var style = SampleImages.Style();
         var log = new ProgressLog();
-        using var result = await StyleTransfer.RunAsync(content, style, StyleTransferTests.Small with { Iterations = 4, ProgressInterval = 4 }, log, TestContext.Current.CancellationToken);
+        using var result = await StyleTransfer.RunAsync(content, style, StyleTransferTests.Small with { Iterations = 4, Optimizer = StyleTransferTests.Small.Optimizer with { ProgressInterval = 4 } }, log, TestContext.Current.CancellationToken);
         log.Reports.Should().OnlyContain(r => r.StageCount == 1 && r.TileCount == 1);
     }
 
@@ -66,7 +68,7 @@ public sealed partial class HighResolutionRunTests
         using var content = SampleImages.Content();
         using var style = SampleImages.Style();
         var log = new ProgressLog();
-        var options = StyleTransferTests.Small with { ImageSize = 96, TileSize = 80, TileOverlap = 16, Iterations = 4, ProgressInterval = 4, CoarseToFine = CoarseToFineMode.Off };
+        var options = StyleTransferTests.Small with { ImageSize = 96, Iterations = 4, Optimizer = StyleTransferTests.Small.Optimizer with { ProgressInterval = 4 }, HighResolution = StyleTransferTests.Small.HighResolution with { TileSize = 80, TileOverlap = 16, CoarseToFine = CoarseToFineMode.Off } };
         using var result = await StyleTransfer.RunAsync(content, style, options, log, TestContext.Current.CancellationToken);
         (result.Image.Width, result.Image.Height).Should().Be((128, 96));
         log.Reports.Select(r => r.Tile).Should().Equal(1, 2, 3, 4);
@@ -79,18 +81,18 @@ public sealed partial class HighResolutionRunTests
     [Fact]
     public async Task A_memory_budget_chooses_tiles_that_fit()
     {
-        var options = StyleTransferTests.Small with { ImageSize = null, StyleSize = 64, CoarseToFine = CoarseToFineMode.Off, Iterations = 2, MaxMemoryBytes = 250L << 20 };
+        var options = StyleTransferTests.Small with { ImageSize = null, StyleSize = 64, Iterations = 2, HighResolution = StyleTransferTests.Small.HighResolution with { CoarseToFine = CoarseToFineMode.Off, MaxMemoryBytes = 250L << 20 } };
         var estimate = StyleTransfer.EstimateMemory(768, 576, options);
         estimate.Tiles.Should().BeGreaterThan(1);
         estimate.CpuBytes.Should().BeLessThanOrEqualTo(250L << 20);
-        var unlimited = StyleTransfer.EstimateMemory(768, 576, options with { MaxMemoryBytes = null });
+        var unlimited = StyleTransfer.EstimateMemory(768, 576, options with { HighResolution = options.HighResolution with { MaxMemoryBytes = null } });
         unlimited.Tiles.Should().Be(1);
         unlimited.CpuBytes.Should().BeGreaterThan(250L << 20);
 
         using var content = SkBitmaps.Resized(SampleImages.Content(), 768, 576);
         using var style = SampleImages.Style();
         var log = new ProgressLog();
-        using var result = await StyleTransfer.RunAsync(content, style, options with { ProgressInterval = 2 }, log, TestContext.Current.CancellationToken);
+        using var result = await StyleTransfer.RunAsync(content, style, options with { Optimizer = options.Optimizer with { ProgressInterval = 2 } }, log, TestContext.Current.CancellationToken);
         log.Reports.Select(r => r.TileCount).Distinct().Should().Equal(estimate.Tiles);
         (result.Image.Width, result.Image.Height).Should().Be((768, 576));
     }
@@ -98,7 +100,7 @@ public sealed partial class HighResolutionRunTests
     [Fact]
     public void A_budget_too_small_for_any_tile_is_a_clear_error()
     {
-        var act = () => StyleTransfer.EstimateMemory(4096, 3072, new StyleTransferOptions { MaxMemoryBytes = 100L << 20 });
+        var act = () => StyleTransfer.EstimateMemory(4096, 3072, new StyleTransferOptions { HighResolution = new HighResolutionOptions { MaxMemoryBytes = 100L << 20 } });
         act.Should().Throw<InsufficientMemoryException>().WithMessage("*100 MB*allow at least*");
     }
 

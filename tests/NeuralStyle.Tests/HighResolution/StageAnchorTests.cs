@@ -67,9 +67,9 @@ public sealed class StageAnchorTests
     public async Task The_anchor_keeps_the_fine_result_close_to_the_coarse_stage_at_the_coarse_size()
     {
         // At 48 px the anchor's sum has 28× fewer pixels than at the 256 px it was tuned at: the weight makes up for that.
-        var options = Options with { StageAnchorWeight = 3000 };
+        var options = Options with { HighResolution = Options.HighResolution with { StageAnchorWeight = 3000 } };
         var (anchored, anchoredDistance) = await RunAndMeasure(options);
-        var (free, freeDistance) = await RunAndMeasure(options with { StageAnchorWeight = 0 });
+        var (free, freeDistance) = await RunAndMeasure(options with { HighResolution = options.HighResolution with { StageAnchorWeight = 0 } });
 
         anchored.Where(r => r.Stage == 1).Should().OnlyContain(r => !r.Losses.Terms.ContainsKey("anchor"));
         anchored.Where(r => r.Stage == 2).Should().OnlyContain(r => r.Losses.Terms["anchor"] > 0);
@@ -81,9 +81,9 @@ public sealed class StageAnchorTests
     [Fact]
     public async Task Tiles_of_a_fine_stage_are_anchored_to_their_part_of_the_previous_result()
     {
-        var options = Options with { StageAnchorWeight = 3000, TileSize = 80, TileOverlap = 16 };
+        var options = Options with { HighResolution = Options.HighResolution with { StageAnchorWeight = 3000, TileSize = 80, TileOverlap = 16 } };
         var (anchored, anchoredDistance) = await RunAndMeasure(options);
-        var (_, freeDistance) = await RunAndMeasure(options with { StageAnchorWeight = 0 });
+        var (_, freeDistance) = await RunAndMeasure(options with { HighResolution = options.HighResolution with { StageAnchorWeight = 0 } });
 
         anchored.Where(r => r.Stage == 2).Should().HaveCount(4).And.OnlyContain(r => r.TileCount == 4 && r.Losses.Terms["anchor"] > 0);
         Console.WriteLine($"tiled: anchored {anchoredDistance:F4}, free {freeDistance:F4}");
@@ -125,9 +125,9 @@ public sealed class StageAnchorTests
     [Fact]
     public async Task The_style_anchor_keeps_the_first_stage_texture_at_its_size()
     {
-        var options = Options with { StageAnchorWeight = 3000, StageStyleAnchorWeight = 1000 };
+        var options = Options with { HighResolution = Options.HighResolution with { StageAnchorWeight = 3000, StageStyleAnchorWeight = 1000 } };
         var (_, _, held) = await RunAndMeasureBoth(options);
-        var (_, _, free) = await RunAndMeasureBoth(options with { StageStyleAnchorWeight = 0 });
+        var (_, _, free) = await RunAndMeasureBoth(options with { HighResolution = options.HighResolution with { StageStyleAnchorWeight = 0 } });
 
         Console.WriteLine($"Gram distance to the first stage at its size: held {held:G4}, free {free:G4}");
         held.Should().BeLessThan(free * 0.6, "the style anchor holds the first stage's texture");
@@ -139,15 +139,17 @@ public sealed class StageAnchorTests
     [InlineData(double.PositiveInfinity)]
     public void Bad_anchor_weights_are_rejected(double weight)
     {
-        var act = () => StyleTransfer.EstimateMemory(1024, 768, new StyleTransferOptions { StageAnchorWeight = weight });
+        var act = () => StyleTransfer.EstimateMemory(1024, 768, new StyleTransferOptions { HighResolution = new HighResolutionOptions { StageAnchorWeight = weight } });
         act.Should().Throw<ArgumentException>().WithMessage("*StageAnchorWeight*");
-        var style = () => StyleTransfer.EstimateMemory(1024, 768, new StyleTransferOptions { StageStyleAnchorWeight = weight });
+        var style = () => StyleTransfer.EstimateMemory(1024, 768, new StyleTransferOptions { HighResolution = new HighResolutionOptions { StageStyleAnchorWeight = weight } });
         style.Should().Throw<ArgumentException>().WithMessage("*StageStyleAnchorWeight*");
     }
 
     private static StyleTransferOptions Options => StyleTransferTests.Small with
     {
-        ImageSize = 96, StyleSize = 48, CoarseSize = 48, CoarseToFine = CoarseToFineMode.On, Iterations = 40, ProgressInterval = 40, PreviewInterval = 40,
+        ImageSize = 96, StyleSize = 48, Iterations = 40,
+        Optimizer = StyleTransferTests.Small.Optimizer with { ProgressInterval = 40, PreviewInterval = 40 },
+        HighResolution = StyleTransferTests.Small.HighResolution with { CoarseSize = 48, CoarseToFine = CoarseToFineMode.On },
     };
 
     /// <summary>Runs coarse-to-fine (two stages) and measures how far the result, brought down to the first stage's size, is from that stage's result (its last preview).</summary>
@@ -171,7 +173,7 @@ public sealed class StageAnchorTests
         try
         {
             // Previews have the result's size, so the first stage's result is made again: the same run at that stage's size alone.
-            using var firstRun = await StyleTransfer.RunAsync(content, style, options with { ImageSize = options.CoarseSize, CoarseToFine = CoarseToFineMode.Off, PreviewInterval = 0 }, cancellationToken: TestContext.Current.CancellationToken);
+            using var firstRun = await StyleTransfer.RunAsync(content, style, options with { ImageSize = options.HighResolution.CoarseSize, Optimizer = options.Optimizer with { PreviewInterval = 0 }, HighResolution = options.HighResolution with { CoarseToFine = CoarseToFineMode.Off } }, cancellationToken: TestContext.Current.CancellationToken);
             var first = firstRun.Image;
             using var scope = NewDisposeScope();
             var small = ImageTensor.Resize(ImageTensor.ToRgb01(ImageTensor.FromBitmap(result.Image)), first.Height, first.Width);

@@ -114,8 +114,8 @@ public sealed class TilingTests
         }
 
         // Fine stages start from a stylised image and use a gentler rate than the seed's first 3.0.
-        var settings = (preset with { Iterations = 30, ProgressInterval = 30, LearningRate = 1.0 }).ToOptimizerSettings();
-        var tiled = new NeuralStyle.Pipeline.Stages.TiledOptimizer(Extractors.Cpu, settings, tileSize, overlap);
+        var settings = preset.Optimizer with { ProgressInterval = 30, LearningRate = 1.0 };
+        var tiled = new NeuralStyle.Pipeline.Stages.TiledOptimizer(Extractors.Cpu, settings, 30, tileSize, overlap);
         tiled.TileCount(256, 341).Should().BeGreaterThanOrEqualTo(12);
         var log = new ProgressLog();
         var (result, tileLosses) = tiled.Optimize(content, content, (contentTile, _, styleFactor) =>

@@ -87,7 +87,7 @@ public sealed class RunImagesTests : IDisposable
     public void A_content_larger_than_max_image_pixels_after_resizing_is_refused_before_the_styles_are_decoded()
     {
         var content = Png("content.png", 400, 100);
-        var options = new StyleTransferOptions { ImageSize = 100, MaxImagePixels = 30_000 };
+        var options = new StyleTransferOptions { ImageSize = 100, Runtime = new RuntimeOptions { MaxImagePixels = 30_000 } };
 
         var act = () => RunImages.Load(content, new RunImageFiles { Styles = [Missing("style.png")] }, options);
 

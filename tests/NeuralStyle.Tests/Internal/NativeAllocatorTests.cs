@@ -24,8 +24,8 @@ public sealed class NativeAllocatorTests
         {
             var image = rand(1, 3, 40, 40).sub(0.5);
             using var loss = new NeuralStyle.Losses.TotalVariationLoss(1);
-            var optimizer = new StyleTransferOptimizer(Extractors.Cpu, new OptimizerSettings { Iterations = 2, Schedule = [] });
-            optimizer.Optimize(image, [loss]).Dispose();
+            var optimizer = new StyleTransferOptimizer(Extractors.Cpu, new OptimizerOptions { DecayStartFraction = 1 });
+            optimizer.Optimize(image, [loss], 2).Dispose();
         }
 
         var optedOut = string.Equals(Environment.GetEnvironmentVariable(NativeAllocator.EnvironmentVariable), "system", StringComparison.OrdinalIgnoreCase);
@@ -40,11 +40,11 @@ public sealed class NativeAllocatorTests
             Assert.Skip("glibc's allocator is tuned on Linux only.");
         }
 
-        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, new OptimizerSettings { Iterations = 2, Schedule = [] });
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, new OptimizerOptions { DecayStartFraction = 1 });
         using var loss = new NeuralStyle.Losses.TotalVariationLoss(1);
         using (NewDisposeScope())
         {
-            optimizer.Optimize(rand(1, 3, 40, 40), [loss]).Dispose();
+            optimizer.Optimize(rand(1, 3, 40, 40), [loss], 2).Dispose();
         }
 
         var before = NativeAllocator.Trims;
@@ -52,7 +52,7 @@ public sealed class NativeAllocatorTests
         for (var i = 0; i < 3; i++)
         {
             using var scope = NewDisposeScope();
-            optimizer.Optimize(rand(1, 3, 40, 40), [loss]).Dispose();
+            optimizer.Optimize(rand(1, 3, 40, 40), [loss], 2).Dispose();
         }
 
         if (clock.Elapsed < NativeAllocator.TrimDelay)
@@ -78,7 +78,7 @@ public sealed class NativeAllocatorTests
         var beforeResize = NativeAllocator.Trims;
         using (NewDisposeScope())
         {
-            optimizer.Optimize(rand(1, 3, 48, 40), [loss]).Dispose();
+            optimizer.Optimize(rand(1, 3, 48, 40), [loss], 2).Dispose();
         }
 
         NativeAllocator.Trims.Should().BeGreaterThan(beforeResize);

@@ -124,7 +124,7 @@ public sealed class StyleGradientTests
     [MemberData(nameof(Presets))]
     public void Whole_runs_end_where_the_autograd_path_ends(string preset)
     {
-        var options = StyleTransferPresets.Get(preset) with { LearningRate = 0.1, Iterations = 100 };
+        var options = StyleTransferPresets.Get(preset) with { Iterations = 100, Optimizer = StyleTransferPresets.Get(preset).Optimizer with { LearningRate = 0.1 } };
         var explicitLosses = Run(options, explicitGradient: true);
         var autogradLosses = Run(options, explicitGradient: false);
 
@@ -159,8 +159,8 @@ public sealed class StyleGradientTests
 
         try
         {
-            var optimizer = new StyleTransferOptimizer(extractor, options.ToOptimizerSettings());
-            using var result = optimizer.Optimize(content, losses);
+            var optimizer = new StyleTransferOptimizer(extractor, options.Optimizer);
+            using var result = optimizer.Optimize(content, losses, options.Iterations);
             return result.FinalLosses;
         }
         finally

@@ -11,22 +11,26 @@ namespace NeuralStyle.Tests.Optimization;
 public sealed class CheckpointTests
 {
     // A rate change at 8 (a fresh Adam) and unclamped final iterations: a checkpoint at 5 is before both, one at 10 after the change.
-    private static readonly OptimizerSettings Settings = new()
+    private const int Iterations = 14;
+
+    private static readonly OptimizerOptions Settings = new()
     {
-        Iterations = 14,
         LearningRate = 3.0,
-        Schedule = [new(8, 0.5)],
+        DecayedLearningRate = 0.5,
+        DecayStartFraction = 8.0 / Iterations,
         UnclampedFinalIterations = 2,
         ProgressInterval = 100,
-        CheckpointInterval = 5,
     };
+
+    private static StyleTransferOptimizer Optimizer(OptimizerOptions options, OptimizerCheckpoint? resumeFrom = null)
+        => new(Extractors.Cpu, options) { CheckpointInterval = options.Kind == OptimizerKind.Adam ? 5 : 0, ResumeFrom = resumeFrom };
 
     [Fact]
     public void Checkpoints_come_every_interval_before_the_last_iteration_with_the_schedule_position()
     {
         using var problem = new GoldenProblem();
         var log = new ProgressLog();
-        using var result = new StyleTransferOptimizer(Extractors.Cpu, Settings).Optimize(problem.Image, problem.Losses, log);
+        using var result = Optimizer(Settings).Optimize(problem.Image, problem.Losses, Iterations, log);
         var checkpoints = log.Reports.Where(r => r.Checkpoint is not null).Select(r => r.Checkpoint!).ToArray();
         checkpoints.Select(c => c.Iteration).Should().Equal(5, 10);
         checkpoints.Select(c => c.LearningRate).Should().Equal(3.0, 0.5);
@@ -42,13 +46,13 @@ public sealed class CheckpointTests
     {
         using var problem = new GoldenProblem();
         var log = new ProgressLog();
-        using var uninterrupted = new StyleTransferOptimizer(Extractors.Cpu, Settings).Optimize(problem.Image, problem.Losses, log);
+        using var uninterrupted = Optimizer(Settings).Optimize(problem.Image, problem.Losses, Iterations, log);
         var stored = log.Reports.Where(r => r.Checkpoint is not null).ElementAt(which).Checkpoint!.ToBytes();
 
         var checkpoint = OptimizerCheckpoint.FromBytes(stored, maxPixels: 1 << 20);
         var resumedLog = new ProgressLog();
         var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        using (var resumed = new StyleTransferOptimizer(Extractors.Cpu, Settings with { ProgressInterval = 1 }) { ResumeFrom = checkpoint }.Optimize(problem.Image, problem.Losses, resumedLog))
+        using (var resumed = Optimizer(Settings with { ProgressInterval = 1 }, checkpoint).Optimize(problem.Image, problem.Losses, Iterations, resumedLog))
         {
             resumedLog.Reports[0].Iteration.Should().Be(checkpoint.Iteration + 1, "the run goes on after the checkpoint");
             Tensors.Identical(resumed.Image, uninterrupted.Image).Should().BeTrue("Adam's moments, its step and the rate were restored");
@@ -63,10 +67,10 @@ public sealed class CheckpointTests
     {
         // The control of the test above: the pixels after 5 iterations, optimised on by a fresh Adam, give another image.
         using var problem = new GoldenProblem();
-        var unclamped = Settings with { ClampBound = null, CheckpointInterval = 0 };
-        using var uninterrupted = new StyleTransferOptimizer(Extractors.Cpu, unclamped).Optimize(problem.Image, problem.Losses);
-        using var first = new StyleTransferOptimizer(Extractors.Cpu, unclamped with { Iterations = 5, Schedule = [] }).Optimize(problem.Image, problem.Losses);
-        using var rest = new StyleTransferOptimizer(Extractors.Cpu, unclamped with { Iterations = 9, Schedule = [new(3, 0.5)] }).Optimize(first.Image, problem.Losses);
+        var unclamped = Settings with { ClampBound = null };
+        using var uninterrupted = new StyleTransferOptimizer(Extractors.Cpu, unclamped).Optimize(problem.Image, problem.Losses, Iterations);
+        using var first = new StyleTransferOptimizer(Extractors.Cpu, unclamped with { DecayStartFraction = 1 }).Optimize(problem.Image, problem.Losses, 5);
+        using var rest = new StyleTransferOptimizer(Extractors.Cpu, unclamped with { DecayStartFraction = 3.0 / 9 }).Optimize(first.Image, problem.Losses, 9);
         Tensors.Identical(rest.Image, uninterrupted.Image).Should().BeFalse();
         rest.FinalLosses.Total.Should().NotBe(uninterrupted.FinalLosses.Total);
     }
@@ -110,34 +114,38 @@ public sealed class CheckpointTests
     {
         using var problem = new GoldenProblem();
         var checkpoint = Take(Settings);
-        var cases = new (OptimizerSettings Settings, string Message)[]
+        var cases = new (OptimizerOptions Settings, int Iterations, string Message)[]
         {
-            (Settings with { Iterations = 5 }, "*after 5 iterations*only 5*"),
-            (Settings with { LearningRate = 2 }, "*taken at learning rate 3*"),
-            (Settings with { Optimizer = OptimizerKind.Lbfgs, CheckpointInterval = 0 }, "*needs the Adam optimiser*"),
+            (Settings, 5, "*after 5 iterations*only 5*"),
+            (Settings with { LearningRate = 2 }, Iterations, "*taken at learning rate 3*"),
+            (Settings with { Kind = OptimizerKind.Lbfgs }, Iterations, "*needs the Adam optimiser*"),
         };
-        foreach (var (settings, message) in cases)
+        foreach (var (settings, iterations, message) in cases)
         {
-            var optimizer = new StyleTransferOptimizer(Extractors.Cpu, settings) { ResumeFrom = checkpoint };
-            FluentActions.Invoking(() => optimizer.Optimize(problem.Image, problem.Losses)).Should().Throw<ArgumentException>().WithMessage("ResumeFrom *").WithMessage(message);
+            var optimizer = Optimizer(settings, checkpoint);
+            FluentActions.Invoking(() => optimizer.Optimize(problem.Image, problem.Losses, iterations)).Should().Throw<ArgumentException>().WithMessage("ResumeFrom *").WithMessage(message);
         }
 
         using var other = problem.Image.narrow(2, 0, 8).narrow(3, 0, 8).contiguous();
-        FluentActions.Invoking(() => new StyleTransferOptimizer(Extractors.Cpu, Settings) { ResumeFrom = checkpoint }.Optimize(other, problem.Losses))
+        FluentActions.Invoking(() => Optimizer(Settings, checkpoint).Optimize(other, problem.Losses, Iterations))
             .Should().Throw<ArgumentException>().WithMessage("ResumeFrom holds an image of shape*");
     }
 
     [Fact]
     public void Checkpoints_with_L_BFGS_are_refused_naming_the_setting()
-        => FluentActions.Invoking(() => new StyleTransferOptimizer(Extractors.Cpu, Settings with { Optimizer = OptimizerKind.Lbfgs }))
+    {
+        using var problem = new GoldenProblem();
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, Settings with { Kind = OptimizerKind.Lbfgs }) { CheckpointInterval = 5 };
+        FluentActions.Invoking(() => optimizer.Optimize(problem.Image, problem.Losses, Iterations))
             .Should().Throw<ArgumentException>().WithMessage("CheckpointInterval needs the Adam optimiser*");
+    }
 
-    private static OptimizerCheckpoint Take(OptimizerSettings settings)
+    private static OptimizerCheckpoint Take(OptimizerOptions settings)
     {
         using var problem = new GoldenProblem();
         var log = new ProgressLog();
-        using var result = new StyleTransferOptimizer(Extractors.Cpu, settings with { Iterations = 7 }).Optimize(problem.Image, problem.Losses, log);
-        return log.Reports.Single(r => r.Checkpoint is not null).Checkpoint!;
+        using var result = Optimizer(settings).Optimize(problem.Image, problem.Losses, Iterations, log);
+        return log.Reports.First(r => r.Checkpoint is not null).Checkpoint!;
     }
 
     private static byte[] Flip(byte[] bytes, int index)

@@ -12,11 +12,10 @@ namespace NeuralStyle.Tests.Optimization;
 
 public sealed class OptimizerTests
 {
-    private static readonly OptimizerSettings GoldenSettings = new()
+    private static readonly OptimizerOptions GoldenSettings = new()
     {
-        Iterations = 20,
         LearningRate = 3.0,
-        Schedule = [],
+        DecayStartFraction = 1,
         UnclampedFinalIterations = 0,
         ProgressInterval = 1,
     };
@@ -27,7 +26,7 @@ public sealed class OptimizerTests
         using var problem = new GoldenProblem();
         var log = new ProgressLog();
         var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings);
-        using var result = optimizer.Optimize(problem.Image, problem.Losses, log);
+        using var result = optimizer.Optimize(problem.Image, problem.Losses, 20, log);
 
         var golden = Golden.Root.GetProperty("adam_trajectory").GetProperty("steps").EnumerateArray().ToArray();
         log.Reports.Should().HaveCount(20);
@@ -55,8 +54,8 @@ public sealed class OptimizerTests
     {
         using var problem = new GoldenProblem();
         using var before = problem.Image.clone();
-        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings with { Iterations = 3 });
-        using var result = optimizer.Optimize(problem.Image, problem.Losses);
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings);
+        using var result = optimizer.Optimize(problem.Image, problem.Losses, 3);
         problem.Image.IsInvalid.Should().BeFalse();
         Tensors.Identical(problem.Image, before).Should().BeTrue();
         Tensors.Identical(result.Image, before).Should().BeFalse("the optimised copy moved");
@@ -68,8 +67,8 @@ public sealed class OptimizerTests
     {
         using var problem = new GoldenProblem();
         var log = new ProgressLog();
-        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings with { Iterations = 7, ProgressInterval = 3 });
-        using var result = optimizer.Optimize(problem.Image, problem.Losses, log);
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings with { ProgressInterval = 3 });
+        using var result = optimizer.Optimize(problem.Image, problem.Losses, 7, log);
         log.Reports.Select(r => r.Iteration).Should().Equal(3, 6, 7);
         log.Reports.Should().OnlyContain(r => r.TotalIterations == 7 && r.Losses.Terms.Count == 3 && r.LearningRate == 3.0);
         log.Reports.Select(r => r.Elapsed).Should().BeInAscendingOrder();
@@ -80,10 +79,11 @@ public sealed class OptimizerTests
     {
         using var problem = new GoldenProblem();
         var log = new ProgressLog();
-        var settings = GoldenSettings with { Iterations = 6, Schedule = [new LearningRateChange(4, 0.1)], ProgressInterval = 1 };
-        settings.LearningRateAt(3).Should().Be(3.0);
-        settings.LearningRateAt(4).Should().Be(0.1);
-        using var result = new StyleTransferOptimizer(Extractors.Cpu, settings).Optimize(problem.Image, problem.Losses, log);
+        var settings = GoldenSettings with { DecayedLearningRate = 0.1, DecayStartFraction = 4 / 6.0, ProgressInterval = 1 };
+        settings.LearningRateAt(3, 6).Should().Be(3.0);
+        settings.LearningRateAt(4, 6).Should().Be(0.1);
+        (settings with { Kind = OptimizerKind.Lbfgs }).LearningRateAt(5, 6).Should().Be(settings.LbfgsLearningRate, "L-BFGS keeps its own step size");
+        using var result = new StyleTransferOptimizer(Extractors.Cpu, settings).Optimize(problem.Image, problem.Losses, 6, log);
         log.Reports.Select(r => r.LearningRate).Should().Equal(3.0, 3.0, 3.0, 3.0, 0.1, 0.1);
     }
 
@@ -91,13 +91,13 @@ public sealed class OptimizerTests
     public void Clamp_keeps_pixels_in_bounds_until_the_final_unclamped_iterations()
     {
         using var problem = new GoldenProblem();
-        var settings = GoldenSettings with { Iterations = 5, ClampBound = 0.5, UnclampedFinalIterations = 0 };
-        using var result = new StyleTransferOptimizer(Extractors.Cpu, settings).Optimize(problem.Image, problem.Losses);
+        var settings = GoldenSettings with { ClampBound = 0.5, UnclampedFinalIterations = 0 };
+        using var result = new StyleTransferOptimizer(Extractors.Cpu, settings).Optimize(problem.Image, problem.Losses, 5);
         // Clamped before the last step, which moves each pixel by at most the learning rate (Adam's step is bounded by lr).
         result.Image.abs().max().item<float>().Should().BeLessThanOrEqualTo(0.5f + 3.0f + 1e-3f);
 
-        var none = GoldenSettings with { Iterations = 1, ClampBound = 0.5 };
-        using var once = new StyleTransferOptimizer(Extractors.Cpu, none).Optimize(problem.Image, problem.Losses);
+        var none = GoldenSettings with { ClampBound = 0.5 };
+        using var once = new StyleTransferOptimizer(Extractors.Cpu, none).Optimize(problem.Image, problem.Losses, 1);
         var moved = once.Image.sub(problem.Image.clamp(-0.5, 0.5)).abs().max().item<float>();
         moved.Should().BeLessThanOrEqualTo(3.0f + 1e-3f, "the first step starts from the clamped image");
     }
@@ -106,9 +106,9 @@ public sealed class OptimizerTests
     public void Same_inputs_give_bit_identical_results_on_the_cpu()
     {
         using var problem = new GoldenProblem();
-        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings with { Iterations = 5 });
-        using var first = optimizer.Optimize(problem.Image, problem.Losses);
-        using var second = optimizer.Optimize(problem.Image, problem.Losses);
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings);
+        using var first = optimizer.Optimize(problem.Image, problem.Losses, 5);
+        using var second = optimizer.Optimize(problem.Image, problem.Losses, 5);
         Tensors.Identical(first.Image, second.Image).Should().BeTrue();
     }
 
@@ -118,9 +118,9 @@ public sealed class OptimizerTests
         using var problem = new GoldenProblem();
         using var cts = new CancellationTokenSource();
         var log = new ProgressLog { OnReport = r => { if (r.Iteration == 3) { cts.Cancel(); } } };
-        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings with { Iterations = 50 });
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings);
         var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        var act = () => optimizer.Optimize(problem.Image, problem.Losses, log, cts.Token).Dispose();
+        var act = () => optimizer.Optimize(problem.Image, problem.Losses, 50, log, cts.Token).Dispose();
         act.Should().Throw<OperationCanceledException>();
         log.Reports.Should().HaveCount(3, "cancellation takes effect before the next step");
         DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(live);
@@ -130,12 +130,12 @@ public sealed class OptimizerTests
     public void Live_tensor_count_is_flat_across_runs()
     {
         using var problem = new GoldenProblem();
-        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings with { Iterations = 4 });
-        optimizer.Optimize(problem.Image, problem.Losses).Dispose(); // warm-up
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings);
+        optimizer.Optimize(problem.Image, problem.Losses, 4).Dispose(); // warm-up
         var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         for (var i = 0; i < 5; i++)
         {
-            optimizer.Optimize(problem.Image, problem.Losses, new ProgressLog()).Dispose();
+            optimizer.Optimize(problem.Image, problem.Losses, 4, new ProgressLog()).Dispose();
         }
 
         DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(live);
@@ -146,8 +146,8 @@ public sealed class OptimizerTests
     {
         using var problem = new GoldenProblem();
         var log = new ProgressLog();
-        var settings = new OptimizerSettings { Optimizer = OptimizerKind.Lbfgs, Iterations = 20, LearningRate = 1.0, Schedule = [], ProgressInterval = 1 };
-        using var result = new StyleTransferOptimizer(Extractors.Cpu, settings).Optimize(problem.Image, problem.Losses, log);
+        var settings = new OptimizerOptions { Kind = OptimizerKind.Lbfgs, LbfgsLearningRate = 1.0, ProgressInterval = 1 };
+        using var result = new StyleTransferOptimizer(Extractors.Cpu, settings).Optimize(problem.Image, problem.Losses, 20, log);
         log.Reports.Should().HaveCount(20);
         log.Reports[^1].TotalLoss.Should().BeLessThan(log.Reports[0].TotalLoss / 2);
     }
@@ -156,17 +156,19 @@ public sealed class OptimizerTests
     public void Diverging_loss_is_reported_as_numerical_instability()
     {
         using var problem = new GoldenProblem(contentWeight: 1e37);
-        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings with { Iterations = 5, ProgressInterval = 100 });
-        var act = () => optimizer.Optimize(problem.Image, problem.Losses).Dispose();
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, GoldenSettings with { ProgressInterval = 100 });
+        var act = () => optimizer.Optimize(problem.Image, problem.Losses, 5).Dispose();
         act.Should().Throw<NumericalInstabilityException>().Which.Iteration.Should().Be(0);
     }
 
     [Fact]
     public void Invalid_settings_are_rejected_with_their_name()
     {
-        var act = () => new StyleTransferOptimizer(Extractors.Cpu, new OptimizerSettings { Iterations = -1 });
-        act.Should().Throw<ArgumentException>().WithParameterName("Iterations");
-        act = () => new StyleTransferOptimizer(Extractors.Cpu, new OptimizerSettings { LearningRate = double.NaN });
-        act.Should().Throw<ArgumentException>().WithParameterName("LearningRate");
+        using var problem = new GoldenProblem();
+        var negative = () => new StyleTransferOptimizer(Extractors.Cpu).Optimize(problem.Image, problem.Losses, -1);
+        negative.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("iterations");
+        var act = () => new StyleTransferOptimizer(Extractors.Cpu, new OptimizerOptions { LearningRate = double.NaN });
+        act.Should().Throw<ArgumentException>().WithParameterName("Optimizer.LearningRate")
+            .WithMessage("StyleTransferOptions.Optimizer.LearningRate must be*");
     }
 }

@@ -15,7 +15,8 @@ public sealed class CheckpointRunTests
     [MemberData(nameof(Kinds))]
     public async Task A_resumed_run_gives_the_uninterrupted_bytes_or_is_refused_before_any_work(RunKind kind)
     {
-        var options = RunKinds.Options(kind, iterations: 8) with { CheckpointInterval = 3, ProgressInterval = 100 };
+        var plain = RunKinds.Options(kind, iterations: 8);
+        var options = plain with { CheckpointInterval = 3, Optimizer = plain.Optimizer with { ProgressInterval = 100 } };
         if (kind is RunKind.CoarseToFine or RunKind.Tiled)
         {
             var refused = () => RunKinds.RunAsync(kind, options);
@@ -28,7 +29,7 @@ public sealed class CheckpointRunTests
         checkpoints.Select(c => c.Iteration).Should().Equal(3, 6);
         checkpoints[0].Shape[0].Should().Be(kind == RunKind.Batch ? 2 : 1);
 
-        var (resumed, resumedLog, _) = await RunKinds.RunAsync(kind, options with { ResumeFrom = checkpoints[1], CheckpointInterval = 0, ProgressInterval = 1 });
+        var (resumed, resumedLog, _) = await RunKinds.RunAsync(kind, options with { ResumeFrom = checkpoints[1], CheckpointInterval = 0, Optimizer = options.Optimizer with { ProgressInterval = 1 } });
         resumedLog.Reports.Where(r => r.Phase == StyleTransferPhase.Optimizing).Select(r => r.Iteration).Should().Equal(7, 8);
         for (var i = 0; i < uninterrupted.Length; i++)
         {

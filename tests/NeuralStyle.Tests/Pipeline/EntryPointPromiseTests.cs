@@ -35,17 +35,17 @@ public sealed class EntryPointPromiseTests
     {
         using var content = SampleImages.Content();
         using var style = SampleImages.Style();
-        var options = RunKinds.Options(RunKind.Whole) with { ImageSize = 1024, MaxMemoryBytes = 64L << 20, WeightsPath = "/nonexistent/weights.safetensors" };
+        var options = RunKinds.Options(RunKind.Whole) with { ImageSize = 1024, HighResolution = RunKinds.Options(RunKind.Whole).HighResolution with { MaxMemoryBytes = 64L << 20 }, Weights = RunKinds.Options(RunKind.Whole).Weights with { Path = "/nonexistent/weights.safetensors" } };
         var log = new ProgressLog();
 
         var refusal = await FluentActions.Awaiting(() => StyleTransfer.RunAsync(content, style, options, log, TestContext.Current.CancellationToken))
             .Should().ThrowExactlyAsync<InsufficientMemoryException>();
 
-        refusal.Which.Message.Should().Contain("StyleTransferOptions.MaxMemoryBytes").And.Contain("allow at least");
+        refusal.Which.Message.Should().Contain("StyleTransferOptions.HighResolution.MaxMemoryBytes").And.Contain("allow at least");
         var suggested = (long)refusal.Which.Data["SuggestedBytes"]!;
         suggested.Should().BeGreaterThan(64L << 20);
         log.All.Should().BeEmpty("nothing was started: not even the weights were looked for");
-        var estimate = StyleTransfer.EstimateMemory(1365, 1024, options with { MaxMemoryBytes = suggested });
+        var estimate = StyleTransfer.EstimateMemory(1365, 1024, options with { HighResolution = options.HighResolution with { MaxMemoryBytes = suggested } });
         estimate.Tiles.Should().BeGreaterThan(1, "the suggested budget is enough for a tiled run");
         estimate.CpuBytes.Should().BeLessThanOrEqualTo(suggested);
     }

@@ -3,9 +3,11 @@ using System.Linq;
 using System.Threading.Tasks;
 using FluentAssertions;
 using NeuralStyle.Features;
+using NeuralStyle.HighResolution;
 using NeuralStyle.Imaging;
 using NeuralStyle.Losses;
 using NeuralStyle.Optimization;
+using NeuralStyle.Tests.TestSupport;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -59,7 +61,7 @@ public sealed class OptionMatrixTests
     {
         var size = kind == RunKind.Tiled ? (96, 72) : (85, 64);
         using var mask = RunKinds.RightHalf(size.Item1, size.Item2);
-        var options = RunKinds.Options(kind, iterations: 4) with { Mask = mask, PreviewInterval = 2, PreserveColors = ColorPreservation.Luminance };
+        var options = RunKinds.Options(kind, iterations: 4) with { Mask = mask, PreserveColors = ColorPreservation.Luminance, Optimizer = RunKinds.Options(kind, iterations: 4).Optimizer with { PreviewInterval = 2 } };
         var (results, log, _) = await RunKinds.RunAsync(kind, options);
         var previews = log.Reports.Where(r => r.Preview is not null).Select(r => r.Preview!).ToArray();
         try
@@ -97,10 +99,44 @@ public sealed class OptionMatrixTests
     [MemberData(nameof(Kinds))]
     public async Task Lbfgs_reduces_the_loss(RunKind kind)
     {
-        var (_, log, _) = await RunKinds.RunAsync(kind, RunKinds.Options(kind, iterations: 6) with { Optimizer = OptimizerKind.Lbfgs });
+        var (_, log, _) = await RunKinds.RunAsync(kind, RunKinds.Options(kind, iterations: 6) with { Optimizer = RunKinds.Options(kind, iterations: 6).Optimizer with { Kind = OptimizerKind.Lbfgs } });
         var reports = log.Reports;
         var firstOfLastStage = reports.First(r => r.Stage == reports[^1].Stage && r.Tile == reports[^1].Tile);
         reports[^1].TotalLoss.Should().BeLessThan(0.9 * firstOfLastStage.TotalLoss, $"{kind}: L-BFGS lowers the loss");
+    }
+
+    [Theory]
+    [InlineData(RunKind.CoarseToFine)]
+    [InlineData(RunKind.Tiled)]
+    public async Task The_stage_style_anchor_holds_the_first_stages_texture(RunKind kind)
+    {
+        // Two stages, 32 → 72 px; the tiled kind optimises the second in 64 px tiles (each tile holds its part of the first result).
+        var options = RunKinds.Options(kind, iterations: 20) with { ImageSize = 72 };
+        options = options with { HighResolution = options.HighResolution with { CoarseToFine = CoarseToFineMode.On, CoarseSize = 32, StageAnchorWeight = 3000, StageStyleAnchorWeight = 1000 } };
+        var held = await TextureDistanceToFirstStage(kind, options);
+        var free = await TextureDistanceToFirstStage(kind, options with { HighResolution = options.HighResolution with { StageStyleAnchorWeight = 0 } });
+        held.Should().BeLessThan(0.8 * free, $"{kind}: the style anchor keeps the first stage's texture at its size ({held:G4} vs {free:G4} without it)");
+    }
+
+    /// <summary>
+    /// Σ_l Σ (G_l(down(result)) − G_l(first stage's result))² over the style layers at the first stage's size, the first stage's
+    /// result made again by the same run at that size alone.
+    /// </summary>
+    private static async Task<double> TextureDistanceToFirstStage(RunKind kind, StyleTransferOptions options)
+    {
+        var (results, log, _) = await RunKinds.RunAsync(kind, options);
+        log.Reports.Max(r => r.StageCount).Should().Be(2);
+        log.Reports.Any(r => r.TileCount > 1).Should().Be(kind == RunKind.Tiled, $"{kind}: the second stage is tiled only in the tiled kind");
+        var single = options with { ImageSize = options.HighResolution.CoarseSize, HighResolution = options.HighResolution with { CoarseToFine = CoarseToFineMode.Off, TileSize = null } };
+        var (firsts, _, _) = await RunKinds.RunAsync(RunKind.Whole, single);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var first = firsts[0];
+        var small = ImageTensor.Resize(RunKinds.Rgb(results[0]), first.Height, first.Width);
+        int[] layers = [.. options.ResolveStyleLayers().Select(l => l.Layer)];
+        using var smallFeatures = Extractors.Cpu.Extract(ImageTensor.FromRgb01(small), layers.Max());
+        using var firstFeatures = Extractors.Cpu.Extract(ImageTensor.FromRgb01(RunKinds.Rgb(first)), layers.Max());
+        return layers.Sum(l => GramMatrix.Compute(smallFeatures[l]).sub(GramMatrix.Compute(firstFeatures[l])).square().sum().item<float>());
     }
 
     /// <summary>A term of the caller's: the weighted squared mean of the RGB image (pushes towards dark).</summary>

@@ -20,13 +20,13 @@ public sealed class PluggableExtractorTests
         using var network = new TinyConvNet();
         var options = RunKinds.Options(kind, iterations: 10) with
         {
-            FeatureExtractor = network,
-            WeightsPath = "/nonexistent/never-read.safetensors",
             ContentLayer = 3,
             StyleLayers = [1, 3, 5],
             StyleWeights = [1e4, 1e4, 1e4],
-            LearningRate = 0.02,
-            FineLearningRate = 0.02,
+            Optimizer = RunKinds.Options(kind, iterations: 10).Optimizer with { LearningRate = 0.02 },
+            HighResolution = RunKinds.Options(kind, iterations: 10).HighResolution with { FineLearningRate = 0.02 },
+            Runtime = RunKinds.Options(kind, iterations: 10).Runtime with { FeatureExtractor = network },
+            Weights = RunKinds.Options(kind, iterations: 10).Weights with { Path = "/nonexistent/never-read.safetensors" },
         };
         var (results, log, _) = await RunKinds.RunAsync(kind, options);
 
@@ -47,7 +47,7 @@ public sealed class PluggableExtractorTests
     public void Layers_and_memory_come_from_the_callers_network()
     {
         using var network = new TinyConvNet();
-        var options = new StyleTransferOptions { FeatureExtractor = network, ContentLayer = 3, StyleLayers = [1, 5], StyleWeights = [1, 1] };
+        var options = new StyleTransferOptions { ContentLayer = 3, StyleLayers = [1, 5], StyleWeights = [1, 1], Runtime = new RuntimeOptions { FeatureExtractor = network } };
 
         options.Invoking(o => o.Validate()).Should().NotThrow("layer 5 exists in the six-layer network");
         var deep = options with { StyleLayers = [1, 7] };
@@ -57,7 +57,7 @@ public sealed class PluggableExtractorTests
         var small = StyleTransfer.EstimateMemory(256, 256, options);
         var large = StyleTransfer.EstimateMemory(1024, 1024, options);
         large.CpuBytes.Should().BeGreaterThan(8 * (small.CpuBytes - (24L << 20)), "the measured activations grow with the area");
-        var budget = StyleTransfer.EstimateMemory(1024, 1024, options with { MaxMemoryBytes = large.CpuBytes / 2, CoarseToFine = CoarseToFineMode.Off });
+        var budget = StyleTransfer.EstimateMemory(1024, 1024, options with { HighResolution = options.HighResolution with { MaxMemoryBytes = large.CpuBytes / 2, CoarseToFine = CoarseToFineMode.Off } });
         budget.Tiles.Should().BeGreaterThan(1, "a budget below the whole image's need tiles it");
     }
 }

@@ -33,17 +33,15 @@ internal static class RunKinds
             ImageSize = kind == RunKind.Tiled ? 72 : 64,
             StyleSize = 64,
             Iterations = iterations,
-            ProgressInterval = 1,
-            Device = "cpu",
-            Threads = 2,
-            WeightsPath = SharedAssets.SafeTensorsWeights,
-            AllowWeightsDownload = false,
-            CoarseToFine = CoarseToFineMode.Off,
+            Optimizer = StyleTransferPresets.CompositionVii.Optimizer with { ProgressInterval = 1 },
+            HighResolution = StyleTransferPresets.CompositionVii.HighResolution with { CoarseToFine = CoarseToFineMode.Off },
+            Runtime = StyleTransferPresets.CompositionVii.Runtime with { Device = "cpu", Threads = 2 },
+            Weights = StyleTransferPresets.CompositionVii.Weights with { Path = SharedAssets.SafeTensorsWeights, AllowDownload = false },
         };
         return kind switch
         {
-            RunKind.CoarseToFine => options with { CoarseToFine = CoarseToFineMode.On, CoarseSize = 32 },
-            RunKind.Tiled => options with { TileSize = 64, TileOverlap = 16 },
+            RunKind.CoarseToFine => options with { HighResolution = options.HighResolution with { CoarseToFine = CoarseToFineMode.On, CoarseSize = 32 } },
+            RunKind.Tiled => options with { HighResolution = options.HighResolution with { TileSize = 64, TileOverlap = 16 } },
             _ => options,
         };
     }

@@ -27,7 +27,7 @@ public sealed class ConcurrencyTests
         using var style = Style(36, 36);
         // Different seeds (noise start) and thread counts, so a result mixed up between runs would show.
         var configs = Enumerable.Range(0, 8)
-            .Select(i => Tiny with { Initialization = Initialization.Noise, Seed = i, Threads = i % 2 == 0 ? 1 : 2, Iterations = 3, ProgressInterval = 1 })
+            .Select(i => Tiny with { Initialization = Initialization.Noise, Seed = i, Iterations = 3, Optimizer = Tiny.Optimizer with { ProgressInterval = 1 }, Runtime = Tiny.Runtime with { Threads = i % 2 == 0 ? 1 : 2 } })
             .ToArray();
         var threadCounts = new ConcurrentBag<(int Run, int Threads)>();
 
@@ -59,11 +59,11 @@ public sealed class ConcurrencyTests
         Log($"8 runs: sequential {sequentialTime.TotalMilliseconds:F0} ms, concurrent {concurrentTime.TotalMilliseconds:F0} ms; live tensors {before} → {Tensor.TotalCount} (residue {residue} per run)");
         for (var i = 0; i < configs.Length; i++)
         {
-            concurrent[i].Should().Equal(sequential[i], $"run {i} (seed {i}, {configs[i].Threads} threads) gives the same bytes alone and beside others");
+            concurrent[i].Should().Equal(sequential[i], $"run {i} (seed {i}, {configs[i].Runtime.Threads} threads) gives the same bytes alone and beside others");
         }
 
         sequential.Select(Convert.ToHexString).Distinct().Should().HaveCount(8, "the runs really differ");
-        threadCounts.Should().OnlyContain(t => t.Threads == configs[t.Run].Threads, "each run computes with the thread count it asked for");
+        threadCounts.Should().OnlyContain(t => t.Threads == configs[t.Run].Runtime.Threads, "each run computes with the thread count it asked for");
         Tensor.TotalCount.Should().Be(before + (16 * residue));
     }
 

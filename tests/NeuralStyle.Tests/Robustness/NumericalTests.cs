@@ -24,8 +24,8 @@ public sealed class NumericalTests
         double[] huge = [1e12, 1e12, 1e12, 1e12];
         var options = Tiny with
         {
-            Optimizer = OptimizerKind.Lbfgs, LbfgsLearningRate = 1e4, ContentWeight = 1e12, StyleWeights = huge, TotalVariationWeight = 1e12,
-            ClampBound = null, Iterations = 40, ProgressInterval = 1,
+            ContentWeight = 1e12, StyleWeights = huge, TotalVariationWeight = 1e12, Iterations = 40,
+            Optimizer = Tiny.Optimizer with { Kind = OptimizerKind.Lbfgs, LbfgsLearningRate = 1e4, ClampBound = null, ProgressInterval = 1 },
         };
 
         var act = () => StyleTransfer.RunAsync(content, style, options, log, Ct);
@@ -45,7 +45,7 @@ public sealed class NumericalTests
         using var content = Content();
         using var style = Style();
         double[] huge = [1e12, 1e12, 1e12, 1e12];
-        var options = Tiny with { LearningRate = 1e4, DecayedLearningRate = 1e4, ContentWeight = 1e12, StyleWeights = huge, TotalVariationWeight = 1e12, Iterations = 12 };
+        var options = Tiny with { ContentWeight = 1e12, StyleWeights = huge, TotalVariationWeight = 1e12, Iterations = 12, Optimizer = Tiny.Optimizer with { LearningRate = 1e4, DecayedLearningRate = 1e4 } };
 
         using var result = await StyleTransfer.RunAsync(content, style, options, cancellationToken: Ct);
 
@@ -62,7 +62,7 @@ public sealed class NumericalTests
         using var style = Style();
         using var probe = new ProbeLoss { NanFromCall = nanAtCall };
         var log = new ProgressLog();
-        var options = Tiny with { Iterations = 20, ProgressInterval = progressInterval, AdditionalLosses = [probe] };
+        var options = Tiny with { Iterations = 20, AdditionalLosses = [probe], Optimizer = Tiny.Optimizer with { ProgressInterval = progressInterval } };
 
         var act = () => StyleTransfer.RunAsync(content, style, options, log, Ct);
 
@@ -96,7 +96,7 @@ public sealed class NumericalTests
         using var content = Content();
         using var style = Style();
         using var probe = new ProbeLoss { NanGradientFromCall = 2 };
-        var options = Tiny with { Iterations = 10, ProgressInterval = 100, AdditionalLosses = [probe] };
+        var options = Tiny with { Iterations = 10, AdditionalLosses = [probe], Optimizer = Tiny.Optimizer with { ProgressInterval = 100 } };
 
         var act = () => StyleTransfer.RunAsync(content, style, options, cancellationToken: Ct);
 
@@ -109,9 +109,9 @@ public sealed class NumericalTests
         using var problem = new GoldenProblem();
         using var nanImage = problem.Image.clone();
         nanImage[0, 0, 0, 0] = TorchSharp.torch.tensor(float.NaN);
-        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, new OptimizerSettings { Iterations = 0 });
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu);
 
-        var act = () => optimizer.Optimize(nanImage, problem.Losses.ToArray()).Dispose();
+        var act = () => optimizer.Optimize(nanImage, problem.Losses.ToArray(), 0).Dispose();
 
         act.Should().Throw<NumericalInstabilityException>().Which.Iteration.Should().Be(0);
     }

@@ -36,10 +36,8 @@ public sealed class ResourceTests
             {
                 var options = TinySingleThreaded with
                 {
-                    Optimizer = i % 4 == 3 ? OptimizerKind.Lbfgs : OptimizerKind.Adam,
-                    ProgressInterval = 1,
-                    PreviewInterval = i % 5 == 0 ? 1 : 0,
                     Initialization = i % 3 == 0 ? Initialization.Noise : Initialization.Content,
+                    Optimizer = TinySingleThreaded.Optimizer with { Kind = i % 4 == 3 ? OptimizerKind.Lbfgs : OptimizerKind.Adam, ProgressInterval = 1, PreviewInterval = i % 5 == 0 ? 1 : 0 },
                 };
                 var log = new ProgressLog { OnReport = r => r.Preview?.Dispose() };
                 if (i % 2 == 0)
@@ -106,8 +104,8 @@ public sealed class ResourceTests
             };
             var options = TinySingleThreaded with
             {
-                Iterations = 50, ProgressInterval = 1, AdditionalLosses = [probe],
-                Optimizer = i % 2 == 0 ? OptimizerKind.Adam : OptimizerKind.Lbfgs,
+                Iterations = 50, AdditionalLosses = [probe],
+                Optimizer = TinySingleThreaded.Optimizer with { ProgressInterval = 1, Kind = i % 2 == 0 ? OptimizerKind.Adam : OptimizerKind.Lbfgs },
             };
             try
             {
@@ -149,7 +147,7 @@ public sealed class ResourceTests
                 }
             },
         };
-        var options = TinySingleThreaded with { Optimizer = optimizer, Iterations = 1000, ProgressInterval = 1, AdditionalLosses = [probe] };
+        var options = TinySingleThreaded with { Iterations = 1000, AdditionalLosses = [probe], Optimizer = TinySingleThreaded.Optimizer with { Kind = optimizer, ProgressInterval = 1 } };
 
         var act = () => StyleTransfer.RunAsync(content, style, options, log, cts.Token);
 
@@ -176,7 +174,7 @@ public sealed class ResourceTests
                 threeSteps.Release();
             }
         };
-        var options = TinySingleThreaded with { ImageSize = 128, StyleSize = 128, Iterations = 1000, ProgressInterval = 1000, AdditionalLosses = [probe] };
+        var options = TinySingleThreaded with { ImageSize = 128, StyleSize = 128, Iterations = 1000, AdditionalLosses = [probe], Optimizer = TinySingleThreaded.Optimizer with { ProgressInterval = 1000 } };
 
         var run = StyleTransfer.RunAsync(content, style, options, cancellationToken: cts.Token);
         (await threeSteps.WaitAsync(TimeSpan.FromSeconds(60), Ct)).Should().BeTrue("three steps ran");
@@ -221,7 +219,7 @@ public sealed class ResourceTests
         cts.Cancel();
         var before = SettledTensorCount();
 
-        var act = () => new StyleTransferOptimizer(Extractors.Cpu).Optimize(problem.Image, problem.Losses, cancellationToken: cts.Token).Dispose();
+        var act = () => new StyleTransferOptimizer(Extractors.Cpu).Optimize(problem.Image, problem.Losses, 200, cancellationToken: cts.Token).Dispose();
 
         act.Should().Throw<OperationCanceledException>();
         Tensor.TotalCount.Should().Be(before);

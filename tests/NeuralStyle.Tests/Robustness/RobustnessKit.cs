@@ -53,7 +53,7 @@ internal static class RobustnessKit
     /// the parallel tests). On a machine whose cores are busy, libtorch's OpenMP threads spin at barriers waiting for each
     /// other and a 32-pixel run takes 0.1–3 s instead of about 15 ms. This sets a process-wide libtorch setting.
     /// </summary>
-    public static StyleTransferOptions TinySingleThreaded => Tiny with { Threads = 1 };
+    public static StyleTransferOptions TinySingleThreaded => Tiny with { Runtime = Tiny.Runtime with { Threads = 1 } };
 
     /// <summary>A weights path that does not exist: a run that fails with it failed before loading the weights.</summary>
     public static string MissingWeights => System.IO.Path.Combine(System.IO.Path.GetTempPath(), "neuralstyle-no-such-weights.safetensors");

@@ -5,6 +5,7 @@ using FluentAssertions;
 using NeuralStyle.Features;
 using NeuralStyle.Imaging;
 using NeuralStyle.Losses;
+using NeuralStyle.Optimization;
 using NeuralStyle.Tests.Imaging;
 using SkiaSharp;
 using Xunit;
@@ -40,8 +41,8 @@ public sealed class RunInputTests
         using var normal = Content();
         var minimum = SqueezeNetFeatureExtractor.MinimumInputSizeFor(7);
 
-        var contentTooSmall = () => StyleTransfer.RunAsync(one, normal, Tiny with { ImageSize = null, StyleSize = 32, WeightsPath = MissingWeights }, cancellationToken: Ct);
-        var styleTooSmall = () => StyleTransfer.RunAsync(normal, one, Tiny with { StyleSize = null, ImageSize = null, WeightsPath = MissingWeights }, cancellationToken: Ct);
+        var contentTooSmall = () => StyleTransfer.RunAsync(one, normal, Tiny with { ImageSize = null, StyleSize = 32, Weights = Tiny.Weights with { Path = MissingWeights } }, cancellationToken: Ct);
+        var styleTooSmall = () => StyleTransfer.RunAsync(normal, one, Tiny with { StyleSize = null, ImageSize = null, Weights = Tiny.Weights with { Path = MissingWeights } }, cancellationToken: Ct);
 
         (await contentTooSmall.Should().ThrowAsync<ArgumentException>()).WithParameterName("content").WithMessage($"*content image is 1×1*at least {minimum}×{minimum}*");
         (await styleTooSmall.Should().ThrowAsync<ArgumentException>()).WithParameterName("style").WithMessage($"*style image is 1×1*at least {minimum}×{minimum}*");
@@ -51,7 +52,7 @@ public sealed class RunInputTests
     public async Task The_minimum_follows_the_deepest_layer_used()
     {
         using var small = TestImages.Noise(20, 20);
-        var deep = Tiny with { ImageSize = null, StyleSize = null, StyleLayers = [1, 12], StyleWeights = [1, 1], WeightsPath = MissingWeights };
+        var deep = Tiny with { ImageSize = null, StyleSize = null, StyleLayers = [1, 12], StyleWeights = [1, 1], Weights = Tiny.Weights with { Path = MissingWeights } };
         var minimum = SqueezeNetFeatureExtractor.MinimumInputSizeFor(12);
 
         var act = () => StyleTransfer.RunAsync(small, small, deep, cancellationToken: Ct);
@@ -66,8 +67,8 @@ public sealed class RunInputTests
         using var empty = new SKBitmap();
         using var normal = Content();
 
-        var emptyContent = () => StyleTransfer.RunAsync(empty, normal, Tiny with { WeightsPath = MissingWeights }, cancellationToken: Ct);
-        var emptyStyle = () => StyleTransfer.RunAsync(normal, empty, Tiny with { WeightsPath = MissingWeights }, cancellationToken: Ct);
+        var emptyContent = () => StyleTransfer.RunAsync(empty, normal, Tiny with { Weights = Tiny.Weights with { Path = MissingWeights } }, cancellationToken: Ct);
+        var emptyStyle = () => StyleTransfer.RunAsync(normal, empty, Tiny with { Weights = Tiny.Weights with { Path = MissingWeights } }, cancellationToken: Ct);
 
         (await emptyContent.Should().ThrowAsync<ArgumentException>()).WithParameterName("content").WithMessage("*empty*0×0*");
         (await emptyStyle.Should().ThrowAsync<ArgumentException>()).WithParameterName("style").WithMessage("*empty*");
@@ -113,8 +114,8 @@ public sealed class RunInputTests
                 break;
         }
 
-        var asContent = () => StyleTransfer.RunAsync(bad, good, Tiny with { WeightsPath = MissingWeights }, cancellationToken: Ct);
-        var asStyle = () => StyleTransfer.RunAsync(good, bad, Tiny with { WeightsPath = MissingWeights }, cancellationToken: Ct);
+        var asContent = () => StyleTransfer.RunAsync(bad, good, Tiny with { Weights = Tiny.Weights with { Path = MissingWeights } }, cancellationToken: Ct);
+        var asStyle = () => StyleTransfer.RunAsync(good, bad, Tiny with { Weights = Tiny.Weights with { Path = MissingWeights } }, cancellationToken: Ct);
 
         (await asContent.Should().ThrowAsync<ArgumentException>()).WithParameterName("content").WithMessage(message);
         (await asStyle.Should().ThrowAsync<ArgumentException>()).WithParameterName("style").WithMessage(message);
@@ -127,10 +128,11 @@ public sealed class RunInputTests
         using var sliver = TestImages.Create(1, 4000, (_, y) => new SKColor((byte)y, 0, 0));
         using var normal = Style();
 
-        var act = () => StyleTransfer.RunAsync(sliver, normal, Tiny with { ImageSize = 192, WeightsPath = MissingWeights }, cancellationToken: Ct);
+        var act = () => StyleTransfer.RunAsync(sliver, normal, Tiny with { ImageSize = 192, Weights = Tiny.Weights with { Path = MissingWeights } }, cancellationToken: Ct);
 
         (await act.Should().ThrowAsync<ArgumentException>()).WithParameterName("content")
-            .WithMessage("*1×4000*192×768000*ImageSize*MaxImagePixels*67,108,864*");
+            .WithMessage("*1×4000*192×768000*StyleTransferOptions.ImageSize*StyleTransferOptions.Runtime.MaxImagePixels (67,108,864)*")
+            .Which.Message.Should().NotContain("--", "the library names its options, not the CLI's flags");
     }
 
     [Fact]
@@ -139,10 +141,10 @@ public sealed class RunInputTests
         using var content = Content(40, 32);      // 40×32 → 40×32 at ImageSize 32
         using var style = Style(64, 32);          // 64×32 → 64×32 at StyleSize 32
 
-        var tooStrict = () => StyleTransfer.RunAsync(content, style, Tiny with { MaxImagePixels = 64 * 32 - 1, WeightsPath = MissingWeights }, cancellationToken: Ct);
+        var tooStrict = () => StyleTransfer.RunAsync(content, style, Tiny with { Runtime = Tiny.Runtime with { MaxImagePixels = 64 * 32 - 1 }, Weights = Tiny.Weights with { Path = MissingWeights } }, cancellationToken: Ct);
         (await tooStrict.Should().ThrowAsync<ArgumentException>()).WithParameterName("style").WithMessage("*64×32*StyleSize*");
 
-        using var result = await StyleTransfer.RunAsync(content, style, Tiny with { MaxImagePixels = 64 * 32, Iterations = 1 }, cancellationToken: Ct);
+        using var result = await StyleTransfer.RunAsync(content, style, Tiny with { Iterations = 1, Runtime = Tiny.Runtime with { MaxImagePixels = 64 * 32 } }, cancellationToken: Ct);
         result.Image.Width.Should().Be(40);
     }
 
@@ -150,25 +152,24 @@ public sealed class RunInputTests
     {
         { new StyleTransferOptions { ImageSize = 0 }, "ImageSize" },
         { new StyleTransferOptions { StyleSize = 15 }, "StyleSize" },
-        { new StyleTransferOptions { LearningRate = double.NaN }, "LearningRate" },
-        { new StyleTransferOptions { LearningRate = 1e5 }, "LearningRate" },
-        { new StyleTransferOptions { DecayedLearningRate = double.PositiveInfinity }, "DecayedLearningRate" },
-        { new StyleTransferOptions { LbfgsLearningRate = -1 }, "LbfgsLearningRate" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { LearningRate = double.NaN } }, "Optimizer.LearningRate" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { LearningRate = 1e5 } }, "Optimizer.LearningRate" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { DecayedLearningRate = double.PositiveInfinity } }, "Optimizer.DecayedLearningRate" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { LbfgsLearningRate = -1 } }, "Optimizer.LbfgsLearningRate" },
         { new StyleTransferOptions { TotalVariationWeight = double.NaN }, "TotalVariationWeight" },
         { new StyleTransferOptions { ContentWeight = 1e13 }, "ContentWeight" },
         { new StyleTransferOptions { StyleWeights = [1, 2, 3, -4] }, "StyleWeights" },
         { new StyleTransferOptions { StyleLayers = [1, 13], StyleWeights = [1, 1] }, "StyleLayers" },
         { new StyleTransferOptions { StyleLayers = [-1], StyleWeights = [1] }, "StyleLayers" },
-        { new StyleTransferOptions { DecayStartFraction = double.NaN }, "DecayStartFraction" },
-        { new StyleTransferOptions { ClampBound = double.NaN }, "ClampBound" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { DecayStartFraction = double.NaN } }, "Optimizer.DecayStartFraction" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { ClampBound = double.NaN } }, "Optimizer.ClampBound" },
         { new StyleTransferOptions { Iterations = 1_000_001 }, "Iterations" },
-        { new StyleTransferOptions { LbfgsHistorySize = 0 }, "LbfgsHistorySize" },
-        { new StyleTransferOptions { UnclampedFinalIterations = -1 }, "UnclampedFinalIterations" },
-        { new StyleTransferOptions { PreviewInterval = -1 }, "PreviewInterval" },
-        { new StyleTransferOptions { Threads = 1025 }, "Threads" },
-        { new StyleTransferOptions { WeightsPath = " " }, "WeightsPath" },
-        { new StyleTransferOptions { Optimizer = (NeuralStyle.Optimization.OptimizerKind)42 }, "Optimizer" },
-        { new StyleTransferOptions { MaxImagePixels = 0 }, "MaxImagePixels" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { LbfgsHistorySize = 0 } }, "Optimizer.LbfgsHistorySize" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { UnclampedFinalIterations = -1 } }, "Optimizer.UnclampedFinalIterations" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { PreviewInterval = -1 } }, "Optimizer.PreviewInterval" },
+        { new StyleTransferOptions { Runtime = new RuntimeOptions { Threads = 1025 } }, "Runtime.Threads" },
+        { new StyleTransferOptions { Optimizer = new OptimizerOptions { Kind = (NeuralStyle.Optimization.OptimizerKind)42 } }, "Optimizer.Kind" },
+        { new StyleTransferOptions { Runtime = new RuntimeOptions { MaxImagePixels = 0 } }, "Runtime.MaxImagePixels" },
         { new StyleTransferOptions { AdditionalLosses = [null!] }, "AdditionalLosses" },
         { new StyleTransferOptions { AdditionalLosses = [new LayerLoss("deep", 13)] }, "AdditionalLosses" },
         { new StyleTransferOptions { AdditionalLosses = [new LayerLoss(" ", 1)] }, "AdditionalLosses" },
@@ -195,7 +196,7 @@ public sealed class RunInputTests
         using var empty = new SKBitmap();
         using var content = Content();
         using var style = Style();
-        var options = Tiny with { Initialization = Initialization.Image, InitialImage = empty, WeightsPath = MissingWeights };
+        var options = Tiny with { Initialization = Initialization.Image, InitialImage = empty, Weights = Tiny.Weights with { Path = MissingWeights } };
 
         var act = () => StyleTransfer.RunAsync(content, style, options, cancellationToken: Ct);
 
@@ -210,7 +211,7 @@ public sealed class RunInputTests
         var cases = new List<Tensor> { zeros(new long[] { 1, 3, 32, 32 }, ScalarType.Byte), rand(2, 3, 32, 32), rand(1, 1, 32, 32), rand(32, 32) };
         foreach (var bad in cases)
         {
-            var act = () => StyleTransfer.RunAsync(bad, good, Tiny with { WeightsPath = MissingWeights }, cancellationToken: Ct);
+            var act = () => StyleTransfer.RunAsync(bad, good, Tiny with { Weights = Tiny.Weights with { Path = MissingWeights } }, cancellationToken: Ct);
             (await act.Should().ThrowAsync<ArgumentException>()).WithParameterName("content").WithMessage("*[1,3,H,W]*");
         }
     }

@@ -12,7 +12,7 @@ namespace NeuralStyle.Pipeline.Inputs;
 /// <summary>
 /// The network a run reads features from, as the pipeline sees it: its layers, the smallest input each depth needs, the
 /// deepest layer the run reads and the memory its activations take. The one place that chooses between
-/// <see cref="StyleTransferOptions.FeatureExtractor"/> and the default SqueezeNet 1.1.
+/// <see cref="RuntimeOptions.FeatureExtractor"/> and the default SqueezeNet 1.1.
 /// </summary>
 internal sealed class FeatureNetwork
 {
@@ -35,7 +35,7 @@ internal sealed class FeatureNetwork
 
     /// <summary>The network of a run.</summary>
     public static FeatureNetwork For(StyleTransferOptions options)
-        => options.FeatureExtractor is { } custom ? new FeatureNetwork(custom, custom.LayerNames, custom.MinimumInputSizeUpTo) : Default.Value;
+        => options.Runtime.FeatureExtractor is { } custom ? new FeatureNetwork(custom, custom.LayerNames, custom.MinimumInputSizeUpTo) : Default.Value;
 
     /// <summary>The smallest side an input needs to reach <paramref name="lastLayer"/>.</summary>
     public int MinimumInputSizeUpTo(int lastLayer) => _minimumUpTo(lastLayer);

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using NeuralStyle.Internal;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -14,6 +16,48 @@ internal static class InputChecks
         {
             throw new ArgumentException($"The {name} bitmap is empty ({bitmap.Width}×{bitmap.Height} pixels, {(bitmap.GetPixels() == IntPtr.Zero ? "no" : "with")} pixel memory).", name);
         }
+    }
+
+    /// <summary>Refuses an empty list of style images, a null one or one without pixels.</summary>
+    public static void Bitmaps(IReadOnlyList<SKBitmap> styles, string name)
+    {
+        Guard.NotEmpty(styles, name);
+        for (var i = 0; i < styles.Count; i++)
+        {
+            Bitmap(styles[i] ?? throw new ArgumentException($"Style image {i} is null.", name), name);
+        }
+    }
+
+    /// <summary>Refuses an empty list of style tensors, a null one or one that is not a finite RGB image.</summary>
+    public static void RgbTensors(IReadOnlyList<Tensor> styles, string name)
+    {
+        Guard.NotEmpty(styles, name);
+        for (var i = 0; i < styles.Count; i++)
+        {
+            RgbTensor(styles[i] ?? throw new ArgumentException($"Style image {i} is null.", name), name);
+        }
+    }
+
+    /// <summary>Checks the bitmaps the options carry (the initial image, the masks) with the images, before any work.</summary>
+    /// <returns><paramref name="options"/>.</returns>
+    public static StyleTransferOptions? OptionBitmaps(StyleTransferOptions? options)
+    {
+        if (options?.InitialImage is { } initial && options.Initialization == Initialization.Image)
+        {
+            Bitmap(initial, nameof(StyleTransferOptions.InitialImage));
+        }
+
+        if (options?.Mask is { } mask)
+        {
+            Bitmap(mask, nameof(StyleTransferOptions.Mask));
+        }
+
+        foreach (var styleMask in options?.StyleMasks ?? [])
+        {
+            Bitmap(styleMask ?? throw new ArgumentException("StyleTransferOptions.StyleMasks must not hold null entries.", nameof(options)), nameof(StyleTransferOptions.StyleMasks));
+        }
+
+        return options;
     }
 
     /// <summary>Refuses a tensor that is not a finite RGB image <c>[1,3,H,W]</c> or <c>[3,H,W]</c>.</summary>

@@ -18,15 +18,15 @@ internal readonly record struct InputSizes(long ContentWidth, long ContentHeight
         => $"a style transfer of a {ContentWidth}×{ContentHeight} content image with a {StyleWidth}×{StyleHeight} style image";
 
     /// <summary>Checks the sizes the images will have after resizing.</summary>
-    /// <exception cref="ArgumentException">An image would be too small for the layers used or larger than <see cref="StyleTransferOptions.MaxImagePixels"/>.</exception>
+    /// <exception cref="ArgumentException">An image would be too small for the layers used or larger than <see cref="RuntimeOptions.MaxImagePixels"/>.</exception>
     public static InputSizes Check(long contentWidth, long contentHeight, IReadOnlyList<(long Width, long Height)> styles, StyleTransferOptions options, int minimum)
     {
-        var content = CheckTarget("content", contentWidth, contentHeight, options.ImageSize, nameof(StyleTransferOptions.ImageSize), minimum, options.MaxImagePixels);
+        var content = CheckTarget("content", contentWidth, contentHeight, options.ImageSize, nameof(StyleTransferOptions.ImageSize), minimum, options.Runtime.MaxImagePixels);
         var styleSide = options.ResolveStyleSize((int)Math.Min(content.Width, content.Height));
         (long Width, long Height) style = default;
         foreach (var (width, height) in styles)
         {
-            style = CheckTarget("style", width, height, styleSide, nameof(StyleTransferOptions.StyleSize), minimum, options.MaxImagePixels);
+            style = CheckTarget("style", width, height, styleSide, nameof(StyleTransferOptions.StyleSize), minimum, options.Runtime.MaxImagePixels);
         }
 
         return new InputSizes(content.Width, content.Height, style.Width, style.Height);
@@ -61,7 +61,7 @@ internal readonly record struct InputSizes(long ContentWidth, long ContentHeight
             throw new ArgumentException(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"The {which} image ({width}×{height}) would be {w}×{h} pixels{resized}, more than StyleTransferOptions.MaxImagePixels ({maxPixels:N0}; --max-image-pixels). Use a smaller size or an image with a less extreme aspect ratio, or raise the limit if the machine has the memory."),
+                    $"The {which} image ({width}×{height}) would be {w}×{h} pixels{resized}, more than StyleTransferOptions.Runtime.MaxImagePixels ({maxPixels:N0}). Use a smaller size or an image with a less extreme aspect ratio, or raise the limit if the machine has the memory."),
                 which);
         }
 

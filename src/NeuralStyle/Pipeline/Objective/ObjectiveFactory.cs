@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using NeuralStyle.Features;
 using NeuralStyle.HighResolution;
+using NeuralStyle.Imaging;
 using NeuralStyle.Losses;
 using NeuralStyle.Pipeline.Inputs;
 using static TorchSharp.torch;
@@ -84,41 +85,56 @@ internal sealed class ObjectiveFactory(IFeatureExtractor extractor, StyleTransfe
 
     /// <summary>
     /// The anchor of a whole-image stage to the earlier stages' results, with the first stage's style statistics when
-    /// <see cref="StyleTransferOptions.StageStyleAnchorWeight"/> is positive; null when <see cref="StyleTransferOptions.StageAnchorWeight"/> is 0.
+    /// <see cref="HighResolution.HighResolutionOptions.StageStyleAnchorWeight"/> is positive; null when <see cref="HighResolution.HighResolutionOptions.StageAnchorWeight"/> is 0.
     /// </summary>
     public StageAnchorLoss? Anchor(IReadOnlyList<(Tensor Image, double Weight)> earlier)
     {
-        if (earlier.Count == 0 || options.StageAnchorWeight <= 0)
+        if (earlier.Count == 0 || options.HighResolution.StageAnchorWeight <= 0)
         {
             return null;
         }
 
-        FirstStageStyle? firstStageStyle = null;
-        if (options.StageStyleAnchorWeight > 0)
+        return new StageAnchorLoss(earlier, FirstStageTexture(1, null));
+    }
+
+    /// <summary>
+    /// The anchor of a tile: to its part of the previous stage's result, taken from the upsampled start (<paramref name="start"/>,
+    /// the tile's rectangle of it) brought back to the previous stage's size; and, when
+    /// <see cref="HighResolutionOptions.StageStyleAnchorWeight"/> is positive, to the texture of its part of the first stage's
+    /// result (the first of <paramref name="earlier"/>), compared at the first stage's scale (or at the smallest size the style layers take),
+    /// with the tile's share <paramref name="areaFactor"/> of the weight as the style's. Null when
+    /// <see cref="HighResolutionOptions.StageAnchorWeight"/> is 0 or there is no earlier stage.
+    /// </summary>
+    public StageAnchorLoss? TileAnchor(Tensor start, double scale, IReadOnlyList<(Tensor Image, double Weight)> earlier, TileRect tile, long stageHeight, double areaFactor)
+    {
+        if (earlier.Count == 0 || options.HighResolution.StageAnchorWeight <= 0)
         {
-            var layers = options.ResolveStyleLayers();
-            firstStageStyle = new FirstStageStyle(extractor, [.. layers.Select(l => l.Layer)], [.. layers.Select(l => l.Weight * options.StageStyleAnchorWeight)]);
+            return null;
         }
 
-        return new StageAnchorLoss(earlier, firstStageStyle);
-    }
-
-    /// <summary>
-    /// The anchor of a tile to its part of the previous stage's result, taken from the upsampled start (<paramref name="start"/>,
-    /// the tile's rectangle of it) brought back to the previous stage's size; null without an anchor.
-    /// </summary>
-    public static StageAnchorLoss? TileAnchor(Tensor start, double scale, double weight)
-    {
         using var scope = NewDisposeScope();
-        var target = Imaging.ImageTensor.Resize(start, Math.Max(1, (int)Math.Round(start.shape[2] / scale)), Math.Max(1, (int)Math.Round(start.shape[3] / scale)));
-        return new StageAnchorLoss([(target, weight)]);
+        var target = ImageTensor.Resize(start, Math.Max(1, (int)Math.Round(start.shape[2] / scale)), Math.Max(1, (int)Math.Round(start.shape[3] / scale)));
+        FirstStageStyle? style = null;
+        if (options.HighResolution.StageStyleAnchorWeight > 0)
+        {
+            var first = earlier[0].Image;
+            var down = first.shape[2] / (double)stageHeight;
+            var layers = options.ResolveStyleLayers();
+            var factor = Math.Max(down, extractor.MinimumInputSizeUpTo(layers.Max(l => l.Layer)) / (double)Math.Min(tile.Height, tile.Width));
+            int Scaled(int v, long limit) => (int)Math.Clamp(Math.Round(v * down), 0, limit);
+            int top = Scaled(tile.Top, first.shape[2] - 1), left = Scaled(tile.Left, first.shape[3] - 1);
+            var part = first[TensorIndex.Ellipsis, TensorIndex.Slice(top, Math.Max(top + 1, Scaled(tile.Top + tile.Height, first.shape[2]))), TensorIndex.Slice(left, Math.Max(left + 1, Scaled(tile.Left + tile.Width, first.shape[3])))];
+            style = FirstStageTexture(areaFactor, ImageTensor.Resize(part, (int)Math.Round(tile.Height * factor), (int)Math.Round(tile.Width * factor)));
+        }
+
+        return new StageAnchorLoss([(target, earlier[^1].Weight)], style);
     }
 
     /// <summary>
-    /// The weight of an earlier stage's anchor: <see cref="StyleTransferOptions.StageAnchorWeight"/> over that stage's area relative
+    /// The weight of an earlier stage's anchor: <see cref="HighResolution.HighResolutionOptions.StageAnchorWeight"/> over that stage's area relative
     /// to the first, as the content weight, so that each anchor term (a sum over that stage's pixels) weighs the same against the style.
     /// </summary>
-    public double AnchorWeight(double earlierScale) => options.StageAnchorWeight * ScalePlanner.ContentWeightFactor(earlierScale);
+    public double AnchorWeight(double earlierScale) => options.HighResolution.StageAnchorWeight * ScalePlanner.ContentWeightFactor(earlierScale);
 
     // Gram matrices are normalised by the area they cover, so a tile's style term is scaled by its share of the region the
     // style covers in the whole image: without it the style would weigh more in a small tile than in the whole image.
@@ -137,6 +153,19 @@ internal sealed class ObjectiveFactory(IFeatureExtractor extractor, StyleTransfe
         using var scope = NewDisposeScope();
         var whole = wholeMask.sum().item<float>();
         return whole <= 0 ? 0 : mask.sum().item<float>() / whole;
+    }
+
+    // The first stage's texture term, with its weight times the share of the image it covers; null when its weight is 0.
+    private FirstStageStyle? FirstStageTexture(double share, Tensor? target)
+    {
+        var weight = options.HighResolution.StageStyleAnchorWeight * share;
+        if (weight <= 0)
+        {
+            return null;
+        }
+
+        var layers = options.ResolveStyleLayers();
+        return new FirstStageStyle(extractor, [.. layers.Select(l => l.Layer)], [.. layers.Select(l => l.Weight * weight)], target);
     }
 
     private static IReadOnlyList<LayerWeight> Scale(IReadOnlyList<LayerWeight> layers, double factor)

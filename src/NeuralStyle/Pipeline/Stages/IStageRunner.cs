@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using NeuralStyle.Pipeline.Inputs;
+using NeuralStyle.Optimization;
 using NeuralStyle.Pipeline.Objective;
 using static TorchSharp.torch;
 
@@ -17,7 +18,9 @@ internal interface IStageRunner
 
 /// <summary>Everything a stage runner needs.</summary>
 /// <param name="Objectives">The run's objective factory.</param>
-/// <param name="Options">The options of this stage (its iterations and learning rate).</param>
+/// <param name="Options">The run's options.</param>
+/// <param name="Optimizer">The optimiser's options in this stage (the fine learning rate after the first).</param>
+/// <param name="Iterations">The stage's iterations.</param>
 /// <param name="Content">The stage's content, normalised, on the device.</param>
 /// <param name="Targets">The stage's style targets.</param>
 /// <param name="Masks">The masks at the stage's size.</param>
@@ -30,6 +33,8 @@ internal interface IStageRunner
 internal sealed record StageRequest(
     ObjectiveFactory Objectives,
     StyleTransferOptions Options,
+    OptimizerOptions Optimizer,
+    int Iterations,
     Tensor Content,
     StyleTargets Targets,
     RegionMasks Masks,

@@ -39,14 +39,14 @@ internal sealed class StagePlan
     public int DeepestLayer { get; }
 
     /// <summary>Plans a run whose result is <paramref name="width"/>×<paramref name="height"/>.</summary>
-    /// <exception cref="InsufficientMemoryException"><see cref="StyleTransferOptions.MaxMemoryBytes"/> is too small for the smallest tile.</exception>
+    /// <exception cref="InsufficientMemoryException"><see cref="HighResolution.HighResolutionOptions.MaxMemoryBytes"/> is too small for the smallest tile.</exception>
     public static StagePlan Create(int height, int width, StyleTransferOptions options, FeatureNetwork network, bool cuda)
     {
         var lastLayer = FeatureNetwork.DeepestLayer(options);
         var shorter = Math.Min(height, width);
-        var enabled = options.CoarseToFine == CoarseToFineMode.On
-            || (options.CoarseToFine == CoarseToFineMode.Auto && shorter > options.CoarseToFineThreshold);
-        var stages = ScalePlanner.Plan(height, width, enabled, options.CoarseSize, options.ScaleFactor, options.Iterations, options.FineIterationsFraction);
+        var enabled = options.HighResolution.CoarseToFine == CoarseToFineMode.On
+            || (options.HighResolution.CoarseToFine == CoarseToFineMode.Auto && shorter > options.HighResolution.CoarseToFineThreshold);
+        var stages = ScalePlanner.Plan(height, width, enabled, options.HighResolution.CoarseSize, options.HighResolution.ScaleFactor, options.Iterations, options.HighResolution.FineIterationsFraction);
         if (stages.Count == 1)
         {
             return new StagePlan([Tile(stages[0], options, network, lastLayer, cuda, options.ResolveStyleSize(shorter))], network, lastLayer);
@@ -54,7 +54,7 @@ internal sealed class StagePlan
 
         var coarseShorter = Math.Min(stages[0].Height, stages[0].Width);
         var styleBase = options.ResolveStyleSize(coarseShorter) ?? coarseShorter;
-        var planned = stages.Select(s => Tile(s, options, network, lastLayer, cuda, Math.Min((int)Math.Round(styleBase * s.Scale), Math.Max(styleBase, options.MaxStyleSize)))).ToArray();
+        var planned = stages.Select(s => Tile(s, options, network, lastLayer, cuda, Math.Min((int)Math.Round(styleBase * s.Scale), Math.Max(styleBase, options.HighResolution.MaxStyleSize)))).ToArray();
         return new StagePlan(planned, network, lastLayer);
     }
 
@@ -99,22 +99,22 @@ internal sealed class StagePlan
     {
         int? tile = null;
         var style = styleSide ?? Math.Min(stage.Height, stage.Width);
-        if (options.TileSize is { } fixedSize && (stage.Height > fixedSize || stage.Width > fixedSize))
+        if (options.HighResolution.TileSize is { } fixedSize && (stage.Height > fixedSize || stage.Width > fixedSize))
         {
             tile = fixedSize;
         }
-        else if (options.MaxMemoryBytes is { } total && Bytes(stage.Height, stage.Width) + WholeImageBytes(stage) > total)
+        else if (options.HighResolution.MaxMemoryBytes is { } total && Bytes(stage.Height, stage.Width) + WholeImageBytes(stage) > total)
         {
             // Tiling keeps the whole image beside the tiles (see Estimate).
             var budget = total - WholeImageBytes(stage) - TilingBytes(stage);
             // The largest tile (a multiple of 16) that fits the budget.
             var hi = Math.Max(stage.Height, stage.Width);
-            var lo = Math.Max(StyleTransferOptions.MinimumTileSize(options.TileOverlap), network.MinimumInputSizeUpTo(lastLayer));
+            var lo = Math.Max(HighResolutionOptions.MinimumTileSize(options.HighResolution.TileOverlap), network.MinimumInputSizeUpTo(lastLayer));
             if (Bytes(lo, lo) > budget)
             {
                 var needed = Bytes(lo, lo) + (total - budget);
                 throw new InsufficientMemoryException(
-                    $"A memory budget (StyleTransferOptions.MaxMemoryBytes) of {total / (1 << 20)} MB is too small for a {stage.Width}×{stage.Height} image even in {lo}×{lo} tiles; allow at least {(needed + (1 << 20) - 1) / (1 << 20)} MB.")
+                    $"A memory budget (StyleTransferOptions.HighResolution.MaxMemoryBytes) of {total / (1 << 20)} MB is too small for a {stage.Width}×{stage.Height} image even in {lo}×{lo} tiles; allow at least {(needed + (1 << 20) - 1) / (1 << 20)} MB.")
                 {
                     Data = { ["SuggestedBytes"] = needed },
                 };

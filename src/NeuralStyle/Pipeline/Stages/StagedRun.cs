@@ -37,7 +37,7 @@ internal static class StagedRun
             var finalContent = inputs.Content.to(device);
             var finalMasks = RegionMasks.Create(options, finalContent, inputs.StyleLoaders.Count);
             var finisher = new Finisher(finalContent, finalMasks.Region, options.PreserveColors);
-            var preview = options.PreviewInterval > 0 ? finisher.Preview : null;
+            var preview = options.Optimizer.PreviewInterval > 0 ? finisher.Preview : null;
             for (var k = 0; k < stages.Count; k++)
             {
                 var (stage, tileSize, styleSide) = stages[k];
@@ -52,16 +52,12 @@ internal static class StagedRun
                 using var targets = objectives.Targets(styles, masks);
                 var previous = earlier.Count > 0 ? earlier[^1].Image : null;
                 var initial = previous is null ? RunInputs.Initial(content, styles[0], options) : ImageTensor.Resize(previous, stage.Height, stage.Width);
-                var stageOptions = options with
-                {
-                    Iterations = stage.Iterations,
-                    LearningRate = k == 0 ? options.LearningRate : options.FineLearningRate,
-                };
+                var stageOptions = k == 0 ? options.Optimizer : options.Optimizer with { LearningRate = options.HighResolution.FineLearningRate };
                 IStageRunner runner = tileSize is { } size
-                    ? new TiledStage(size, options.TileOverlap, previous is null ? 1 : stage.Height / (double)previous.shape[2])
+                    ? new TiledStage(size, options.HighResolution.TileOverlap, previous is null ? 1 : stage.Height / (double)previous.shape[2])
                     : WholeImageStage.Instance;
                 var request = new StageRequest(
-                    objectives, stageOptions, content, targets, masks, StageWeights.ForScale(stage.Scale), initial, earlier, preview, progress.ForStage(k), cancellationToken);
+                    objectives, options, stageOptions, stage.Iterations, content, targets, masks, StageWeights.ForScale(stage.Scale), initial, earlier, preview, progress.ForStage(k), cancellationToken);
                 var (raw, losses) = runner.Run(request);
                 Tensor image;
                 using (no_grad())

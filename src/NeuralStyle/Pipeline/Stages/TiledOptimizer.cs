@@ -17,7 +17,7 @@ namespace NeuralStyle.Pipeline.Stages;
 /// independently optimised overlaps instead averages two unrelated textures into a soft, visible band. With a stylised
 /// region, pixels outside it are held too (the canvas must hold the content there).
 /// </summary>
-internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerSettings settings, int tileSize, int overlap)
+internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerOptions settings, int iterations, int tileSize, int overlap)
 {
     /// <summary>
     /// Makes the objective for one tile from its content crop; the caller keeps the style targets global and multiplies the
@@ -76,7 +76,7 @@ internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerSetti
                 using var enableGrad = enable_grad();
                 using var held = i == 0 && Region is null ? null : new MaskedCompositeExtractor(extractor, free, start);
                 var optimizer = new StyleTransferOptimizer(held ?? extractor, settings) { PreviewTransform = Preview(canvas, free, start, rows, columns) };
-                using var result = optimizer.Optimize(start, objective.Terms, tileProgress, cancellationToken);
+                using var result = optimizer.Optimize(start, objective.Terms, iterations, tileProgress, cancellationToken);
                 foreach (var (name, value) in result.FinalLosses.Terms)
                 {
                     sums[name] = sums.GetValueOrDefault(name) + value;

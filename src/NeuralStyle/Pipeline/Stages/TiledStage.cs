@@ -20,11 +20,9 @@ internal sealed class TiledStage(int tileSize, int overlap, double anchorScale) 
     {
         var factory = request.Objectives;
         var masks = request.Masks;
-        var anchorWeight = request.Earlier.Count > 0 ? request.Earlier[^1].Weight : 0;
-        var anchored = request.Earlier.Count > 0 && request.Options.StageAnchorWeight > 0;
         // Outside the stylised region the canvas holds the content, which the tiles keep.
         var initial = masks.Region is { } region ? MaskedCompositeExtractor.Composite(request.Initial, region, request.Content) : request.Initial;
-        var tiled = new TiledOptimizer(factory.Extractor, request.Options.ToOptimizerSettings(), tileSize, overlap)
+        var tiled = new TiledOptimizer(factory.Extractor, request.Optimizer, request.Iterations, tileSize, overlap)
         {
             Region = masks.Region,
             CanvasPreview = request.Preview,
@@ -36,7 +34,7 @@ internal sealed class TiledStage(int tileSize, int overlap, double anchorScale) 
             {
                 var tileMasks = masks.Slice(tile.Top, tile.Left, tile.Height, tile.Width);
                 var start = initial[TensorIndex.Ellipsis, TensorIndex.Slice(tile.Top, tile.Top + tile.Height), TensorIndex.Slice(tile.Left, tile.Left + tile.Width)];
-                var anchor = anchored ? ObjectiveFactory.TileAnchor(start, anchorScale, anchorWeight) : null;
+                var anchor = factory.TileAnchor(start, anchorScale, request.Earlier, tile, request.Content.shape[2], areaFactor);
                 return factory.Create(contentTile, request.Targets, tileMasks, request.Weights, new TilePart(areaFactor, masks), anchor);
             },
             request.Progress,

@@ -16,12 +16,13 @@ internal sealed class WholeImageStage : IStageRunner
         var factory = request.Objectives;
         using var objective = factory.Create(request.Content, request.Targets, request.Masks, request.Weights, anchor: factory.Anchor(request.Earlier));
         using var composite = request.Masks.Region is { } region ? new MaskedCompositeExtractor(factory.Extractor, region, request.Content) : null;
-        var optimizer = new StyleTransferOptimizer(composite ?? factory.Extractor, request.Options.ToOptimizerSettings(), request.Options.Logger)
+        var optimizer = new StyleTransferOptimizer(composite ?? factory.Extractor, request.Optimizer, request.Options.Runtime.Logger)
         {
             PreviewTransform = request.Preview,
             ResumeFrom = request.Options.ResumeFrom,
+            CheckpointInterval = request.Options.CheckpointInterval,
         };
-        using var result = optimizer.Optimize(request.Initial, objective.Terms, request.Progress, request.CancellationToken);
+        using var result = optimizer.Optimize(request.Initial, objective.Terms, request.Iterations, request.Progress, request.CancellationToken);
         return (result.TakeImage(), result.FinalLosses);
     }
 }

@@ -34,7 +34,7 @@ public sealed class StagePlanTests
     [Fact]
     public void Coarse_to_fine_stages_grow_to_the_result_and_scale_the_style_with_them()
     {
-        var options = new StyleTransferOptions { CoarseToFine = CoarseToFineMode.On, CoarseSize = 64, StyleSize = 64 };
+        var options = new StyleTransferOptions { StyleSize = 64, HighResolution = new HighResolutionOptions { CoarseToFine = CoarseToFineMode.On, CoarseSize = 64 } };
         var plan = StagePlan.Create(256, 320, options, Network(options), cuda: false);
 
         plan.Stages.Select(s => (s.Stage.Height, s.Stage.Width)).Should().Equal((64, 80), (128, 160), (256, 320));
@@ -45,7 +45,7 @@ public sealed class StagePlanTests
     [Fact]
     public void A_tile_size_tiles_the_stages_larger_than_it()
     {
-        var options = new StyleTransferOptions { CoarseToFine = CoarseToFineMode.On, CoarseSize = 64, TileSize = 96, TileOverlap = 16 };
+        var options = new StyleTransferOptions { HighResolution = new HighResolutionOptions { CoarseToFine = CoarseToFineMode.On, CoarseSize = 64, TileSize = 96, TileOverlap = 16 } };
         var plan = StagePlan.Create(128, 160, options, Network(options), cuda: false);
 
         plan.Stages.Select(s => s.TileSize).Should().Equal(null, 96);
@@ -55,13 +55,13 @@ public sealed class StagePlanTests
     [Fact]
     public void A_memory_budget_tiles_with_the_largest_tile_that_fits_or_says_what_would()
     {
-        var options = new StyleTransferOptions { MaxMemoryBytes = 1200L << 20 };
+        var options = new StyleTransferOptions { HighResolution = new HighResolutionOptions { MaxMemoryBytes = 1200L << 20 } };
         var plan = StagePlan.Create(1024, 1365, options, Network(options), cuda: false);
         var tile = plan.Stages[^1].TileSize!.Value;
-        tile.Should().BeGreaterThanOrEqualTo(StyleTransferOptions.MinimumTileSize(options.TileOverlap));
+        tile.Should().BeGreaterThanOrEqualTo(HighResolutionOptions.MinimumTileSize(options.HighResolution.TileOverlap));
         plan.Estimate().CpuBytes.Should().BeLessThanOrEqualTo(1200L << 20);
 
-        var tooSmall = options with { MaxMemoryBytes = 64L << 20 };
+        var tooSmall = options with { HighResolution = options.HighResolution with { MaxMemoryBytes = 64L << 20 } };
         FluentActions.Invoking(() => StagePlan.Create(1024, 1365, tooSmall, Network(tooSmall), cuda: false))
             .Should().Throw<InsufficientMemoryException>().WithMessage("*MaxMemoryBytes*allow at least*");
     }
@@ -69,10 +69,10 @@ public sealed class StagePlanTests
     [Fact]
     public void The_smallest_tile_is_one_rule()
     {
-        StyleTransferOptions.MinimumTileSize(16).Should().Be(64);
-        StyleTransferOptions.MinimumTileSize(48).Should().Be(112);
-        var options = new StyleTransferOptions { TileOverlap = 48, TileSize = 111 };
+        HighResolutionOptions.MinimumTileSize(16).Should().Be(64);
+        HighResolutionOptions.MinimumTileSize(48).Should().Be(112);
+        var options = new StyleTransferOptions { HighResolution = new HighResolutionOptions { TileOverlap = 48, TileSize = 111 } };
         options.Invoking(o => o.Validate()).Should().Throw<ArgumentException>().WithMessage("*TileSize*112*");
-        (options with { TileSize = 112 }).Invoking(o => o.Validate()).Should().NotThrow();
+        (options with { HighResolution = options.HighResolution with { TileSize = 112 } }).Invoking(o => o.Validate()).Should().NotThrow();
     }
 }

@@ -1,6 +1,7 @@
 using System.Linq;
 using System.Threading;
 using FluentAssertions;
+using NeuralStyle.Optimization;
 using NeuralStyle.Pipeline.Inputs;
 using NeuralStyle.Pipeline.Objective;
 using NeuralStyle.Pipeline.Stages;
@@ -18,9 +19,7 @@ public sealed class StageRunnerTests
         StyleLayers = [1, 3, 5],
         StyleWeights = [1e4, 1e4, 1e4],
         Iterations = 6,
-        ProgressInterval = 1,
-        LearningRate = 0.02,
-        ClampBound = null,
+        Optimizer = new OptimizerOptions { ProgressInterval = 1, LearningRate = 0.02, ClampBound = null },
     };
 
     [Fact]
@@ -67,6 +66,6 @@ public sealed class StageRunnerTests
         var content = rand(new long[] { 1, 3, height, width }, generator: new Generator(1, CPU)).mul(2).sub(1);
         var targets = factory.Targets([rand(new long[] { 1, 3, 32, 32 }, generator: new Generator(2, CPU)).mul(2).sub(1)], masks);
         var log = new ProgressLog();
-        return (new StageRequest(factory, Options, content, targets, masks, StageWeights.None, content, [], null, log, CancellationToken.None), log);
+        return (new StageRequest(factory, Options, Options.Optimizer, Options.Iterations, content, targets, masks, StageWeights.None, content, [], null, log, CancellationToken.None), log);
     }
 }

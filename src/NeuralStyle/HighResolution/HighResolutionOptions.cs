@@ -1,12 +1,17 @@
 using System;
-using NeuralStyle.HighResolution;
+using NeuralStyle.Optimization;
+using static NeuralStyle.Internal.OptionCheck;
 
-namespace NeuralStyle;
+namespace NeuralStyle.HighResolution;
 
-public sealed partial record StyleTransferOptions
+/// <summary>
+/// How large images are made (<see cref="StyleTransferOptions.HighResolution"/>): coarse-to-fine stages, the anchors that
+/// keep a stage's picture, and the tiles a memory budget leads to. A sealed record: vary it with <c>with</c>.
+/// </summary>
+public sealed record HighResolutionOptions
 {
     /// <summary>Gets whether large images are made coarse-to-fine: first at <see cref="CoarseSize"/>, then upsampled by <see cref="ScaleFactor"/> per stage.</summary>
-    /// <value>Default <see cref="CoarseToFineMode.Auto"/>: on when <see cref="ImageSize"/> (or the content's shorter side) exceeds <see cref="CoarseToFineThreshold"/>.</value>
+    /// <value>Default <see cref="CoarseToFineMode.Auto"/>: on when <see cref="StyleTransferOptions.ImageSize"/> (or the content's shorter side) exceeds <see cref="CoarseToFineThreshold"/>.</value>
     public CoarseToFineMode CoarseToFine { get; init; } = CoarseToFineMode.Auto;
 
     /// <summary>Gets the shorter side above which <see cref="CoarseToFineMode.Auto"/> turns coarse-to-fine on.</summary>
@@ -21,12 +26,12 @@ public sealed partial record StyleTransferOptions
     /// <value>Default 2; between 1.1 and 4 (√2 gives more, gentler stages).</value>
     public double ScaleFactor { get; init; } = 2.0;
 
-    /// <summary>Gets the iterations of each stage after the first, as a fraction of <see cref="Iterations"/>.</summary>
-    /// <value>Default 1: every stage runs <see cref="Iterations"/> (measured: half as many left the fine stages too little time to carry the style).</value>
+    /// <summary>Gets the iterations of each stage after the first, as a fraction of <see cref="StyleTransferOptions.Iterations"/>.</summary>
+    /// <value>Default 1: every stage runs <see cref="StyleTransferOptions.Iterations"/> (measured: half as many left the fine stages too little time to carry the style).</value>
     public double FineIterationsFraction { get; init; } = 1.0;
 
     /// <summary>Gets Adam's initial learning rate in the stages after the first, which start from an already stylised image.</summary>
-    /// <value>Default 1.0 (the first stage uses <see cref="LearningRate"/>); the schedule's decay applies in every stage.</value>
+    /// <value>Default 1.0 (the first stage uses <see cref="OptimizerOptions.LearningRate"/>); the schedule's decay applies in every stage.</value>
     public double FineLearningRate { get; init; } = 1.0;
 
     /// <summary>
@@ -45,7 +50,7 @@ public sealed partial record StyleTransferOptions
     /// (<see cref="StageAnchorWeight"/>) holds the picture; this holds its texture at that scale, which fine strokes would
     /// otherwise leak into (the-scream at 1024 px: 1.28× the 256 px run's style loss without it, 1.03× with it).
     /// </summary>
-    /// <value>Default 100 (measured in docs/high-resolution.md); 0 leaves it out. Tiled stages do not use it.</value>
+    /// <value>Default 100 (measured in docs/high-resolution.md); 0 leaves it out. A tiled stage compares each tile's statistics with those of its part of the first stage's result.</value>
     public double StageStyleAnchorWeight { get; init; } = 100;
 
     /// <summary>Gets the largest shorter side the style image is brought to in the stages of a coarse-to-fine run.</summary>
@@ -72,19 +77,22 @@ public sealed partial record StyleTransferOptions
     /// <returns>The smallest value <see cref="TileSize"/> may take, and the smallest tile a memory budget may lead to.</returns>
     public static int MinimumTileSize(int tileOverlap) => Math.Max(64, ((2 * tileOverlap) + 16) / 16 * 16);
 
-    private void ValidateHighResolution()
+    /// <summary>Checks every setting.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range; the message and the parameter name give its path.</exception>
+    public void Validate()
     {
-        Check(Enum.IsDefined(CoarseToFine), nameof(CoarseToFine), "is not a known mode");
-        Check(CoarseToFineThreshold is >= 32 and <= 65536, nameof(CoarseToFineThreshold), "must be between 32 and 65536 pixels");
-        Check(CoarseSize is >= 32 and <= 65536, nameof(CoarseSize), "must be between 32 and 65536 pixels");
-        Check(double.IsFinite(ScaleFactor) && ScaleFactor is >= 1.1 and <= 4, nameof(ScaleFactor), "must be between 1.1 and 4");
-        Check(double.IsFinite(FineIterationsFraction) && FineIterationsFraction is > 0 and <= 4, nameof(FineIterationsFraction), "must be greater than 0 and at most 4");
-        CheckRate(FineLearningRate, nameof(FineLearningRate));
-        Check(double.IsFinite(StageAnchorWeight) && StageAnchorWeight is >= 0 and <= 1e6, nameof(StageAnchorWeight), "must be between 0 and 1000000");
-        Check(double.IsFinite(StageStyleAnchorWeight) && StageStyleAnchorWeight is >= 0 and <= 1e6, nameof(StageStyleAnchorWeight), "must be between 0 and 1000000");
-        Check(MaxStyleSize is >= 32 and <= 16384, nameof(MaxStyleSize), "must be between 32 and 16384 pixels");
-        Check(TileOverlap is >= 0 and <= 1024, nameof(TileOverlap), "must be between 0 and 1024 pixels");
-        Check(TileSize is null || TileSize >= MinimumTileSize(TileOverlap), nameof(TileSize), $"must be at least {MinimumTileSize(TileOverlap)} pixels for an overlap of {TileOverlap} (at least 64 and more than twice the overlap)");
-        Check(MaxMemoryBytes is null || MaxMemoryBytes >= 64L << 20, nameof(MaxMemoryBytes), "must be at least 64 MB");
+        const string at = nameof(StyleTransferOptions.HighResolution) + ".";
+        Require(Enum.IsDefined(CoarseToFine), at + nameof(CoarseToFine), "is not a known mode");
+        Require(CoarseToFineThreshold is >= 32 and <= 65536, at + nameof(CoarseToFineThreshold), "must be between 32 and 65536 pixels");
+        Require(CoarseSize is >= 32 and <= 65536, at + nameof(CoarseSize), "must be between 32 and 65536 pixels");
+        Require(double.IsFinite(ScaleFactor) && ScaleFactor is >= 1.1 and <= 4, at + nameof(ScaleFactor), "must be between 1.1 and 4");
+        Require(double.IsFinite(FineIterationsFraction) && FineIterationsFraction is > 0 and <= 4, at + nameof(FineIterationsFraction), "must be greater than 0 and at most 4");
+        Rate(FineLearningRate, at + nameof(FineLearningRate));
+        Require(double.IsFinite(StageAnchorWeight) && StageAnchorWeight is >= 0 and <= 1e6, at + nameof(StageAnchorWeight), "must be between 0 and 1000000");
+        Require(double.IsFinite(StageStyleAnchorWeight) && StageStyleAnchorWeight is >= 0 and <= 1e6, at + nameof(StageStyleAnchorWeight), "must be between 0 and 1000000");
+        Require(MaxStyleSize is >= 32 and <= 16384, at + nameof(MaxStyleSize), "must be between 32 and 16384 pixels");
+        Require(TileOverlap is >= 0 and <= 1024, at + nameof(TileOverlap), "must be between 0 and 1024 pixels");
+        Require(TileSize is null || TileSize >= MinimumTileSize(TileOverlap), at + nameof(TileSize), $"must be at least {MinimumTileSize(TileOverlap)} pixels for an overlap of {TileOverlap} (at least 64 and more than twice the overlap)");
+        Require(MaxMemoryBytes is null || MaxMemoryBytes >= 64L << 20, at + nameof(MaxMemoryBytes), "must be at least 64 MB");
     }
 }
