@@ -122,9 +122,9 @@ public sealed partial class HighResolutionRunTests
         var estimated = double.Parse(Estimated().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         var measured = double.Parse(Measured().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         Console.WriteLine($"{width}x{height} ({coarseToFine}, budget {budget ?? "none"}): estimated {estimated} MB, measured {measured} MB");
-        // Under the estimate by at most 25 % (a plan must not be too small), over it by at most 35 %: with the allocator's
+        // Under the estimate by at most 25 % (a plan must not be too small), over it by at most 50 %: with the allocator's
         // heap returned between tiles of different sizes a tiled run can peak lower than the model (docs/performance.md).
-        estimated.Should().BeInRange(0.75 * measured, 1.35 * measured);
+        estimated.Should().BeInRange(0.75 * measured, 1.5 * measured);
         if (budget is not null)
         {
             // The measured peak (the process's resident memory over its baseline), not the planner's estimate, fits.
