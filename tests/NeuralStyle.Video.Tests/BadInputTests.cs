@@ -116,9 +116,9 @@ public sealed class BadInputTests
 
     [Theory]
     [InlineData("InitialImage")]
-    [InlineData("TileSize")]
-    [InlineData("MaxMemoryBytes")]
-    [InlineData("CoarseToFine")]
+    [InlineData("HighResolution.TileSize")]
+    [InlineData("HighResolution.MaxMemoryBytes")]
+    [InlineData("HighResolution.CoarseToFine")]
     public void Still_options_video_cannot_honour_are_refused_by_name(string option)
     {
         using var bitmap = ImageFile.Load(Clips.Sample("style-waves.png"));
@@ -126,8 +126,8 @@ public sealed class BadInputTests
         still = option switch
         {
             "InitialImage" => still with { Initialization = Initialization.Image, InitialImage = bitmap },
-            "TileSize" => still with { HighResolution = still.HighResolution with { TileSize = 256 } },
-            "MaxMemoryBytes" => still with { HighResolution = still.HighResolution with { MaxMemoryBytes = 1L << 30 } },
+            "HighResolution.TileSize" => still with { HighResolution = still.HighResolution with { TileSize = 256 } },
+            "HighResolution.MaxMemoryBytes" => still with { HighResolution = still.HighResolution with { MaxMemoryBytes = 1L << 30 } },
             _ => still with { HighResolution = still.HighResolution with { CoarseToFine = NeuralStyle.HighResolution.CoarseToFineMode.On } },
         };
         var act = () => new VideoStyleTransferOptions { Style = still }.Validate();
