@@ -91,7 +91,7 @@ public sealed class RunImagesTests : IDisposable
 
         var act = () => RunImages.Load(content, new RunImageFiles { Styles = [Missing("style.png")] }, options);
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should().Contain("StyleTransferOptions.MaxImagePixels").And.Contain("400×100");
+        act.Should().Throw<ArgumentException>().Which.Message.Should().Contain("StyleTransferOptions.Runtime.MaxImagePixels").And.Contain("400×100");
     }
 
     [Fact]

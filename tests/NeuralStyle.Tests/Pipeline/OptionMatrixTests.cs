@@ -112,7 +112,7 @@ public sealed class OptionMatrixTests
     {
         // Two stages, 32 → 72 px; the tiled kind optimises the second in 64 px tiles (each tile holds its part of the first result).
         var options = RunKinds.Options(kind, iterations: 20) with { ImageSize = 72 };
-        options = options with { HighResolution = options.HighResolution with { CoarseToFine = CoarseToFineMode.On, CoarseSize = 32, StageAnchorWeight = 3000, StageStyleAnchorWeight = 1000 } };
+        options = options with { HighResolution = options.HighResolution with { CoarseToFine = CoarseToFineMode.On, CoarseSize = 32, ScaleFactor = 2.5, StageAnchorWeight = 3000, StageStyleAnchorWeight = 1000 } };
         var held = await TextureDistanceToFirstStage(kind, options);
         var free = await TextureDistanceToFirstStage(kind, options with { HighResolution = options.HighResolution with { StageStyleAnchorWeight = 0 } });
         held.Should().BeLessThan(0.8 * free, $"{kind}: the style anchor keeps the first stage's texture at its size ({held:G4} vs {free:G4} without it)");
