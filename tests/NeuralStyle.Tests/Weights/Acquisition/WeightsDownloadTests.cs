@@ -147,7 +147,7 @@ public sealed class WeightsDownloadTests : IDisposable
         var ex = (await FluentActions.Awaiting(() => ResolveAsync(options, cancellationToken: Ct)).Should().ThrowAsync<WeightsDownloadException>()).Which;
 
         ex.Failure.Should().Be(WeightsDownloadFailure.Network);
-        ex.Message.Should().Contain("WeightsOptions.Path").And.Contain("NEURALSTYLE_WEIGHTS").And.Contain("--weights")
+        ex.Message.Should().Contain("WeightsOptions.Path").And.Contain("NEURALSTYLE_WEIGHTS").And.NotContain("--weights", "library messages name options, not CLI flags")
             .And.Contain(_cache.Path).And.Contain(SqueezeNetWeights.FileName);
         CacheContents(_cache).Should().BeEmpty();
     }

@@ -103,7 +103,7 @@ public sealed class WeightsResolutionTests : IDisposable
 
         ex.Failure.Should().Be(WeightsDownloadFailure.DownloadDisabled);
         ex.Uri.Should().BeNull();
-        ex.Message.Should().Contain("NEURALSTYLE_WEIGHTS").And.Contain("WeightsOptions.Path").And.Contain("--weights")
+        ex.Message.Should().Contain("NEURALSTYLE_WEIGHTS").And.Contain("WeightsOptions.Path").And.NotContain("--weights", "library messages name options, not CLI flags")
             .And.Contain(cache).And.Contain(SqueezeNetWeights.FileName).And.Contain(SqueezeNetWeights.Sha256)
             .And.Contain(SqueezeNetWeights.DownloadUri.ToString());
         Directory.Exists(cache).Should().BeFalse("nothing is created when nothing can be downloaded");
