@@ -49,7 +49,8 @@ public sealed class ServiceClusterTests(ITestOutputHelper output)
         indexed.SelectMany(jobs => jobs).Should().BeEquivalentTo(submitted.Select(s => s.id));
         for (var shard = 0; shard < shards.Length; shard++)
         {
-            indexed[shard].Should().OnlyContain(id => JobIndexShards.Of(id) == shard);
+            // A shard may hold none of the 100 jobs (about 2.5 % of runs leave one empty); those it holds are its own.
+            indexed[shard].Where(id => JobIndexShards.Of(id) != shard).Should().BeEmpty($"shard {shard} holds only its own jobs");
         }
 
         indexed.Count(jobs => jobs.Count > 0).Should().BeGreaterThanOrEqualTo(JobIndexShards.Count * 3 / 4, "100 jobs fall into most of the 16 shards");
