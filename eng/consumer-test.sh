@@ -17,8 +17,8 @@
 #
 # Packing: the packable projects are built (Release) and packed with a unique pre-release version
 # (VERSION-consumer.<time>), so no NuGet cache anywhere can hand back an older build of the same version. The consumer
-# projects live in a temporary folder outside the repository (with empty Directory.Build.* files and a nuget.config of
-# their own, so nothing of ours applies to them) and restore into their own package folder; packages already in this
+# projects live in a temporary folder outside the repository (with empty Directory.Build.* files, bar one disk setting, and a
+# nuget.config of their own, so nothing else of ours applies to them) and restore into their own package folder; packages already in this
 # machine's NuGet cache (libtorch is hundreds of MB) are taken from it as a fallback folder instead of downloaded again.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -124,7 +124,10 @@ readme_block() {
 new_sandbox() {
   local dir sources
   dir=$(mktemp -d "${TMPDIR:-/tmp}/neuralstyle-consumer.XXXXXX")
-  for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do echo '<Project />' >"$dir/$f"; done
+  for f in Directory.Build.targets Directory.Packages.props; do echo '<Project />' >"$dir/$f"; done
+  # One setting of ours does reach them, for disk only: package files are linked into bin, not copied (each app would
+  # otherwise hold its own 1.1 GB of libtorch and SkiaSharp files). What the app builds and loads is unchanged.
+  echo '<Project><PropertyGroup><CreateSymbolicLinksForCopyLocalIfPossible>true</CreateSymbolicLinksForCopyLocalIfPossible></PropertyGroup></Project>' >"$dir/Directory.Build.props"
   if [ "${1:-}" = tool ]; then
     sources='  <packageSources>
     <clear />

@@ -21,21 +21,10 @@ internal static class MemoryProbe
     public static int Run(string[] args)
     {
         var o = StepTimer.Parse(args);
-        var weights = o.GetValueOrDefault("weights") ?? Environment.GetEnvironmentVariable("NEURALSTYLE_WEIGHTS")
-            ?? throw new ArgumentException("Pass --weights PATH or set NEURALSTYLE_WEIGHTS.");
         var size = int.Parse(o.GetValueOrDefault("size") ?? "512", CultureInfo.InvariantCulture);
         var iterations = int.Parse(o.GetValueOrDefault("iterations") ?? "600", CultureInfo.InvariantCulture);
         var every = int.Parse(o.GetValueOrDefault("every") ?? "50", CultureInfo.InvariantCulture);
-        if (o.GetValueOrDefault("threads") is { } threads)
-        {
-            torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
-        }
-
-        using var extractor = SqueezeNetFeatureExtractor.FromFile(weights);
-        if (o.GetValueOrDefault("channels-last") is { } channelsLast)
-        {
-            extractor.ChannelsLast = channelsLast is "1" or "true";
-        }
+        using var extractor = StepTimer.OpenExtractor(o, torch.CPU);
 
         using var process = Process.GetCurrentProcess();
         var baseline = process.WorkingSet64;

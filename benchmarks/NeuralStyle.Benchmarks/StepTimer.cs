@@ -29,22 +29,11 @@ internal static class StepTimer
     public static int Run(string[] args)
     {
         var options = Parse(args);
-        var weights = options.GetValueOrDefault("weights") ?? Environment.GetEnvironmentVariable("NEURALSTYLE_WEIGHTS")
-            ?? throw new ArgumentException("Pass --weights PATH or set NEURALSTYLE_WEIGHTS.");
         var device = DeviceSelector.Resolve(options.GetValueOrDefault("device") ?? "auto");
         var sizes = (options.GetValueOrDefault("sizes") ?? "192,512,1024").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var steps = int.Parse(options.GetValueOrDefault("steps") ?? "50", CultureInfo.InvariantCulture);
         var repeats = int.Parse(options.GetValueOrDefault("repeats") ?? "3", CultureInfo.InvariantCulture);
-        if (options.GetValueOrDefault("threads") is { } threads)
-        {
-            torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
-        }
-
-        using var extractor = SqueezeNetFeatureExtractor.FromFile(weights, device);
-        if (options.GetValueOrDefault("channels-last") is { } channelsLast)
-        {
-            extractor.ChannelsLast = channelsLast is "1" or "true";
-        }
+        using var extractor = OpenExtractor(options, device);
 
         var baselineRss = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
         // "both" alternates the two ways of forming the style gradient repeat by repeat, so a busy machine slows both alike.
@@ -126,6 +115,28 @@ internal static class StepTimer
         {
             torch.cuda.synchronize();
         }
+    }
+
+    /// <summary>
+    /// The network the timers share: <c>--weights</c> (or $NEURALSTYLE_WEIGHTS) on <paramref name="device"/>, after
+    /// <c>--threads</c> is applied, in the memory layout <c>--channels-last 0|1</c> asks for (the device's default otherwise).
+    /// </summary>
+    internal static SqueezeNetFeatureExtractor OpenExtractor(Dictionary<string, string> options, Device device)
+    {
+        var weights = options.GetValueOrDefault("weights") ?? Environment.GetEnvironmentVariable("NEURALSTYLE_WEIGHTS")
+            ?? throw new ArgumentException("Pass --weights PATH or set NEURALSTYLE_WEIGHTS.");
+        if (options.GetValueOrDefault("threads") is { } threads)
+        {
+            torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
+        }
+
+        var extractor = SqueezeNetFeatureExtractor.FromFile(weights, device);
+        if (options.GetValueOrDefault("channels-last") is { } channelsLast)
+        {
+            extractor.ChannelsLast = channelsLast is "1" or "true";
+        }
+
+        return extractor;
     }
 
     internal static Dictionary<string, string> Parse(string[] args)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using NeuralStyle.Features;
+using NeuralStyle.Internal;
 using NeuralStyle.HighResolution;
 using NeuralStyle.Optimization;
 using NeuralStyle.Pipeline.Progress;
@@ -58,6 +59,9 @@ internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerOptio
             for (var i = 0; i < tiles.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+
+                // Tiles exist to bound memory: the previous tile's free heap goes back first, so the budget bounds what is live.
+                NativeAllocator.ReleaseFreeMemory();
                 var tile = tiles[i];
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
