@@ -8,7 +8,6 @@ using System.Threading.Tasks;
 using FluentAssertions;
 using NeuralStyle.HighResolution;
 using NeuralStyle.Imaging;
-using NeuralStyle.Tests.Api;
 using NeuralStyle.Tests.TestSupport;
 using Xunit;
 

@@ -6,7 +6,6 @@ using NeuralStyle.Features;
 using NeuralStyle.HighResolution;
 using NeuralStyle.Imaging;
 using NeuralStyle.Losses;
-using NeuralStyle.Tests.Api;
 using NeuralStyle.Tests.TestSupport;
 using Xunit;
 using static TorchSharp.torch;

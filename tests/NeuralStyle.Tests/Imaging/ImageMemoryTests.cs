@@ -5,7 +5,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using FluentAssertions;
 using NeuralStyle.Imaging;
-using NeuralStyle.Tests.Robustness;
+using NeuralStyle.Tests.TestSupport;
 using SkiaSharp;
 using Xunit;
 

@@ -14,7 +14,7 @@ namespace NeuralStyle.Tests.Internal;
 /// The optimiser fixes glibc's allocator thresholds at its first run, so a long CPU run reuses its memory instead of growing
 /// (docs/performance.md), unless <c>NEURALSTYLE_NATIVE_ALLOCATOR=system</c> says to leave the allocator alone.
 /// </summary>
-[Collection(nameof(Robustness.SoloTests))] // alone, so that no other test's optimisation keeps the allocator busy
+[Collection(nameof(TestSupport.SoloTests))] // alone, so that no other test's optimisation keeps the allocator busy
 public sealed class NativeAllocatorTests
 {
     [Fact]

@@ -12,7 +12,7 @@ using NeuralStyle.Weights;
 using Xunit;
 using static NeuralStyle.Tests.Weights.WeightsTestKit;
 
-namespace NeuralStyle.Tests.Robustness;
+namespace NeuralStyle.Tests.Weights;
 
 /// <summary>
 /// The download cases <c>Weights/</c> does not cover: names suggested by the address, the server or a redirect are

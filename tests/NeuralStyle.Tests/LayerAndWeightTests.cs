@@ -6,7 +6,7 @@ using NeuralStyle.Features;
 using NeuralStyle.Tests.TestSupport;
 using Xunit;
 
-namespace NeuralStyle.Tests.Controls;
+namespace NeuralStyle.Tests;
 
 public sealed class LayerAndWeightTests
 {

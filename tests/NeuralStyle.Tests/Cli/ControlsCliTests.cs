@@ -10,7 +10,7 @@ using NeuralStyle.Tests.TestSupport;
 using SkiaSharp;
 using Xunit;
 
-namespace NeuralStyle.Tests.Controls;
+namespace NeuralStyle.Tests.Cli;
 
 public sealed class ControlsCliTests : IDisposable
 {

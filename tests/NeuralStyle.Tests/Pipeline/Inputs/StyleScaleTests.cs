@@ -3,7 +3,7 @@ using FluentAssertions;
 using NeuralStyle.Tests.TestSupport;
 using Xunit;
 
-namespace NeuralStyle.Tests.Controls;
+namespace NeuralStyle.Tests.Pipeline.Inputs;
 
 public sealed class StyleScaleTests
 {

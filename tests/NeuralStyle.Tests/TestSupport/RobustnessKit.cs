@@ -9,7 +9,7 @@ using SkiaSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Robustness;
+namespace NeuralStyle.Tests.TestSupport;
 
 /// <summary>
 /// Tests that read the process-wide live tensor count (<see cref="Tensor.TotalCount"/>) or measure timings run in this
@@ -46,7 +46,7 @@ public sealed class LibTorchThreadsRestorer : IDisposable
 /// <summary>Small inputs and options for the robustness tests: tiny images, few iterations, CPU, local weights.</summary>
 internal static class RobustnessKit
 {
-    public static StyleTransferOptions Tiny => Api.StyleTransferTests.Small with { ImageSize = 32, StyleSize = 32, Iterations = 2 };
+    public static StyleTransferOptions Tiny => StyleTransferTests.Small with { ImageSize = 32, StyleSize = 32, Iterations = 2 };
 
     /// <summary>
     /// <see cref="Tiny"/> on one libtorch thread, for the many-run tests in <see cref="SoloTests"/> (which xunit runs after

@@ -7,7 +7,7 @@ using SkiaSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Api;
+namespace NeuralStyle.Tests;
 
 public sealed class BatchTests
 {

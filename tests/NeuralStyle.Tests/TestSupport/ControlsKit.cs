@@ -6,7 +6,7 @@ using SkiaSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Controls;
+namespace NeuralStyle.Tests.TestSupport;
 
 /// <summary>Small, fast options and image helpers for the tests of the artist's controls.</summary>
 internal static class ControlsKit

@@ -4,11 +4,12 @@ using FluentAssertions;
 using NeuralStyle.Optimization;
 using NeuralStyle.Tests.Imaging;
 using SkiaSharp;
+using NeuralStyle.Tests.TestSupport;
 using Xunit;
-using static NeuralStyle.Tests.Robustness.RobustnessKit;
+using static NeuralStyle.Tests.TestSupport.RobustnessKit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Robustness;
+namespace NeuralStyle.Tests;
 
 /// <summary>
 /// A native allocation failure becomes a <see cref="StyleTransferOutOfMemoryException"/> that says what to do, leaks

@@ -9,7 +9,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Controls;
+namespace NeuralStyle.Tests.Pipeline;
 
 public sealed class ControlsLeakTests
 {

@@ -6,7 +6,7 @@ using NeuralStyle.Weights;
 using NeuralStyle.Weights.Pickle;
 using Xunit;
 
-namespace NeuralStyle.Tests.Weights;
+namespace NeuralStyle.Tests.Weights.Formats.Pickle;
 
 public sealed class SafeUnpicklerTests
 {

@@ -4,11 +4,11 @@ using System.IO;
 using System.Linq;
 using FluentAssertions;
 using NeuralStyle.Imaging;
-using NeuralStyle.Tests.Imaging;
+using NeuralStyle.Tests.TestSupport;
 using SkiaSharp;
 using Xunit;
 
-namespace NeuralStyle.Tests.Robustness;
+namespace NeuralStyle.Tests.Imaging;
 
 /// <summary>
 /// Image files the imaging tests do not cover: CMYK/YCCK and grayscale JPEG, 16-bit gray and RGBA PNG, one and zero

@@ -7,7 +7,7 @@ using NeuralStyle.Tests.TestSupport;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Controls;
+namespace NeuralStyle.Tests.Pipeline.Inputs;
 
 public sealed class MaskTests
 {

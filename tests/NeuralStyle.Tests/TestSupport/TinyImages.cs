@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO;
 using NeuralStyle.Tests.Imaging;
 
-namespace NeuralStyle.Tests.Robustness;
+namespace NeuralStyle.Tests.TestSupport;
 
 /// <summary>Hand-made files in formats Skia does not encode (GIF, BMP) and PNG layouts it does not write (16-bit gray, 16-bit RGBA).</summary>
 internal static class TinyImages

@@ -5,7 +5,7 @@ using NeuralStyle.Optimization;
 using TorchSharp;
 using Xunit;
 
-namespace NeuralStyle.Tests.Api;
+namespace NeuralStyle.Tests;
 
 public sealed class OptionsTests
 {

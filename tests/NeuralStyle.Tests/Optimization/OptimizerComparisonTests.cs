@@ -9,7 +9,7 @@ using NeuralStyle.Tests.TestSupport;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Controls;
+namespace NeuralStyle.Tests.Optimization;
 
 public sealed class OptimizerComparisonTests
 {

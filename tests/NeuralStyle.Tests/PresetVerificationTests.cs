@@ -7,7 +7,7 @@ using NeuralStyle.Imaging;
 using NeuralStyle.Tests.TestSupport;
 using Xunit;
 
-namespace NeuralStyle.Tests.Api;
+namespace NeuralStyle.Tests;
 
 /// <summary>
 /// The seed's three results: Tübingen in the style of Composition VII, The Scream and The Starry Night at 192 px,

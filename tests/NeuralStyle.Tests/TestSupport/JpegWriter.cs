@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
-namespace NeuralStyle.Tests.Robustness;
+namespace NeuralStyle.Tests.TestSupport;
 
 /// <summary>
 /// Writes tiny baseline JPEG files by hand, for colour layouts that Skia cannot encode (CMYK, YCCK) and for headers that

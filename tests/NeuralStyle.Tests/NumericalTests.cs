@@ -5,9 +5,9 @@ using FluentAssertions;
 using NeuralStyle.Optimization;
 using NeuralStyle.Tests.TestSupport;
 using Xunit;
-using static NeuralStyle.Tests.Robustness.RobustnessKit;
+using static NeuralStyle.Tests.TestSupport.RobustnessKit;
 
-namespace NeuralStyle.Tests.Robustness;
+namespace NeuralStyle.Tests;
 
 /// <summary>
 /// NaN and ∞ during a run are reported as <see cref="NumericalInstabilityException"/> at the iteration where they appear

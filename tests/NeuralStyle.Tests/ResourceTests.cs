@@ -9,10 +9,10 @@ using NeuralStyle.Imaging;
 using NeuralStyle.Optimization;
 using NeuralStyle.Tests.TestSupport;
 using Xunit;
-using static NeuralStyle.Tests.Robustness.RobustnessKit;
+using static NeuralStyle.Tests.TestSupport.RobustnessKit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Robustness;
+namespace NeuralStyle.Tests;
 
 /// <summary>
 /// Live tensors (<see cref="Tensor.TotalCount"/>, process-wide) stay flat over many complete, cancelled and failed runs,

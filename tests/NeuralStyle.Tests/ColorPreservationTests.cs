@@ -5,7 +5,7 @@ using NeuralStyle.Tests.TestSupport;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Controls;
+namespace NeuralStyle.Tests;
 
 public sealed class ColorPreservationTests
 {

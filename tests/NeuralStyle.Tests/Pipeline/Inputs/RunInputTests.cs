@@ -9,10 +9,10 @@ using NeuralStyle.Optimization;
 using NeuralStyle.Tests.Imaging;
 using SkiaSharp;
 using Xunit;
-using static NeuralStyle.Tests.Robustness.RobustnessKit;
+using static NeuralStyle.Tests.TestSupport.RobustnessKit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Robustness;
+namespace NeuralStyle.Tests.Pipeline.Inputs;
 
 /// <summary>
 /// Bad inputs through <see cref="StyleTransfer.RunAsync(SKBitmap, SKBitmap, StyleTransferOptions?, IProgress{StyleTransferProgress}?, System.Threading.CancellationToken)"/>

@@ -8,10 +8,10 @@ using FluentAssertions;
 using NeuralStyle.Tests.TestSupport;
 using NeuralStyle.Weights;
 using Xunit;
-using static NeuralStyle.Tests.Robustness.RobustnessKit;
+using static NeuralStyle.Tests.TestSupport.RobustnessKit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Robustness;
+namespace NeuralStyle.Tests;
 
 /// <summary>
 /// Runs from many threads at once on the CPU give exactly the bytes of the same runs one after another, honour their own

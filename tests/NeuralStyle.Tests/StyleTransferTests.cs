@@ -13,7 +13,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Api;
+namespace NeuralStyle.Tests;
 
 public sealed class StyleTransferTests
 {

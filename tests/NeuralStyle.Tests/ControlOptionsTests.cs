@@ -3,7 +3,7 @@ using FluentAssertions;
 using NeuralStyle.Optimization;
 using Xunit;
 
-namespace NeuralStyle.Tests.Controls;
+namespace NeuralStyle.Tests;
 
 public sealed class ControlOptionsTests
 {

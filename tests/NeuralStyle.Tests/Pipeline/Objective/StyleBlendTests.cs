@@ -6,7 +6,7 @@ using NeuralStyle.Tests.TestSupport;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace NeuralStyle.Tests.Controls;
+namespace NeuralStyle.Tests.Pipeline.Objective;
 
 public sealed class StyleBlendTests
 {

@@ -10,7 +10,7 @@ using NeuralStyle.Tests.TestSupport;
 using SkiaSharp;
 using Xunit;
 
-namespace NeuralStyle.Tests.Robustness;
+namespace NeuralStyle.Tests.Cli;
 
 /// <summary>
 /// The command line with bad input end to end: every failure is one line on standard error naming the problem, a
