@@ -210,9 +210,8 @@ var options = StyleTransferPresets.TheScream with
     StyleSize = 40,
     Iterations = 4,
     ProgressInterval = 1,
-    Device = "cpu",
-    WeightsPath = weights,
-    AllowWeightsDownload = false,
+    Runtime = new RuntimeOptions { Device = "cpu" },
+    Weights = new WeightsOptions { Path = weights, AllowDownload = false },
 };
 var reports = 0;
 using var result = await StyleTransfer.RunAsync(content, style, options, new Progress<StyleTransferProgress>(_ => Interlocked.Increment(ref reports)));

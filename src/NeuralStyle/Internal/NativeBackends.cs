@@ -20,7 +20,10 @@ internal static class NativeBackends
     private static readonly Lazy<string?> LibTorchProblem = new(FindLibTorchProblem);
     private static readonly Lazy<string?> SkiaProblem = new(FindSkiaProblem);
 
-    /// <summary>Throws when the application has no libtorch runtime.</summary>
+    /// <summary>
+    /// Throws when the application has no libtorch runtime; otherwise applies the library's process-wide libtorch
+    /// settings once (<see cref="Nnpack"/>).
+    /// </summary>
     /// <exception cref="NeuralStyleException">No libtorch; the message names the package to add.</exception>
     public static void EnsureLibTorch()
     {
@@ -28,6 +31,8 @@ internal static class NativeBackends
         {
             throw new NeuralStyleException(problem);
         }
+
+        Nnpack.EnsureOff();
     }
 
     /// <summary>Throws when libSkiaSharp is missing or of another SkiaSharp line than the library references.</summary>

@@ -100,9 +100,21 @@ internal static partial class CliRunner
             }
         }
 
+        /// <summary>Gets what the tool printed on standard error so far, libtorch's own warning lines included.</summary>
+        public string RawError
+        {
+            get
+            {
+                lock (_error)
+                {
+                    return _error.ToString();
+                }
+            }
+        }
+
         /// <summary>
-        /// Standard error, less libtorch's own warning lines ("[W1201 12:00:00.000 NNPACK.cpp:56] Could not initialize
-        /// NNPACK! …", "[W… optimizer.cpp:138] Warning: …"), which libtorch prints whatever the tool does (docs/cli.md).
+        /// Standard error, less libtorch's own warning lines ("[W… optimizer.cpp:138] Warning: …" with L-BFGS), which libtorch prints whatever the tool does
+        /// (docs/cli.md).
         /// </summary>
         public string Error
         {
