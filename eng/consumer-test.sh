@@ -204,12 +204,13 @@ if (tensors.Count == 0)
 using var content = Draw(64, 48, (x, y) => new SKColor((byte)(x * 4), (byte)(y * 5), 128));
 using var style = Draw(40, 40, (x, y) => ((x / 5) + (y / 5)) % 2 == 0 ? new SKColor(230, 180, 40) : new SKColor(30, 60, 160));
 
-var options = StyleTransferPresets.TheScream with
+var preset = StyleTransferPresets.TheScream;
+var options = preset with
 {
     ImageSize = 48,
     StyleSize = 40,
     Iterations = 4,
-    ProgressInterval = 1,
+    Optimizer = preset.Optimizer with { ProgressInterval = 1 },
     Runtime = new RuntimeOptions { Device = "cpu" },
     Weights = new WeightsOptions { Path = weights, AllowDownload = false },
 };
