@@ -7,6 +7,7 @@ namespace NeuralStyle.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release -- --filter '*'</c> runs the BenchmarkDotNet suites;
 /// <c>dotnet run -c Release -- steps [options]</c> runs the plain step timer (also on a GPU machine), one JSON line per case;
+/// <c>dotnet run -c Release -- parts [options]</c> splits a step's time into the network, the style term and the rest;
 /// <c>dotnet run -c Release -- memory [options]</c> follows resident memory over a long optimisation;
 /// <c>dotnet run -c Release -- presets [options]</c> runs the seed's three presets end to end;
 /// <c>dotnet run -c Release -- video [options]</c> measures video with and without temporal consistency.
@@ -18,6 +19,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "steps")
         {
             return StepTimer.Run(args.Skip(1).ToArray());
+        }
+
+        if (args.Length > 0 && args[0] == "parts")
+        {
+            return PartTimer.Run(args.Skip(1).ToArray());
         }
 
         if (args.Length > 0 && args[0] == "memory")

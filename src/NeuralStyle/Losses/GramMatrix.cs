@@ -8,6 +8,8 @@ namespace NeuralStyle.Losses;
 /// <summary>Gram matrices of feature maps: <c>G = F Fᵀ</c> with F the C×(H·W) features of one image.</summary>
 public static class GramMatrix
 {
+    private const long MinimumPositionsPerChunk = 1024;
+
     /// <summary>Computes the Gram matrix of each image's features.</summary>
     /// <param name="features">Features of shape <c>[N,C,H,W]</c> (or <c>[C,H,W]</c>). Not disposed.</param>
     /// <param name="normalize">
@@ -28,7 +30,7 @@ public static class GramMatrix
         var batched = dims == 4 ? features : features.unsqueeze(0);
         long n = batched.shape[0], c = batched.shape[1], hw = batched.shape[2] * batched.shape[3];
         var flat = batched.reshape(n, c, hw);
-        var gram = bmm(flat, flat.transpose(1, 2));
+        var gram = Product(flat, flat);
         if (normalize)
         {
             gram = gram.div(c * hw);
@@ -66,13 +68,34 @@ public static class GramMatrix
         long n = batched.shape[0], c = batched.shape[1], h = batched.shape[2], w = batched.shape[3];
         var weights = PositionWeights(mask, batched);
         var flat = batched.reshape(n, c, h * w);
-        var gram = bmm(flat.mul(weights), flat.transpose(1, 2));
+        var gram = Product(flat.mul(weights), flat);
         if (normalize)
         {
             gram = gram.div(MaskedDivisor(weights, c));
         }
 
         return (dims == 4 ? gram : gram.squeeze(0)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <c>A Bᵀ</c> for <c>[N,C,P]</c> operands (P positions): the product behind every Gram matrix. For one image with many
+    /// positions, the sum over positions is split into one chunk per libtorch thread and the chunks' products added, so
+    /// that all threads share it: a single product has only a C×C result to divide among them.
+    /// </summary>
+    internal static Tensor Product(Tensor left, Tensor right)
+    {
+        long n = left.shape[0], c = left.shape[1], positions = left.shape[2];
+        var chunks = (long)torch.get_num_threads();
+        if (n != 1 || chunks < 2 || positions < chunks * MinimumPositionsPerChunk)
+        {
+            return bmm(left, right.transpose(1, 2));
+        }
+
+        var length = positions / chunks;
+        var split = chunks * length;
+        Tensor Chunked(Tensor t) => t.narrow(2, 0, split).reshape(c, chunks, length).transpose(0, 1);
+        var gram = bmm(Chunked(left), Chunked(right).transpose(1, 2)).sum(0, keepdim: true);
+        return split == positions ? gram : gram.add_(bmm(left.narrow(2, split, positions - split), right.narrow(2, split, positions - split).transpose(1, 2)));
     }
 
     /// <summary>

@@ -133,7 +133,7 @@ public sealed class StyleLoss : LossBase
             var flat = layer.detach().reshape(n, c, hw);
             var weights = _mask is null ? null : GramMatrix.PositionWeights(_mask, layer);
             var weighted = weights is null ? flat : flat.mul(weights);
-            var gram = bmm(weighted, flat.transpose(1, 2));
+            var gram = GramMatrix.Product(weighted, flat);
             Tensor? divisor = null;
             if (NormalizeGram)
             {

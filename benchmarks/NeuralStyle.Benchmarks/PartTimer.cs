@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using NeuralStyle.Features;
+using NeuralStyle.Losses;
+using NeuralStyle.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Benchmarks;
+
+/// <summary>
+/// Where an iteration of the step timer's problem spends its time, part by part, with each part's achieved GFLOP/s
+/// against the CPU's peak (<see cref="FlopCount"/>): the network (forward to the deepest layer used and backward to the
+/// input, through a linear probe of the same layers so that the loss itself costs nothing), the style term (Gram matrices
+/// of fixed feature maps, the loss and its gradient to those maps), and the whole step as the optimiser runs it; the rest
+/// (content and total-variation terms, Adam's update, the clamp, reading the loss) is the difference.
+/// </summary>
+/// <remarks>Arguments as the step timer's: <c>--weights PATH</c>, <c>--sizes 192,512</c>, <c>--steps 30</c>,
+/// <c>--repeats 5</c> (the median is reported), <c>--threads N</c>, <c>--channels-last 0|1</c>. CPU only.</remarks>
+internal static class PartTimer
+{
+    public static int Run(string[] args)
+    {
+        var options = StepTimer.Parse(args);
+        var sizes = (options.GetValueOrDefault("sizes") ?? "192,512").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var steps = int.Parse(options.GetValueOrDefault("steps") ?? "30", CultureInfo.InvariantCulture);
+        var repeats = int.Parse(options.GetValueOrDefault("repeats") ?? "5", CultureInfo.InvariantCulture);
+        using var extractor = StepTimer.OpenExtractor(options, CPU);
+        var preset = StyleTransferPresets.CompositionVii;
+        var peak = FlopCount.CpuPeak();
+        foreach (var height in sizes)
+        {
+            var width = (height * 4) / 3;
+            using var problem = new BenchmarkProblem(extractor, height, width);
+            var flops = FlopCount.PerIteration(height, width, preset.StyleLayers);
+            var optimizer = new StyleTransferOptimizer(extractor, new OptimizerOptions { DecayStartFraction = 1, ProgressInterval = steps });
+            var parts = new Dictionary<string, Func<double>>(StringComparer.Ordinal)
+            {
+                ["network"] = () => TimeNetwork(extractor, problem.Image, preset, steps),
+                ["style"] = () => TimeStyle(extractor, problem, preset, steps),
+                ["step"] = () =>
+                {
+                    var clock = Stopwatch.StartNew();
+                    optimizer.Optimize(problem.Image, problem.Losses, steps).Dispose();
+                    return clock.Elapsed.TotalMilliseconds / steps;
+                },
+            };
+            foreach (var part in parts.Values)
+            {
+                part(); // warm-up
+            }
+
+            // The parts alternate repeat by repeat, so that a busy machine slows them alike.
+            var times = parts.Keys.ToDictionary(k => k, _ => new List<double>(), StringComparer.Ordinal);
+            for (var r = 0; r < repeats; r++)
+            {
+                foreach (var (name, part) in parts)
+                {
+                    times[name].Add(part());
+                }
+            }
+
+            var median = times.ToDictionary(t => t.Key, t => t.Value.Order().ElementAt(t.Value.Count / 2), StringComparer.Ordinal);
+            double Gflops(double operations, double ms) => Math.Round(operations / 1e6 / ms, 1);
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                height,
+                width,
+                threads = torch.get_num_threads(),
+                channels_last = extractor.ChannelsLast,
+                ms_network = Math.Round(median["network"], 3),
+                ms_style = Math.Round(median["style"], 3),
+                ms_step = Math.Round(median["step"], 3),
+                ms_rest = Math.Round(median["step"] - median["network"] - median["style"], 3),
+                gflops_network = Gflops(flops["network"], median["network"]),
+                gflops_style = Gflops(flops["gram"], median["style"]),
+                gflops_step = Gflops(flops.Values.Sum(), median["step"]),
+                peak_gflops = Math.Round(peak.Gflops, 1),
+                peak_formula = peak.Formula,
+            }));
+        }
+
+        return 0;
+    }
+
+    // Forward to the deepest layer the preset reads and backward to the input through Σ_l ⟨F_l, R_l⟩ with fixed random
+    // R_l: the same network work as a step, with a loss whose own cost is a few elementwise products.
+    private static double TimeNetwork(SqueezeNetFeatureExtractor extractor, Tensor start, StyleTransferOptions preset, int steps)
+    {
+        using var scope = NewDisposeScope();
+        var layers = preset.StyleLayers.Append(preset.ContentLayer).Distinct().ToArray();
+        var last = layers.Max();
+        var image = start.clone().requires_grad_(true);
+        Tensor[] probes;
+        using (var features = extractor.Extract(image.detach(), last))
+        {
+            var generator = new torch.Generator(7);
+            // In the features' own memory layout (clone keeps it), as the style gradient is: a gradient in another layout
+            // would make every convolution's backward reorder its input.
+            probes = layers.Select(l => features[l].clone().normal_(generator: generator)).ToArray();
+        }
+
+        // Inside the allocator's run, as the optimiser's steps are (no return of free memory in the middle).
+        using var run = Internal.NativeAllocator.EnterRun(image.shape);
+        var clock = Stopwatch.StartNew();
+        for (var s = 0; s < steps; s++)
+        {
+            using var step = NewDisposeScope();
+            using var features = extractor.Extract(image, last);
+            var loss = layers.Select((l, i) => features[l].mul(probes[i]).sum()).Aggregate((a, b) => a + b);
+            loss.backward();
+            _ = loss.item<float>();
+            image.grad!.zero_();
+        }
+
+        return clock.Elapsed.TotalMilliseconds / steps;
+    }
+
+    // The style term alone: Gram matrices of fixed feature maps of the image, the loss, and its gradient to the maps.
+    private static double TimeStyle(SqueezeNetFeatureExtractor extractor, BenchmarkProblem problem, StyleTransferOptions preset, int steps)
+    {
+        using var scope = NewDisposeScope();
+        var style = problem.Losses.OfType<StyleLoss>().Single();
+        FeatureMaps maps;
+        using (var features = extractor.Extract(problem.Image, preset.StyleLayers.Max()))
+        {
+            maps = new FeatureMaps(problem.Image, Enumerable.Range(0, features.Count).Select(l => features[l].detach().clone().requires_grad_(true)).ToArray());
+        }
+
+        using (maps)
+        using (Internal.NativeAllocator.EnterRun(problem.Image.shape))
+        {
+            var clock = Stopwatch.StartNew();
+            for (var s = 0; s < steps; s++)
+            {
+                using var step = NewDisposeScope();
+                var loss = style.Compute(maps);
+                loss.backward();
+                _ = loss.item<float>();
+            }
+
+            return clock.Elapsed.TotalMilliseconds / steps;
+        }
+    }
+}
