@@ -48,11 +48,13 @@ public sealed class PresetVerificationTests
             actual.Should().BeApproximately(e, 0.04 * e, $"{preset} {term} loss vs the PyTorch reference");
         }
 
-        // The style is carried: the style loss falls far below that of the starting (content) image.
+        // The style is carried: the style loss falls far below that of the starting (content) image, by the library's
+        // own losses and by the independent measure.
         log.Reports[0].Losses.Style.Should().BeGreaterThan(3 * result.FinalLosses.Style);
-        using var contentTensor = ImageTensor.FromBitmap(content, 192);
-        using var resultTensor = ImageTensor.FromBitmap(result.Image);
-        resultTensor.sub(contentTensor).abs().mean().item<float>().Should().BeGreaterThan(0.1f, "the result differs from the content");
+        var relative = StyleMeasure.RelativeStyleLoss(result.Image, content, style, options);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{preset}: style loss relative to the content {relative:F3}");
+        // Measured: composition-vii 0.23 (its style is taken at 512 px, the result is 192 px), the-scream 0.018, starry-night 0.038.
+        relative.Should().BeLessThan(0.5, "200 iterations carry the style");
 
         var folder = Path.Combine(Path.GetTempPath(), "neuralstyle-test-output");
         Directory.CreateDirectory(folder);

@@ -70,6 +70,19 @@ public sealed class CliErrorTests
     }
 
     [Fact]
+    public async Task Too_small_a_memory_budget_names_the_budget_that_would_do_and_exits_1()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "neuralstyle-never-written-budget.png");
+        var (code, _, stderr) = await CliRunner.RunAsync(CliRunner.Sample("content-village.png"), CliRunner.Sample("style-mosaic.png"), "-o", output,
+            "--size", "1024", "-i", "1", "--max-memory", "64MB", "--weights", SharedAssets.SafeTensorsWeights, "--no-download", "--device", "cpu");
+
+        stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().StartWith("neural-style: error: A memory budget (--max-memory) of 64 MB is too small")
+            .And.MatchRegex(@"allow at least \d+ MB\.$").And.NotContain("Options.").And.NotContain("--size", "the planner's suggestion, not the out-of-memory advice");
+        code.Should().Be(1);
+        File.Exists(output).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Help_exits_0_and_documents_the_exit_codes_flags()
     {
         var (code, stdout, stderr) = await CliRunner.RunAsync("--help");

@@ -33,14 +33,21 @@ public sealed class CliTests : IDisposable
         var output = Path.Combine(_folder, "village.jpg");
         var (code, stdout, stderr) = await Run(
             Sample("content-village.png"), Sample("style-mosaic.png"), "-o", output, "--preset", "the-scream", "--size", "48", "--style-size", "64",
-            "-i", "6", "--save-every", "3", "--progress-every", "3", "--weights", SharedAssets.SafeTensorsWeights, "--no-download", "--device", "cpu", "--seed", "1");
+            "-i", "20", "--lr", "1", "--save-every", "5", "--progress-every", "5", "--weights", SharedAssets.SafeTensorsWeights, "--no-download", "--device", "cpu", "--seed", "1");
         stderr.Should().BeEmpty();
         code.Should().Be(0);
-        stdout.Should().Contain("iteration 3/6").And.Contain("wrote " + output);
+        stdout.Should().Contain("iteration 5/20").And.Contain("wrote " + output);
         using var result = ImageFile.Load(output);
         (result.Width, result.Height).Should().Be((64, 48));
         // docs/cli.md: previews are OUTPUT-N.EXT, in the format of -o, N padded to the width of the iteration count.
-        Directory.GetFiles(_folder).Select(Path.GetFileName).Should().BeEquivalentTo(["village.jpg", "village-3.jpg", "village-6.jpg"]);
+        Directory.GetFiles(_folder).Select(Path.GetFileName).Should().BeEquivalentTo(["village.jpg", "village-05.jpg", "village-10.jpg", "village-15.jpg", "village-20.jpg"]);
+
+        // Stylised (20 steps at rate 1; at the preset's 3 a few steps are noise): the independent style loss falls well below the content's.
+        using var content = ImageFile.Load(Sample("content-village.png"));
+        using var style = ImageFile.Load(Sample("style-mosaic.png"));
+        var relative = StyleMeasure.RelativeStyleLoss(result, content, style, StyleTransferPresets.TheScream with { StyleSize = 64 });
+        TestContext.Current.TestOutputHelper?.WriteLine($"style loss relative to the content: {relative:F3}");
+        relative.Should().BeLessThan(StyleMeasure.StylisedBelow);
     }
 
     [Fact]

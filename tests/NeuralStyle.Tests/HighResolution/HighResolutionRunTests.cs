@@ -29,26 +29,31 @@ public sealed partial class HighResolutionRunTests
     }
 
     [Fact]
-    public async Task Coarse_to_fine_runs_each_stage_and_reports_stages()
+    public async Task Coarse_to_fine_runs_each_stage_reports_stages_and_stylises()
     {
         using var content = SampleImages.Content();
         using var style = SampleImages.Style();
         var log = new ProgressLog();
+        // Rate 1, then 0.3 in the fine stage: a dozen steps at the presets' 3 are noise, and at 96 px the fine stages'
+        // default rate of 1 undoes much of the first stage. Measured (relative style loss at the end, style at 96 px):
+        // 12 + 6 steps at 1 and 1: 1.50; 40 + 20 at 1 and 1: 0.26; at 1 and 0.3: 0.06; one step: 4.5.
         var options = StyleTransferTests.Small with
         {
-            ImageSize = 96, StyleSize = 48, Iterations = 8,
-            Optimizer = StyleTransferTests.Small.Optimizer with { ProgressInterval = 4 },
-            HighResolution = StyleTransferTests.Small.HighResolution with { CoarseSize = 48, CoarseToFine = CoarseToFineMode.On, FineIterationsFraction = 0.5 },
+            ImageSize = 96, StyleSize = 48, Iterations = 40,
+            Optimizer = StyleTransferTests.Small.Optimizer with { ProgressInterval = 20, LearningRate = 1 },
+            HighResolution = StyleTransferTests.Small.HighResolution with { CoarseSize = 48, CoarseToFine = CoarseToFineMode.On, FineIterationsFraction = 0.5, FineLearningRate = 0.3 },
         };
         using var result = await StyleTransfer.RunAsync(content, style, options, log, TestContext.Current.CancellationToken);
         (result.Image.Width, result.Image.Height).Should().Be((128, 96));
-        result.Iterations.Should().Be(8 + 4);
-        log.Reports.Select(r => (r.Stage, r.StageCount, r.Iteration)).Should().Equal((1, 2, 4), (1, 2, 8), (2, 2, 12));
-        log.Reports.Should().OnlyContain(r => r.TotalIterations == 12);
-        using var scope = TorchSharp.torch.NewDisposeScope();
-        var output = ImageTensor.FromBitmap(result.Image);
-        var original = ImageTensor.FromBitmap(content, 96);
-        output.sub(original).abs().mean().item<float>().Should().BeGreaterThan(0.05f, "the result differs from the content");
+        result.Iterations.Should().Be(40 + 20);
+        log.Reports.Select(r => (r.Stage, r.StageCount, r.Iteration)).Should().Equal((1, 2, 20), (1, 2, 40), (2, 2, 60));
+        log.Reports.Should().OnlyContain(r => r.TotalIterations == 60);
+
+        // Stylised at the full size: the independent style loss, against the style at the last stage's size (48 × 2),
+        // falls well below the content's.
+        var relative = StyleMeasure.RelativeStyleLoss(result.Image, content, style, options with { StyleSize = 96 });
+        TestContext.Current.TestOutputHelper?.WriteLine($"style loss relative to the content: {relative:F3}");
+        relative.Should().BeLessThan(StyleMeasure.StylisedBelow, "the two stages carry the style");
     }
 
     [Fact]

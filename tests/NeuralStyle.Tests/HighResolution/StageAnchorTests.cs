@@ -105,9 +105,9 @@ public sealed class StageAnchorTests
         var value = styled.Compute(maps);
         using (no_grad())
         {
-            using var down = extractor.Extract(ImageTensor.Resize(pixels, 48, 64), 4);
+            using var down = extractor.Extract(Downsampled(pixels, 48, 64), 4);
             using var reference = extractor.Extract(first, 4);
-            var gram = layers.Select((l, i) => weights[i] * GramMatrix.Compute(down[l]).sub(GramMatrix.Compute(reference[l])).square().sum().item<float>()).Sum();
+            var gram = layers.Select((l, i) => weights[i] * PlainGram.Of(down[l]).sub(PlainGram.Of(reference[l])).square().sum().item<float>()).Sum();
             gram.Should().BeGreaterThan(0);
             var expected = plain.Compute(maps).item<float>() + gram;
             value.item<float>().Should().BeApproximately((float)expected, (float)expected * 1e-5f);
@@ -175,14 +175,14 @@ public sealed class StageAnchorTests
             using var firstRun = await StyleTransfer.RunAsync(content, style, options with { ImageSize = options.HighResolution.CoarseSize, Optimizer = options.Optimizer with { PreviewInterval = 0 }, HighResolution = options.HighResolution with { CoarseToFine = CoarseToFineMode.Off } }, cancellationToken: TestContext.Current.CancellationToken);
             var first = firstRun.Image;
             using var scope = NewDisposeScope();
-            var small = ImageTensor.Resize(ImageTensor.ToRgb01(ImageTensor.FromBitmap(result.Image)), first.Height, first.Width);
+            var small = Downsampled(ImageTensor.ToRgb01(ImageTensor.FromBitmap(result.Image)), first.Height, first.Width);
             var reference = ImageTensor.ToRgb01(ImageTensor.FromBitmap(first));
-            var preview = ImageTensor.Resize(ImageTensor.ToRgb01(ImageTensor.FromBitmap(reports.Last(r => r.Stage == 1).Preview!)), first.Height, first.Width);
+            var preview = Downsampled(ImageTensor.ToRgb01(ImageTensor.FromBitmap(reports.Last(r => r.Stage == 1).Preview!)), first.Height, first.Width);
             int[] layers = [.. options.ResolveStyleLayers().Select(l => l.Layer)];
             using var noGrad = no_grad();
             using var smallFeatures = Extractors.Cpu.Extract(ImageTensor.FromRgb01(small), layers.Max());
             using var referenceFeatures = Extractors.Cpu.Extract(ImageTensor.FromRgb01(reference), layers.Max());
-            var gramDistance = layers.Sum(l => GramMatrix.Compute(smallFeatures[l]).sub(GramMatrix.Compute(referenceFeatures[l])).square().sum().item<float>());
+            var gramDistance = layers.Sum(l => PlainGram.Of(smallFeatures[l]).sub(PlainGram.Of(referenceFeatures[l])).square().sum().item<float>());
             return (reports, small.sub(preview).abs().mean().item<float>(), gramDistance);
         }
         finally

@@ -62,7 +62,7 @@ public sealed class StyleGradientTests
         var reference = zeros(1);
         for (var i = 0; i < features.Length; i++)
         {
-            var gram = PlainGram(features[i], mask, normalize);
+            var gram = PlainGram.Of(features[i], mask, normalize);
             reference = reference.add(gram.sub(targets[i]).square().sum().mul(weights[i]));
         }
 
@@ -88,7 +88,7 @@ public sealed class StyleGradientTests
         using var loss = new StyleLoss([0], [target], [2.0]);
         var maps = new FeatureMaps(zeros(1, 3, 4, 4), [feature]);
 
-        var expected = PlainGram(feature.detach(), null, normalize: true).sub(target).square().sum().mul(2.0).item<float>();
+        var expected = PlainGram.Of(feature.detach(), null, normalize: true).sub(target).square().sum().mul(2.0).item<float>();
         using (no_grad())
         {
             loss.Compute(maps).item<float>().Should().BeApproximately(expected, 1e-5f * expected);
@@ -151,7 +151,7 @@ public sealed class StyleGradientTests
             using var contentFeatures = extractor.Extract(content, contentLayer.Layer);
             using var styleFeatures = extractor.Extract(style, layers.Max());
             losses.Add(new ContentLoss(contentLayer.Layer, contentFeatures[contentLayer.Layer], contentLayer.Weight));
-            Tensor[] targets = [.. layers.Select(l => PlainGram(styleFeatures[l], mask: null, normalize: true))];
+            Tensor[] targets = [.. layers.Select(l => PlainGram.Of(styleFeatures[l], mask: null, normalize: true))];
             double[] weights = [.. options.ResolveStyleLayers().Select(l => l.Weight)];
             losses.Add(explicitGradient ? new StyleLoss(layers, targets, weights) : new AutogradStyleLoss(layers, targets, weights));
             losses.Add(new TotalVariationLoss(options.TotalVariationWeight));
@@ -192,33 +192,10 @@ public sealed class StyleGradientTests
             var total = zeros(1, dtype: float32).sum();
             for (var i = 0; i < _layers.Length; i++)
             {
-                total = total.add(PlainGram(features[_layers[i]], mask: null, normalize: true).sub(_targets[i]).square().sum().mul(_weights[i]));
+                total = total.add(PlainGram.Of(features[_layers[i]], mask: null, normalize: true).sub(_targets[i]).square().sum().mul(_weights[i]));
             }
 
             return total;
         }
-    }
-
-    /// <summary>
-    /// The (masked) Gram matrix written out with torch primitives, apart from <c>GramMatrix</c>: <c>F Fᵀ / (C·H·W)</c>, or
-    /// with a mask <c>Σ_p m_p f_p f_pᵀ / (C · Σ_p m_p)</c>, the mask brought to the features' size by antialiased
-    /// bilinear interpolation (torch's own, as the library documents it).
-    /// </summary>
-    private static Tensor PlainGram(Tensor features, Tensor? mask, bool normalize)
-    {
-        long n = features.shape[0], c = features.shape[1], h = features.shape[2], w = features.shape[3];
-        var flat = features.reshape(n, c, h * w);
-        if (mask is null)
-        {
-            var gram = flat.matmul(flat.transpose(1, 2));
-            return normalize ? gram.div(c * h * w) : gram;
-        }
-
-        var m = mask.shape[2] == h && mask.shape[3] == w
-            ? mask
-            : nn.functional.interpolate(mask, [h, w], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
-        var weights = m.reshape(m.shape[0], 1, h * w);
-        var masked = flat.mul(weights).matmul(flat.transpose(1, 2));
-        return normalize ? masked.div(weights.sum(-1, keepdim: true).mul(c)) : masked;
     }
 }
