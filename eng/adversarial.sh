@@ -15,7 +15,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build tests/NeuralStyle.Tests/NeuralStyle.Tests.csproj -c Release -v:quiet -clp:NoSummary >/dev/null
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
-classes=(colliding-int-keys opcode-flood memo-nesting deep-tuples huge-declared-storage many-zip-entries lying-zip-entry-count non-finite largest-valid-safetensors)
+classes=(colliding-int-keys empty-dict-flood small-tuple-flood string-flood opcode-flood memo-nesting deep-tuples huge-declared-storage many-zip-entries lying-zip-entry-count non-finite largest-valid-safetensors)
 for class in "${classes[@]}"; do
   NEURALSTYLE_ADVERSARIAL_SCALE=$scale NEURALSTYLE_ADVERSARIAL_CLASS=$class NEURALSTYLE_ADVERSARIAL_REPORT=$report \
     dotnet test --project tests/NeuralStyle.Tests -c Release --no-build -- --filter-class "*AdversarialMeasurementTests" >/dev/null \

@@ -23,7 +23,7 @@ internal static class StateDict
             dict = innerDict;
         }
 
-        var result = new Dictionary<string, WeightTensor>(dict.Count, StringComparer.Ordinal);
+        var result = new Dictionary<string, WeightTensor>(StringComparer.Ordinal);
         foreach (var (key, value) in dict.Entries)
         {
             if (value is not TorchTensorRef tensor)

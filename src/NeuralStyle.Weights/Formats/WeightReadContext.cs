@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace NeuralStyle.Weights;
@@ -11,7 +12,9 @@ internal sealed class WeightReadContext
     private const long CancellationStride = 4096;
 
     private long _operations;
-    private long _nextCancellationCheck = CancellationStride;
+
+    /// <summary>The operation count at which <see cref="ChargeOperations"/> next looks at the budget and the token.</summary>
+    private long _nextCheck;
     private long _totalElements;
     private int _tensorCount;
 
@@ -23,6 +26,7 @@ internal sealed class WeightReadContext
         Source = source;
         Limits = limits;
         CancellationToken = cancellationToken;
+        _nextCheck = Math.Min(CancellationStride, limits.MaxPickleOperations + 1);
     }
 
     /// <summary>Gets the token that cancels the read; it is checked as the parse spends its operations.</summary>
@@ -41,19 +45,29 @@ internal sealed class WeightReadContext
         => new($"Weight file '{Source}': {problem}", inner);
 
     /// <summary>Spends pickle work units; fails once the budget of the file is spent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ChargeOperations(long units)
     {
         _operations += units;
+        if (_operations >= _nextCheck)
+        {
+            CheckBudgetAndCancellation();
+        }
+    }
+
+    /// <summary>
+    /// Runs every <see cref="CancellationStride"/> operations and when the budget may be spent: refuses a file beyond
+    /// <see cref="WeightReaderLimits.MaxPickleOperations"/>, honours the token, and sets the next point to look again.
+    /// </summary>
+    private void CheckBudgetAndCancellation()
+    {
         if (_operations > Limits.MaxPickleOperations)
         {
             throw Fail(string.Create(CultureInfo.InvariantCulture, $"the pickle needs more than {Limits.MaxPickleOperations} operations (limit MaxPickleOperations)."));
         }
 
-        if (_operations >= _nextCancellationCheck)
-        {
-            _nextCancellationCheck = _operations + CancellationStride;
-            CancellationToken.ThrowIfCancellationRequested();
-        }
+        CancellationToken.ThrowIfCancellationRequested();
+        _nextCheck = Math.Min(_operations + CancellationStride, Limits.MaxPickleOperations + 1);
     }
 
     /// <summary>Counts one more tensor of <paramref name="elements"/> elements against the tensor limits.</summary>

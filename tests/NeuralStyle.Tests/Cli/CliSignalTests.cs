@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using FluentAssertions;
+using NeuralStyle.Cli;
 using NeuralStyle.Tests.TestSupport;
 using Xunit;
 
@@ -54,6 +55,21 @@ public sealed partial class CliSignalTests : IDisposable
         code.Should().Be(130, run.Error);
         run.Error.Should().Contain("neural-style: stopped.");
         File.Exists(output).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData(true, TerminationSignals.ShowCursor)]
+    [InlineData(false, "")]
+    public void The_terminal_is_given_its_cursor_back_only_when_it_is_one(bool interactive, string written)
+    {
+        // The tool's own cases (a redirected output, as in the tests above) write no escape code into the output.
+        using var terminal = new StringWriter();
+        using var signals = new TerminationSignals(terminal, interactive);
+
+        signals.RestoreTerminal();
+
+        terminal.ToString().Should().Be(written);
+        signals.ExitCode.Should().Be(0, "no signal has come");
     }
 
     private static CliRunner.ToolProcess Start(string output, int size) => CliRunner.Start(

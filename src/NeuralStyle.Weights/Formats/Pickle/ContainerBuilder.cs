@@ -31,10 +31,7 @@ internal sealed class ContainerBuilder
     {
         var target = list as PickleList ?? throw _input.Fail(at, $"APPEND is applied to a {PickleText.TypeName(list)}, not a list.");
         CheckMutable(at, target, items);
-        foreach (var item in items)
-        {
-            CheckDepth(at, target.Add(item));
-        }
+        CheckDepth(at, target.AddRange(items));
     }
 
     public void SetItems(int at, object dict, ReadOnlySpan<object> keysAndValues)
@@ -46,6 +43,7 @@ internal sealed class ContainerBuilder
         }
 
         CheckMutable(at, target, keysAndValues);
+        target.Reserve(keysAndValues.Length / 2);
         for (var i = 0; i < keysAndValues.Length; i += 2)
         {
             var key = keysAndValues[i];

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.InteropServices;
 
 namespace NeuralStyle.Weights.Pickle;
 
@@ -67,15 +69,21 @@ internal sealed class PickleTuple : PickleContainer
 
 internal sealed class PickleList : PickleContainer
 {
-    private readonly List<object> _items = new();
+    /// <summary>The items, allocated at the first append: a file can make millions of empty lists, each one object.</summary>
+    private List<object>? _items;
 
-    public IReadOnlyList<object> Items => _items;
+    public IReadOnlyList<object> Items => (IReadOnlyList<object>?)_items ?? Array.Empty<object>();
 
-    /// <summary>Appends an item; returns the new depth so the caller can check it against the limit.</summary>
-    public int Add(object item)
+    /// <summary>Appends items; returns the new depth so the caller can check it against the limit.</summary>
+    public int AddRange(ReadOnlySpan<object> items)
     {
-        _items.Add(item);
-        Depth = Math.Max(Depth, Adopt(item) + 1);
+        _items ??= new List<object>(items.Length);
+        _items.AddRange(items);
+        foreach (var item in items)
+        {
+            Depth = Math.Max(Depth, Adopt(item) + 1);
+        }
+
         return Depth;
     }
 }
@@ -85,38 +93,53 @@ internal sealed class PickleList : PickleContainer
 /// are looked up (a state dict's names, <c>state_dict</c>, <c>little_endian</c>), so only they are indexed, by .NET's
 /// ordinal string hashing, which falls back to a randomly seeded hash when a file makes keys collide. Other keys are
 /// kept in order and never hashed or compared: a file cannot choose them to make the parse slow (a repeated one appears
-/// twice in <see cref="Entries"/>; nothing reads their values except to refuse tensors under them).
+/// twice in <see cref="Entries"/>; nothing reads their values except to refuse tensors under them). The entries and the
+/// index are allocated when first needed, so that an empty dict is one small object.
 /// </summary>
 internal sealed class PickleDict : PickleContainer
 {
-    private readonly List<KeyValuePair<object, object>> _entries = new();
-    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+    private List<KeyValuePair<object, object>>? _entries;
+    private Dictionary<string, int>? _index;
 
-    public IReadOnlyList<KeyValuePair<object, object>> Entries => _entries;
+    public IReadOnlyList<KeyValuePair<object, object>> Entries
+        => (IReadOnlyList<KeyValuePair<object, object>>?)_entries ?? Array.Empty<KeyValuePair<object, object>>();
 
-    public int Count => _entries.Count;
+    public int Count => _entries?.Count ?? 0;
 
     /// <summary>Gets the number of keys in the lookup index: the distinct string keys.</summary>
-    public int IndexedKeys => _index.Count;
+    public int IndexedKeys => _index?.Count ?? 0;
 
     /// <summary>Whether a value can be a key here; containers, bytes and other objects cannot.</summary>
     public static bool IsSupportedKey(object key)
         => key is string or long or bool or double or System.Numerics.BigInteger or PickleNone;
 
+    /// <summary>Makes room for <paramref name="count"/> more entries, so that a batch of them is stored without regrowing.</summary>
+    public void Reserve(int count)
+    {
+        _entries ??= new List<KeyValuePair<object, object>>(count);
+        _entries.EnsureCapacity(_entries.Count + count);
+    }
+
     /// <summary>Sets a key (which <see cref="IsSupportedKey"/> accepts); returns the new depth.</summary>
     public int Set(object key, object value)
     {
-        if (key is string name && _index.TryGetValue(name, out var at))
+        _entries ??= new List<KeyValuePair<object, object>>();
+        if (key is string name)
         {
-            _entries[at] = new(key, value);
+            _index ??= new Dictionary<string, int>(StringComparer.Ordinal);
+            ref var at = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, name, out var exists);
+            if (exists)
+            {
+                _entries[at] = new(key, value);
+            }
+            else
+            {
+                at = _entries.Count;
+                _entries.Add(new(key, value));
+            }
         }
         else
         {
-            if (key is string newName)
-            {
-                _index.Add(newName, _entries.Count);
-            }
-
             _entries.Add(new(key, value));
         }
 
@@ -126,7 +149,7 @@ internal sealed class PickleDict : PickleContainer
 
     public bool TryGetValue(string key, out object value)
     {
-        if (_index.TryGetValue(key, out var at))
+        if (_index is not null && _entries is not null && _index.TryGetValue(key, out var at))
         {
             value = _entries[at].Value;
             return true;
@@ -173,6 +196,9 @@ internal sealed class PickleGlobal
         ["torch.DoubleStorage"] = PickleGlobalKind.DoubleStorage,
     };
 
+    /// <summary>One instance per allowed global, shared by every reference to it.</summary>
+    private static readonly Dictionary<string, PickleGlobal> Instances = AllowList.ToDictionary(p => p.Key, p => new PickleGlobal(p.Key, p.Value), StringComparer.Ordinal);
+
     private PickleGlobal(string name, PickleGlobalKind kind)
     {
         Name = name;
@@ -197,7 +223,7 @@ internal sealed class PickleGlobal
     public static bool TryResolve(string module, string name, out PickleGlobal? global)
     {
         var full = module + "." + name;
-        global = AllowList.TryGetValue(full, out var kind) ? new PickleGlobal(full, kind) : null;
+        global = Instances.TryGetValue(full, out var known) ? known : null;
         return global is not null;
     }
 

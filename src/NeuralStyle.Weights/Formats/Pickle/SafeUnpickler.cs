@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace NeuralStyle.Weights.Pickle;
 
@@ -39,6 +40,11 @@ internal sealed class SafeUnpickler
     public int Position => _input.Position;
 
     /// <summary>Reads opcodes up to STOP and returns the object on top of the stack.</summary>
+    /// <remarks>
+    /// Compiled fully optimised at its first call: a parse runs once per file, mostly in a process's first second, where
+    /// tiered compilation would otherwise run it as unoptimised code.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public object Load()
     {
         var input = _input;
@@ -105,13 +111,10 @@ internal sealed class SafeUnpickler
                 case 0x85: // TUPLE1
                 case 0x86: // TUPLE2
                 case 0x87: // TUPLE3
-                    var items = new object[op - 0x84];
-                    for (var i = items.Length - 1; i >= 0; i--)
-                    {
-                        items[i] = stack.Pop(at);
-                    }
-
-                    stack.Push(_containers.NewTuple(at, items));
+                    var itemsStart = stack.TopStart(at, op - 0x84);
+                    var small = _containers.NewTuple(at, stack.ItemsFrom(itemsStart).ToArray());
+                    stack.Truncate(itemsStart);
+                    stack.Push(small);
                     break;
 
                 case (byte)']': // EMPTY_LIST
@@ -150,9 +153,9 @@ internal sealed class SafeUnpickler
                     break;
 
                 case (byte)'s': // SETITEM
-                    var value = stack.Pop(at);
-                    var key = stack.Pop(at);
-                    _containers.SetItems(at, stack.Peek(at), [key, value]);
+                    var pairStart = stack.TopStart(at, 2);
+                    _containers.SetItems(at, stack.ItemBelow(at, pairStart), stack.ItemsFrom(pairStart));
+                    stack.Truncate(pairStart);
                     break;
 
                 case (byte)'u': // SETITEMS

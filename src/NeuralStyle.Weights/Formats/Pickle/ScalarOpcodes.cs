@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralStyle.Weights.Pickle;
 
 /// <summary>The opcodes that push one scalar read from the pickle: None, booleans, integers, floats, strings and bytes.</summary>
@@ -6,7 +8,11 @@ internal static class ScalarOpcodes
     private static readonly object True = true;
     private static readonly object False = false;
 
+    /// <summary>The integers 0 to 255 (BININT1), boxed once: a file of small integers allocates nothing for them.</summary>
+    private static readonly object[] SmallIntegers = CreateSmallIntegers();
+
     /// <summary>Reads the value of <paramref name="op"/> if it is a scalar opcode; returns false for any other opcode.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryRead(byte op, int at, PickleInput input, out object value)
     {
         value = op switch
@@ -15,7 +21,7 @@ internal static class ScalarOpcodes
             0x88 => True, // NEWTRUE
             0x89 => False, // NEWFALSE
             (byte)'J' => (long)input.ReadInt32(), // BININT
-            (byte)'K' => (long)input.ReadByte(), // BININT1
+            (byte)'K' => SmallIntegers[input.ReadByte()], // BININT1
             (byte)'M' => (long)input.ReadUInt16(), // BININT2
             0x8a => input.ReadLong(at, input.ReadByte()), // LONG1
             0x8b => input.ReadLong(at, input.ReadInt32()), // LONG4
@@ -31,5 +37,16 @@ internal static class ScalarOpcodes
             _ => null!,
         };
         return value is not null;
+    }
+
+    private static object[] CreateSmallIntegers()
+    {
+        var boxes = new object[256];
+        for (var i = 0; i < boxes.Length; i++)
+        {
+            boxes[i] = (long)i;
+        }
+
+        return boxes;
     }
 }

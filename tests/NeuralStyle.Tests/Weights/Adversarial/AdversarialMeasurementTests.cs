@@ -24,6 +24,9 @@ public sealed class AdversarialMeasurementTests
     internal static readonly (string Name, Func<int, byte[]> Build, bool Refused)[] Attacks =
     [
         ("colliding-int-keys", s => AdversarialWeights.CollidingIntegerKeys(Math.Min(2_000 * s, 450_000)), false),
+        ("empty-dict-flood", s => AdversarialWeights.EmptyDictFlood(Math.Min(20_000 * s, 1_999_000)), false),
+        ("small-tuple-flood", s => AdversarialWeights.SmallTupleFlood(Math.Min(10_000 * s, 999_000)), false),
+        ("string-flood", s => AdversarialWeights.StringFlood(Math.Min(20_000 * s, 1_999_000)), false),
         ("opcode-flood", s => AdversarialWeights.OpcodeFlood(Math.Min(1_000_001 + (300_000 * s), 32_000_000)), true),
         ("memo-nesting", s => AdversarialWeights.MemoNesting(20_000 * s), true),
         ("deep-tuples", s => AdversarialWeights.DeepTuples(100_000 * s), true),

@@ -54,6 +54,21 @@ internal static class AdversarialWeights
     public static byte[] OpcodeFlood(int count)
         => Legacy(new PickleBuilder().Proto(2).Repeat(count, p => p.None().Pop()).EmptyDict().Stop().ToArray());
 
+    /// <summary>
+    /// A legacy .pth of <paramref name="count"/> EMPTY_DICT opcodes, each a new dict kept on the stack: the most objects
+    /// a pickle can build per byte (the state dict is the last one).
+    /// </summary>
+    public static byte[] EmptyDictFlood(int count)
+        => Legacy(new PickleBuilder().Proto(2).Repeat(count, p => p.EmptyDict()).Stop().ToArray());
+
+    /// <summary>A legacy .pth of <paramref name="count"/> one-element tuples (NONE, TUPLE1) kept on the stack, then an empty state dict.</summary>
+    public static byte[] SmallTupleFlood(int count)
+        => Legacy(new PickleBuilder().Proto(2).Repeat(count, p => p.None().Tuple1()).EmptyDict().Stop().ToArray());
+
+    /// <summary>A legacy .pth of <paramref name="count"/> one-character strings kept on the stack, then an empty state dict.</summary>
+    public static byte[] StringFlood(int count)
+        => Legacy(new PickleBuilder().Proto(2).Repeat(count, p => p.ShortStr("a")).EmptyDict().Stop().ToArray());
+
     /// <summary>A legacy .pth whose state dict is <paramref name="depth"/> nested one-element tuples.</summary>
     public static byte[] DeepTuples(int depth)
         => Legacy(new PickleBuilder().Proto(2).EmptyTuple().Repeat(depth, p => p.Tuple1()).Stop().ToArray());
