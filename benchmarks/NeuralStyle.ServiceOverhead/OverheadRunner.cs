@@ -81,7 +81,7 @@ internal static class OverheadRunner
     {
         using var content = JobValidator.Decode(request.Content, "content image", service.Options.Limits);
         using var style = JobValidator.Decode(request.Styles[0], "style image", service.Options.Limits);
-        using var result = await StyleTransfer.RunAsync(content, style, options).ConfigureAwait(false);
+        using var result = await StyleTransfer.RunAsync(content, style, options, progress: null, service.Stopping).ConfigureAwait(false);
         return JobExecution.Png(result.Image);
     }
 

@@ -10,6 +10,11 @@ try
     var arguments = RunnerArguments.Parse(args);
     return await OverheadRunner.RunAsync(arguments).ConfigureAwait(false);
 }
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("Stopped before the measurement ended; nothing reported.");
+    return 130;
+}
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);

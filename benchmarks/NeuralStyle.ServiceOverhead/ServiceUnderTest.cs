@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,7 +32,11 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         _storage = storage;
         Options = options;
         Jobs = new StyleJobClient(client.Services.GetRequiredService<IClusterClient>(), "service-overhead-" + Guid.NewGuid().ToString("N"));
+        Stopping = silo.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
     }
+
+    /// <summary>Gets a token cancelled when the process is asked to stop (Ctrl+C, SIGTERM): the runner stops its runs and cleans up.</summary>
+    public CancellationToken Stopping { get; }
 
     /// <summary>Gets the silo's settings (what the jobs run with).</summary>
     public NeuralStyleServiceOptions Options { get; }
@@ -66,15 +71,15 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     /// <summary>Submits the job, watches it to the end (previews included, as the web page does) and fetches the result.</summary>
     public async Task<byte[]> RunAsync(StyleJobRequest request)
     {
-        var id = await Jobs.SubmitAsync(request).ConfigureAwait(false);
+        var id = await Jobs.SubmitAsync(request, Stopping).ConfigureAwait(false);
         JobSnapshot? last = null;
-        await foreach (var snapshot in Jobs.WatchAsync(id).ConfigureAwait(false))
+        await foreach (var snapshot in Jobs.WatchAsync(id, Stopping).ConfigureAwait(false))
         {
             last = snapshot;
         }
 
         return last?.Status == JobStatus.Succeeded
-            ? await Jobs.GetResultAsync(id).ConfigureAwait(false)
+            ? await Jobs.GetResultAsync(id, Stopping).ConfigureAwait(false)
             : throw new InvalidOperationException($"The job ended {last?.Status}: {last?.Error}");
     }
 
