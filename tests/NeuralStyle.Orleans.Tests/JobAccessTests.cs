@@ -105,9 +105,9 @@ public sealed class JobAccessTests
         await ServiceCluster.WaitFinishedAsync(client, fetched, TimeSpan.FromMinutes(1));
         (await client.GetResultAsync(fetched)).Should().NotBeEmpty();
 
-        await WaitUntilAsync(async () => !await ExistsAsync(client, fetched), TimeSpan.FromSeconds(10));
+        await Eventually.WaitUntilAsync(async () => !await ExistsAsync(client, fetched), TimeSpan.FromSeconds(10));
         (await ExistsAsync(client, kept)).Should().BeTrue("an unfetched result is kept for its retention");
-        await WaitUntilAsync(async () => !await ExistsAsync(client, kept), TimeSpan.FromSeconds(20));
+        await Eventually.WaitUntilAsync(async () => !await ExistsAsync(client, kept), TimeSpan.FromSeconds(20));
         (await client.ListAsync()).Should().BeEmpty();
     }
 
@@ -121,15 +121,6 @@ public sealed class JobAccessTests
         catch (JobNotFoundException)
         {
             return false;
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        while (!await condition())
-        {
-            await Task.Delay(100, cts.Token);
         }
     }
 }

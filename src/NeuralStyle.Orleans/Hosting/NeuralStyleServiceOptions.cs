@@ -40,6 +40,18 @@ public sealed class NeuralStyleServiceOptions
     /// <value><c>auto</c> (default), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</value>
     public string Device { get; set; } = "auto";
 
+    /// <summary>Gets or sets what this silo computes on, as job placement sees it (<see cref="Placement"/>).</summary>
+    /// <value>Default <see cref="SiloAccelerator.Auto"/>: from <see cref="Device"/>.</value>
+    public SiloAccelerator Accelerator { get; set; }
+
+    /// <summary>Gets or sets how new jobs choose among GPU and CPU silos; set the same on every silo of a cluster (the silo that places a job applies its own).</summary>
+    /// <value>Default <see cref="JobPlacementPolicy.GpuFirst"/>.</value>
+    public JobPlacementPolicy Placement { get; set; }
+
+    /// <summary>Gets or sets how often this silo reports its load (capacity, running and waiting jobs) to job placement.</summary>
+    /// <value>Default 1 second.</value>
+    public TimeSpan LoadReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets or sets the SqueezeNet 1.1 weight file.</summary>
     /// <value>Default <see langword="null"/>: the library's lookup (<c>NEURALSTYLE_WEIGHTS</c>, the cache, a verified download).</value>
     public string? WeightsPath { get; set; }
@@ -60,6 +72,9 @@ public sealed class NeuralStyleServiceOptions
         Check(SweepInterval > TimeSpan.Zero, nameof(SweepInterval), "must be positive");
         Check(ThreadsPerJob is null or (>= 1 and <= 1024), nameof(ThreadsPerJob), "must be between 1 and 1024 (or null)");
         Check(!string.IsNullOrWhiteSpace(Device), nameof(Device), "must be 'auto', 'cpu', 'cuda' or 'cuda:N'");
+        Check(Enum.IsDefined(Accelerator), nameof(Accelerator), "must be Auto, Gpu or Cpu");
+        Check(Enum.IsDefined(Placement), nameof(Placement), "must be GpuFirst, GpuOnly or LeastLoaded");
+        Check(LoadReportInterval > TimeSpan.Zero, nameof(LoadReportInterval), "must be positive");
         Limits.Validate();
     }
 
@@ -67,7 +82,8 @@ public sealed class NeuralStyleServiceOptions
     {
         if (!ok)
         {
-            throw new ArgumentException($"NeuralStyleServiceOptions.{name} {requirement}.", name);
+            // The message names the option; no parameter name, which would add "(Parameter ...)" to it.
+            throw new ArgumentException($"NeuralStyleServiceOptions.{name} {requirement}.");
         }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NeuralStyle.Orleans.Execution;
+using NeuralStyle.Orleans.Placement;
 using NeuralStyle.Orleans.Storage;
 using Orleans.Hosting;
 using Orleans.Runtime.Hosting;
@@ -15,7 +16,7 @@ public static class NeuralStyleSiloBuilderExtensions
     /// <summary>The name of the grain storage the jobs use; register one under it (<see cref="AddNeuralStyleFileStorage"/>, Redis, …).</summary>
     public const string StorageName = "neuralstyle";
 
-    /// <summary>Makes this silo run style-transfer jobs: the job grains, this silo's capacity and the sweep that resumes and expires jobs.</summary>
+    /// <summary>Makes this silo run style-transfer jobs: the job grains, this silo's capacity, the placement of jobs by accelerator and free capacity, and the sweep that resumes and expires jobs.</summary>
     /// <param name="builder">The silo builder.</param>
     /// <param name="configure">Sets this silo's options (capacity, checkpoint interval, retention, limits).</param>
     /// <returns>The builder.</returns>
@@ -37,6 +38,11 @@ public static class NeuralStyleSiloBuilderExtensions
         }).ValidateOnStart();
         builder.Services.AddSingleton<JobSlots>();
         builder.Services.AddHostedService<JobSweeper>();
+
+        // Jobs go to silos by accelerator and free capacity, from the loads the silos report.
+        builder.Services.AddSingleton<ClusterLoad>();
+        builder.Services.AddHostedService<SiloLoadReporter>();
+        builder.AddPlacementDirector<JobPlacement, JobPlacementDirector>();
         return builder;
     }
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using NeuralStyle.Orleans.Client;
 using NeuralStyle.Orleans.Execution;
 using NeuralStyle.Orleans.Hosting;
+using NeuralStyle.Orleans.Placement;
 using Orleans;
 using Orleans.Concurrency;
 using Orleans.Placement;
@@ -19,12 +20,13 @@ namespace NeuralStyle.Orleans.Jobs;
 
 /// <summary>
 /// A job. Its inputs and progress are persisted (two states, so that checkpoints do not rewrite the uploads); the work runs
-/// on the silo that activated the grain, within that silo's <see cref="JobSlots"/>. An activation that finds the job
+/// on the silo that activated the grain (chosen by accelerator and free capacity: <see cref="JobPlacementChoice"/>), within
+/// that silo's <see cref="JobSlots"/>. An activation that finds the job
 /// unfinished (a new one after its silo died, woken by the sweep or by a watcher) goes on from the last checkpoint.
 /// Reentrant so that watchers and cancellation are served while the work runs; state writes are serialised.
 /// </summary>
 [Reentrant]
-[ActivationCountBasedPlacement]
+[JobPlacement]
 internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
 {
     private readonly IPersistentState<JobInputs> _inputs;

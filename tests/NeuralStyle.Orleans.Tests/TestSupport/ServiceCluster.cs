@@ -46,7 +46,11 @@ internal sealed class ServiceCluster : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceCluster> StartAsync(int silos, Action<NeuralStyleServiceOptions>? configure = null, RedisServer.Cluster? redis = null)
+    /// <param name="silos">The number of silos; named Silo_0, Silo_1, ….</param>
+    /// <param name="configure">Sets every silo's options.</param>
+    /// <param name="redis">Membership and state in Redis; <see langword="null"/>: files.</param>
+    /// <param name="perSilo">Sets one silo's options, given its name (after <paramref name="configure"/>).</param>
+    public static async Task<ServiceCluster> StartAsync(int silos, Action<NeuralStyleServiceOptions>? configure = null, RedisServer.Cluster? redis = null, Action<string, NeuralStyleServiceOptions>? perSilo = null)
     {
         var weights = TestAssets.Weights;
         var storage = Path.Combine(Path.GetTempPath(), "neuralstyle-orleans-" + Guid.NewGuid().ToString("N"));
@@ -59,7 +63,7 @@ internal sealed class ServiceCluster : IAsyncDisposable
             builder.ConfigureClient(client => client.UseRedisClustering(redis.Connection));
         }
 
-        builder.ConfigureSilo((_, siloBuilder) =>
+        builder.ConfigureSilo((silo, siloBuilder) =>
         {
             siloBuilder.AddNeuralStyle(o =>
             {
@@ -69,7 +73,9 @@ internal sealed class ServiceCluster : IAsyncDisposable
                 o.PreviewInterval = 5;
                 o.CheckpointInterval = 10;
                 o.SweepInterval = TimeSpan.FromMilliseconds(500);
+                o.LoadReportInterval = TimeSpan.FromMilliseconds(200);
                 configure?.Invoke(o);
+                perSilo?.Invoke(silo.SiloName, o);
             });
             if (redis is null)
             {
