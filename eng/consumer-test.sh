@@ -5,7 +5,8 @@
 #   bash eng/consumer-test.sh pack            # only pack into the feed
 #   bash eng/consumer-test.sh library         # a fresh console app: NeuralStyle + libtorch-cpu-linux-x64 + SkiaSharp's
 #                                             # Linux assets, StyleTransfer.RunAsync on two generated images
-#   bash eng/consumer-test.sh tool            # dotnet tool install NeuralStyle.Cli; neural-style --help and a real run
+#   bash eng/consumer-test.sh tool            # dotnet tool install NeuralStyle.Cli (the pointer package, which fetches
+#                                             # NeuralStyle.Cli.linux-x64); neural-style --help and a real run
 #   bash eng/consumer-test.sh readme          # README.md's "Use it from your app" exactly as written: its bash block run
 #                                             # in a fresh folder, its C# block as Program.cs, dotnet run (own stable pack)
 #   bash eng/consumer-test.sh natives         # an app that forgot libtorch and took the newest SkiaSharp native package:
@@ -69,10 +70,14 @@ pack() {
   mkdir -p "$feed" && rm -f "$feed"/*.nupkg "$feed"/*.snupkg
   log "packing into $feed (version suffix $suffix)"
   local project
-  for project in src/NeuralStyle.Weights/NeuralStyle.Weights.csproj src/NeuralStyle/NeuralStyle.csproj src/NeuralStyle.Cli/NeuralStyle.Cli.csproj; do
+  for project in src/NeuralStyle.Weights/NeuralStyle.Weights.csproj src/NeuralStyle/NeuralStyle.csproj; do
     quietly dotnet build "$repo/$project" -c Release || fail "pack: $project does not build"
     quietly dotnet pack "$repo/$project" -c Release --no-build -o "$feed" -p:VersionSuffix="$suffix" || fail "pack: $project"
   done
+  # The tool is RID-specific: its pack builds and publishes it once per RuntimeIdentifier (NeuralStyle.Cli.linux-x64)
+  # and adds the pointer package NeuralStyle.Cli, so it is not packed --no-build.
+  quietly dotnet pack "$repo/src/NeuralStyle.Cli/NeuralStyle.Cli.csproj" -c Release -o "$feed" -p:VersionSuffix="$suffix" \
+    || fail "pack: src/NeuralStyle.Cli/NeuralStyle.Cli.csproj"
   ls -l "$feed" | tail -n +2
   local nupkg
   nupkg=$(ls "$feed"/NeuralStyle.[0-9]*.nupkg)
@@ -264,6 +269,8 @@ tool() {
   log "tool: installing NeuralStyle.Cli $version into $tools"
   (cd "$sandbox" && dotnet tool install NeuralStyle.Cli --version "$version" --tool-path "$tools" --add-source "$feed") \
     || fail "tool: install failed"
+  [ -d "$tools/.store/neuralstyle.cli/$version/neuralstyle.cli.linux-x64" ] || fail "tool: the linux-x64 package was not what was installed"
+  log "tool: installed size $(du -sb "$tools" | cut -f1) bytes ($(du -sb "$tools"/.store/neuralstyle.cli/"$version"/neuralstyle.cli.linux-x64/"$version"/tools | cut -f1) bytes of tool files)"
   out=$("$tools/neural-style" --help) || fail "tool: neural-style --help failed"
   grep -q -- "--preset" <<<"$out" || fail "tool: --help does not list --preset"
   "$tools/neural-style" "$repo/samples/images/content-village.png" "$repo/samples/images/style-mosaic.png" \

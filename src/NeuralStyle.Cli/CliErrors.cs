@@ -113,6 +113,7 @@ internal static partial class CliErrors
         var text = ParameterSuffix().Replace(message, string.Empty);
         text = OrNull().Replace(text, string.Empty);
         text = text.Replace("set WeightsOptions.Path to the file", "pass --weights FILE", StringComparison.Ordinal);
+        text = text.Replace("(WeightsOptions.AllowDownload is false)", "(--no-download)", StringComparison.Ordinal);
         text = OptionProperty().Replace(text, m => FlagOf(m.Value) ?? FlagOf(m.Groups["path"].Value) ?? m.Value);
         text = PascalWord().Replace(text, m => Flags.TryGetValue(m.Value, out var flag) ? flag : m.Value);
         return string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -8,7 +8,7 @@ using Xunit;
 
 namespace NeuralStyle.PackageTests;
 
-/// <summary>Packs NeuralStyle.Weights, NeuralStyle and NeuralStyle.Cli once (eng/consumer-test.sh pack) into a temporary feed shared by the tests.</summary>
+/// <summary>Packs NeuralStyle.Weights, NeuralStyle and NeuralStyle.Cli (pointer and linux-x64 packages) once (eng/consumer-test.sh pack) into a temporary feed shared by the tests.</summary>
 public sealed class PackageFeed : IAsyncLifetime
 {
     public string Folder { get; } = Directory.CreateTempSubdirectory("neuralstyle-feed-").FullName;
@@ -23,9 +23,15 @@ public sealed class PackageFeed : IAsyncLifetime
 
     internal Package Weights() => Open("NeuralStyle.Weights");
 
+    /// <summary>The tool's pointer package: it names the package of each RID and holds no tool files.</summary>
     internal Package Tool() => Open("NeuralStyle.Cli");
 
     internal string ToolPath() => Single("NeuralStyle.Cli", ".nupkg");
+
+    /// <summary>The tool's linux-x64 package: the tool itself with that platform's natives.</summary>
+    internal Package ToolForLinuxX64() => Open("NeuralStyle.Cli.linux-x64");
+
+    internal string ToolForLinuxX64Path() => Single("NeuralStyle.Cli.linux-x64", ".nupkg");
 
     public async ValueTask InitializeAsync()
     {

@@ -61,7 +61,9 @@ internal static class Repository
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(15));
+        // A guard against a hung process, not a speed limit: packing the RID-specific tool builds it twice, and on a busy
+        // 2-core machine the pack alone took over 15 minutes.
+        timeout.CancelAfter(TimeSpan.FromMinutes(40));
         try
         {
             await process.WaitForExitAsync(timeout.Token);

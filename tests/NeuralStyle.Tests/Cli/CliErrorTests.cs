@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
 using FluentAssertions;
@@ -80,6 +81,29 @@ public sealed class CliErrorTests
             .And.MatchRegex(@"allow at least \d+ MB\.$").And.NotContain("Options.").And.NotContain("--size", "the planner's suggestion, not the out-of-memory advice");
         code.Should().Be(1);
         File.Exists(output).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Weights_missing_with_no_download_name_the_tools_flags_and_variable()
+    {
+        var cache = Directory.CreateTempSubdirectory("neuralstyle-empty-cache-").FullName;
+        try
+        {
+            var (code, stdout, stderr) = await CliRunner.RunAsync(
+                [CliRunner.Sample("content-village.png"), CliRunner.Sample("style-mosaic.png"), "-o", Path.Combine(cache, "out.png"), "--size", "32", "-i", "1", "--no-download", "--device", "cpu"],
+                new Dictionary<string, string?> { ["NEURALSTYLE_WEIGHTS"] = null, ["NEURALSTYLE_CACHE"] = cache });
+
+            stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().StartWith("neural-style: error: ")
+                .And.Contain("downloading is disabled (--no-download)").And.Contain("pass --weights FILE").And.Contain("NEURALSTYLE_WEIGHTS")
+                .And.NotContain("Options").And.NotContain("is false").And.NotContain(" at ");
+            stdout.Should().NotContain("Usage:");
+            code.Should().Be(1);
+            File.Exists(Path.Combine(cache, "out.png")).Should().BeFalse();
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
     }
 
     [Fact]
