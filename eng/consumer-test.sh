@@ -78,6 +78,8 @@ pack() {
   # and adds the pointer package NeuralStyle.Cli, so it is not packed --no-build.
   quietly dotnet pack "$repo/src/NeuralStyle.Cli/NeuralStyle.Cli.csproj" -c Release -o "$feed" -p:VersionSuffix="$suffix" \
     || fail "pack: src/NeuralStyle.Cli/NeuralStyle.Cli.csproj"
+  # Publishing copies (it does not link) libtorch and the rest: about 0.6 GB that the package now holds. Give it back.
+  rm -rf "$repo"/src/NeuralStyle.Cli/bin/Release/net10.0/*/publish
   ls -l "$feed" | tail -n +2
   local nupkg
   nupkg=$(ls "$feed"/NeuralStyle.[0-9]*.nupkg)
