@@ -32,6 +32,8 @@ internal static class OverheadRunner
             o.Device = arguments.Device;
             o.ThreadsPerJob = arguments.Threads;
             o.WeightsPath = arguments.Weights;
+            o.PreviewInterval = arguments.PreviewInterval;
+            o.CheckpointInterval = arguments.CheckpointInterval;
         }).ConfigureAwait(false);
 
         // The plain run is the job as the service runs it (JobExecution), without what the service adds: previews, checkpoints.

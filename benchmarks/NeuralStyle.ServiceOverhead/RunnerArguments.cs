@@ -6,9 +6,9 @@ using System.IO;
 namespace NeuralStyle.ServiceOverhead;
 
 /// <summary>What the runner measures: the inputs, the job's size and length, and how many pairs of runs.</summary>
-internal sealed record RunnerArguments(string Content, string Style, string? Weights, int Size, int Iterations, int Pairs, int Threads, string Device)
+internal sealed record RunnerArguments(string Content, string Style, string? Weights, int Size, int Iterations, int Pairs, int Threads, string Device, int PreviewInterval, int CheckpointInterval)
 {
-    public const string Usage = "--content PATH --style PATH [--weights PATH] [--size 256] [--iterations 200] [--pairs 5] [--threads 1] [--device cpu]";
+    public const string Usage = "--content PATH --style PATH [--weights PATH] [--size 256] [--iterations 200] [--pairs 5] [--threads 1] [--device cpu] [--preview-interval 10] [--checkpoint-interval 20]";
 
     public static RunnerArguments Parse(IReadOnlyList<string> args)
     {
@@ -38,7 +38,7 @@ internal sealed record RunnerArguments(string Content, string Style, string? Wei
                 : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--{name} must be a whole number from {min} to {max} (got '{text}')."));
         }
 
-        var known = new HashSet<string>(StringComparer.Ordinal) { "content", "style", "weights", "size", "iterations", "pairs", "threads", "device" };
+        var known = new HashSet<string>(StringComparer.Ordinal) { "content", "style", "weights", "size", "iterations", "pairs", "threads", "device", "preview-interval", "checkpoint-interval" };
         foreach (var name in values.Keys)
         {
             if (!known.Contains(name))
@@ -55,6 +55,8 @@ internal sealed record RunnerArguments(string Content, string Style, string? Wei
             Number("iterations", 200, 1, 100_000),
             Number("pairs", 5, 1, 1000),
             Number("threads", 1, 1, 1024),
-            values.GetValueOrDefault("device") ?? "cpu");
+            values.GetValueOrDefault("device") ?? "cpu",
+            Number("preview-interval", 10, 1, 100_000),
+            Number("checkpoint-interval", 20, 1, 100_000));
     }
 }
