@@ -15,6 +15,13 @@ internal sealed class PickleInput
     /// <summary>Longer integers than this (LONG1/LONG4) are refused; a state dict's largest is the 10-byte magic number.</summary>
     private const int MaxLongBytes = 256;
 
+    /// <summary>
+    /// The longest string or bytes object: a state dict's are names of well under a kilobyte, and a bound keeps every
+    /// opcode short (a 64 MiB string would take a large part of a second to decode, while cancellation is looked at
+    /// only between opcodes).
+    /// </summary>
+    private const int MaxObjectBytes = 1 << 20;
+
     /// <summary>The longest GLOBAL module or name line.</summary>
     private const int MaxLineBytes = 1024;
 
@@ -146,9 +153,14 @@ internal sealed class PickleInput
         return span;
     }
 
-    /// <summary>Checks a declared length against the bytes that remain before using it.</summary>
+    /// <summary>Checks a declared length against the bytes that remain, and against <see cref="MaxObjectBytes"/>, before using it.</summary>
     private int CheckedLength(int at, ulong length)
     {
+        if (length > MaxObjectBytes)
+        {
+            throw Fail(at, string.Create(CultureInfo.InvariantCulture, $"a string or bytes object declares {length} bytes, more than the {MaxObjectBytes} a weight file's pickle may hold in one."));
+        }
+
         if (length > (ulong)(_end - Position))
         {
             throw Fail(at, string.Create(CultureInfo.InvariantCulture, $"a string or bytes object declares {length} bytes, but only {_end - Position} remain."));

@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 
 namespace NeuralStyle.Weights.Pickle;
 
@@ -40,11 +39,6 @@ internal sealed class SafeUnpickler
     public int Position => _input.Position;
 
     /// <summary>Reads opcodes up to STOP and returns the object on top of the stack.</summary>
-    /// <remarks>
-    /// Compiled fully optimised at its first call: a parse runs once per file, mostly in a process's first second, where
-    /// tiered compilation would otherwise run it as unoptimised code.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public object Load()
     {
         var input = _input;

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace NeuralStyle.Weights.Pickle;
 
 /// <summary>The opcodes that push one scalar read from the pickle: None, booleans, integers, floats, strings and bytes.</summary>
@@ -12,7 +10,6 @@ internal static class ScalarOpcodes
     private static readonly object[] SmallIntegers = CreateSmallIntegers();
 
     /// <summary>Reads the value of <paramref name="op"/> if it is a scalar opcode; returns false for any other opcode.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryRead(byte op, int at, PickleInput input, out object value)
     {
         value = op switch

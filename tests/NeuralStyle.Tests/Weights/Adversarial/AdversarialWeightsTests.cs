@@ -146,6 +146,21 @@ public sealed class AdversarialWeightsTests : IDisposable
     }
 
     [Fact]
+    public void A_string_longer_than_a_state_dict_needs_is_refused_before_it_is_decoded()
+    {
+        // One opcode must stay short, since cancellation is looked at between opcodes: a 64 MiB string would not be.
+        var within = new PickleBuilder().Proto(2).Str(new string('a', 1 << 20)).Stop().ToArray();
+        var beyond = new PickleBuilder().Proto(2).Str(new string('a', (1 << 20) + 1)).Stop().ToArray();
+
+        new SafeUnpickler(within, 0, within.Length, new WeightReadContext("long.pkl", WeightReaderLimits.Default), null).Load()
+            .Should().BeOfType<string>().Which.Length.Should().Be(1 << 20);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        FluentActions.Invoking(() => new SafeUnpickler(beyond, 0, beyond.Length, new WeightReadContext("long.pkl", WeightReaderLimits.Default), null).Load())
+            .Should().Throw<WeightFormatException>().WithMessage("*'long.pkl'*1048577 bytes, more than the 1048576*");
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(1 << 20, "the 2 MiB of text are not decoded (the exception itself allocates some 200 KB)");
+    }
+
+    [Fact]
     public void A_cancelled_token_stops_a_read_before_parsing()
     {
         using var cts = new CancellationTokenSource();
