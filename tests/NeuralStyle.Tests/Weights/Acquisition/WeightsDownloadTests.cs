@@ -180,14 +180,15 @@ public sealed class WeightsDownloadTests : IDisposable
         {
             await x.SendHeadAsync(200, "OK", Body.Length);
             await x.SendAsync(Body.AsMemory(0, 1000));
-            await x.IdleAsync(TimeSpan.FromSeconds(10));
+            await x.IdleAsync(TimeSpan.FromSeconds(30));
         });
         var options = new Download(Descriptor(server.Uri, Sha256(Body)), new WeightsOptions {
             CacheDirectory = _cache.Path, HttpClient = Http,
-            StallTimeout = TimeSpan.FromMilliseconds(300)
+            StallTimeout = TimeSpan.FromSeconds(2)
 });
 
-        // The server idles for 10 s: only the 300 ms stall timeout can end the download as Stalled before that.
+        // The server idles for 30 s: only the 2 s stall timeout can end the download as Stalled before that. (With 300 ms, the
+        // loaded machine failed this test once, most likely by stalling before the first 1000 bytes had been read.)
         var ex = (await FluentActions.Awaiting(() => ResolveAsync(options, cancellationToken: Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct))
             .Should().ThrowAsync<WeightsDownloadException>()).Which;
 
