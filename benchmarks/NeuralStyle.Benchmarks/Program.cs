@@ -10,6 +10,7 @@ namespace NeuralStyle.Benchmarks;
 /// <c>dotnet run -c Release -- parts [options]</c> splits a step's time into the network, the style term and the rest;
 /// <c>dotnet run -c Release -- memory [options]</c> follows resident memory over a long optimisation;
 /// <c>dotnet run -c Release -- presets [options]</c> runs the seed's three presets end to end;
+/// <c>dotnet run -c Release -- finish [options]</c> times one preset run from image files to a saved picture;
 /// <c>dotnet run -c Release -- video [options]</c> measures video with and without temporal consistency.
 /// </summary>
 public static class Program
@@ -44,6 +45,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "video")
         {
             return VideoRunner.Run(args.Skip(1).ToArray());
+        }
+
+        if (args.Length > 0 && args[0] == "finish")
+        {
+            return FinishRunner.Run(args.Skip(1).ToArray());
         }
 
         if (args.Length > 0 && args[0] == "presets")

@@ -73,7 +73,7 @@ internal sealed class StyleOptions
 
     public Option<double?> DecayStart { get; } = CliValues.Double("--decay-start", "Fraction of the iterations after which --decayed-lr applies (default 0.9; 1 = no decay).");
 
-    public Option<int?> LbfgsHistory { get; } = CliValues.Int("--lbfgs-history", "Number of past updates L-BFGS keeps (default 100).");
+    public Option<int?> LbfgsHistory { get; } = CliValues.Int("--lbfgs-history", "Number of past updates L-BFGS keeps (default 10).");
 
     public Option<double?> LbfgsTolerance { get; } = CliValues.Double("--lbfgs-tolerance", "L-BFGS's termination tolerance on the change of the loss (default 1e-9).");
 

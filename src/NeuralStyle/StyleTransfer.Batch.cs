@@ -13,8 +13,9 @@ namespace NeuralStyle;
 public static partial class StyleTransfer
 {
     /// <summary>
-    /// Stylises many content images with one style: images of the same working size are optimised together as one batch
-    /// (each image's update is independent, as Adam works per pixel). Every option applies to every image; a
+    /// Stylises many content images with one style: with Adam, images of the same working size are optimised together as one
+    /// batch (each image's update is independent, as Adam works per pixel); with L-BFGS, whose line search and curvature
+    /// history would tie the images together, each image is optimised on its own. Every option applies to every image; a
     /// <see cref="StyleTransferOptions.Mask"/> (and style masks) is resized to each image.
     /// </summary>
     /// <param name="contents">The content images. Not disposed.</param>
@@ -44,7 +45,9 @@ public static partial class StyleTransfer
         var results = new StyleTransferResult?[contents.Count];
         try
         {
-            foreach (var group in Enumerable.Range(0, contents.Count).GroupBy(i => setups[i].Sizes))
+            // L-BFGS steps the whole batch as one vector: each image runs alone, so that it ends as it would in a single run.
+            var together = setups[0].Options.Optimizer.Kind == Optimization.OptimizerKind.Adam;
+            foreach (var group in Enumerable.Range(0, contents.Count).GroupBy(i => together ? (object)setups[i].Sizes : i))
             {
                 int[] indices = [.. group];
                 var setup = setups[indices[0]];

@@ -138,7 +138,7 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
         try
         {
             // The layout copy is differentiable, so gradients still reach the caller's (contiguous) image.
-            using var input = ChannelsLast && !MemoryLayout.ContiguousRequested ? ToChannelsLast(image) : null;
+            using var input = ChannelsLast ? ToChannelsLast(image) : null;
             var x = input ?? image;
             for (var i = 0; i <= lastLayer; i++)
             {

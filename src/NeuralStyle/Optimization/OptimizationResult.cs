@@ -18,12 +18,15 @@ public sealed class OptimizationResult : IDisposable
     /// <value>A detached tensor owned by this result; call <see cref="TakeImage"/> to keep it past <see cref="Dispose"/>.</value>
     public Tensor Image { get; private set; }
 
-    /// <summary>Gets the loss terms evaluated at the last iteration, before its update (as the reference reports them).</summary>
+    /// <summary>
+    /// Gets the loss terms evaluated at the last iteration, before its update (as the reference reports them); for L-BFGS, at the
+    /// point the run ends on, the lowest loss it evaluated.
+    /// </summary>
     /// <value>The final losses.</value>
     public LossValues FinalLosses { get; }
 
     /// <summary>Gets the number of iterations done.</summary>
-    /// <value>The iterations.</value>
+    /// <value>The iterations asked for, or fewer when L-BFGS settled (see <see cref="OptimizerOptions.LbfgsTolerance"/>).</value>
     public int Iterations { get; }
 
     /// <summary>Gets the time the optimisation loop took.</summary>

@@ -20,7 +20,6 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
 {
     private readonly int _lastLayer = losses.SelectMany(l => l.Layers).DefaultIfEmpty(0).Max();
     private readonly string[] _names = losses.Select(l => l.Name).ToArray();
-    private Exception? _closureError;
 
     /// <summary>Gets how often the loss is read for a finiteness check.</summary>
     public int CheckInterval => checkInterval;
@@ -36,20 +35,12 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
         return pixels;
     }
 
-    /// <summary>A fresh optimiser of <paramref name="pixels"/> at <paramref name="rate"/> (the seed starts a new one when the rate changes).</summary>
-    public static torch.optim.Optimizer CreateOptimizer(OptimizerOptions settings, Parameter pixels, double rate) => settings.Kind switch
-    {
-        OptimizerKind.Adam => torch.optim.Adam([pixels], lr: rate),
-        OptimizerKind.Lbfgs => torch.optim.LBFGS(
-            [pixels],
-            lr: rate,
-            max_iter: 1,
-            max_eval: 2,
-            tolerange_grad: 0,
-            tolerance_change: settings.LbfgsTolerance,
-            history_size: settings.LbfgsHistorySize),
-        _ => throw new InvalidOperationException($"Unknown optimiser {settings.Kind}."),
-    };
+    /// <summary>A fresh Adam optimiser of <paramref name="pixels"/> at <paramref name="rate"/> (the seed starts a new one when the rate changes).</summary>
+    public static torch.optim.Optimizer CreateAdam(Parameter pixels, double rate) => torch.optim.Adam([pixels], lr: rate);
+
+    /// <summary>A fresh L-BFGS search with the settings' step, history and tolerance.</summary>
+    public static LineSearchLbfgs CreateLbfgs(OptimizerOptions settings) =>
+        new(settings.LbfgsLearningRate, settings.LbfgsHistorySize, settings.LbfgsTolerance);
 
     public Tensor[] AdamStep(torch.optim.Optimizer optimizer, Parameter pixels)
     {
@@ -60,43 +51,18 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
         return terms;
     }
 
-    public Tensor[] LbfgsStep(LBFGS optimizer, Parameter pixels)
+    /// <summary>
+    /// Evaluates the terms and their gradient at the pixels and lets <paramref name="search"/> move the pixels to its next
+    /// trial point; returns the terms at the evaluated point, their values, and whether the search accepted that point.
+    /// </summary>
+    public (Tensor[] Terms, LossValues Values, bool Accepted) LbfgsStep(LineSearchLbfgs search, Parameter pixels)
     {
-        Tensor[]? first = null;
-        _closureError = null;
-
-        // Called from native code: must return a live tensor and must not throw.
-        Tensor Closure()
-        {
-            try
-            {
-                optimizer.zero_grad();
-                var terms = Forward(pixels);
-                first ??= terms;
-                var total = Sum(terms);
-                total.backward();
-                return HandOver(total.detach());
-            }
-            catch (Exception ex)
-            {
-                _closureError ??= ex;
-                return HandOver(torch.tensor(float.NaN, device: pixels.device));
-            }
-        }
-
-        optimizer.step(Closure);
-        if (_closureError is not null)
-        {
-            throw new InvalidOperationException("A loss failed during the L-BFGS step.", _closureError);
-        }
-
-        return first ?? throw new InvalidOperationException("L-BFGS did not evaluate the loss.");
+        var terms = Forward(pixels);
+        using var gradient = torch.autograd.grad([Sum(terms)], [pixels])[0];
+        var values = Read(terms);
+        var accepted = search.Advance(pixels, values.Total, gradient);
+        return (terms, values, accepted);
     }
-
-    // TorchSharp's native step takes over the returned handle (the managed object is emptied) and never frees it:
-    // hand it a fresh scalar without autograd graph, outside the dispose scope, so that neither a term nor the
-    // graph is taken and only a scalar's handle stays behind per evaluation.
-    private static Tensor HandOver(Tensor scalar) => scalar.DetachFromDisposeScope();
 
     public LossValues Read(Tensor[] terms)
     {

@@ -26,15 +26,15 @@ public sealed record OptimizerOptions
     /// <value>Default 0.9 (iteration 180 of 200); 1 disables the decay.</value>
     public double DecayStartFraction { get; init; } = 0.9;
 
-    /// <summary>Gets L-BFGS's step size.</summary>
-    /// <value>Default 1.0; used when <see cref="Kind"/> is <see cref="OptimizerKind.Lbfgs"/>.</value>
+    /// <summary>Gets L-BFGS's trial step along its quasi-Newton direction; the line search shortens it when the loss does not fall enough.</summary>
+    /// <value>Default 1.0 (the quasi-Newton step); used when <see cref="Kind"/> is <see cref="OptimizerKind.Lbfgs"/>.</value>
     public double LbfgsLearningRate { get; init; } = 1.0;
 
     /// <summary>Gets the number of past updates L-BFGS keeps.</summary>
-    /// <value>Default 100; from 1 to 10,000.</value>
-    public int LbfgsHistorySize { get; init; } = 100;
+    /// <value>Default 10; from 1 to 10,000. Each pair is two image-sized vectors, and every iteration reads all of them.</value>
+    public int LbfgsHistorySize { get; init; } = 10;
 
-    /// <summary>Gets L-BFGS's termination tolerance on the change of the loss or the step between iterations.</summary>
+    /// <summary>Gets L-BFGS's termination tolerance: the run ends early, on its accepted point, when an accepted step changes the loss or every pixel by less.</summary>
     /// <value>Default 1e-9; from 0 to 1.</value>
     public double LbfgsTolerance { get; init; } = 1e-9;
 

@@ -95,7 +95,6 @@ public sealed partial class StyleTransferOptimizer
         }
         cancellationToken.ThrowIfCancellationRequested();
         using var allocation = NativeAllocator.EnterRun(initialImage.shape);
-        using var layout = Settings.Kind == OptimizerKind.Lbfgs ? MemoryLayout.PreferContiguous() : default;
         try
         {
             return OptimizeCore(initialImage, losses, iterations, progress, cancellationToken);
@@ -118,15 +117,22 @@ public sealed partial class StyleTransferOptimizer
         var run = new OptimizationSteps(_extractor, losses, checkInterval);
 
         using var pixels = OptimizationSteps.CreatePixels(initialImage);
-        torch.optim.Optimizer? optimizer = null;
+        using var lbfgs = Settings.Kind == OptimizerKind.Lbfgs ? OptimizationSteps.CreateLbfgs(Settings) : null;
+        torch.optim.Optimizer? adam = null;
         try
         {
             LogStarted(_logger, Settings.Kind, iterations, initialImage.shape[3], initialImage.shape[2], _extractor.Device);
             var stopwatch = Stopwatch.StartNew();
             var rate = ResumeFrom?.LearningRate ?? Settings.LearningRateAt(0, iterations);
-            optimizer = OptimizationSteps.CreateOptimizer(Settings, pixels, rate);
-            ResumeFrom?.Restore(pixels, optimizer);
+            if (lbfgs is null)
+            {
+                adam = OptimizationSteps.CreateAdam(pixels, rate);
+                ResumeFrom?.Restore(pixels, adam);
+            }
+
             LossValues? final = null;
+            LossValues? accepted = null;
+            var done = iterations;
             for (var t = ResumeFrom?.Iteration ?? 0; t < iterations; t++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -134,8 +140,8 @@ public sealed partial class StyleTransferOptimizer
                 if (newRate != rate)
                 {
                     // The seed starts a fresh optimiser when the rate changes.
-                    optimizer.Dispose();
-                    optimizer = OptimizationSteps.CreateOptimizer(Settings, pixels, newRate);
+                    adam?.Dispose();
+                    adam = OptimizationSteps.CreateAdam(pixels, newRate);
                     rate = newRate;
                 }
 
@@ -146,16 +152,41 @@ public sealed partial class StyleTransferOptimizer
                 }
 
                 using var scope = NewDisposeScope();
-                var terms = Settings.Kind == OptimizerKind.Lbfgs ? run.LbfgsStep((LBFGS)optimizer, pixels) : run.AdamStep(optimizer, pixels);
-
+                Tensor[] terms;
+                LossValues? values = null;
                 var last = t == iterations - 1;
+                if (lbfgs is null)
+                {
+                    terms = run.AdamStep(adam!, pixels);
+                }
+                else
+                {
+                    // Reports, checks and previews follow L-BFGS's accepted point (the lowest loss so far), not its trials.
+                    (terms, var evaluated, var wasAccepted) = run.LbfgsStep(lbfgs, pixels);
+                    accepted = wasAccepted ? evaluated : accepted;
+                    values = accepted ?? evaluated;
+                    if (lbfgs.Stalled && !lbfgs.Converged)
+                    {
+                        throw new NumericalInstabilityException(
+                            $"L-BFGS found no point with a finite loss and gradient at iteration {t} (the loss there is {lbfgs.LastTrialLoss}; {evaluated}). Lower the loss weights.")
+                        { Iteration = t, Losses = evaluated };
+                    }
+
+                    if (lbfgs.Converged && !last)
+                    {
+                        // Settled: the run ends here, on the accepted point.
+                        last = true;
+                        done = t + 1;
+                    }
+                }
+
                 var previewDue = Settings.PreviewInterval > 0 && ((t + 1) % Settings.PreviewInterval == 0 || last);
                 var checkpointDue = CheckpointInterval > 0 && (t + 1) % CheckpointInterval == 0 && !last;
                 var report = progress is not null && ((t + 1) % Settings.ProgressInterval == 0 || last || previewDue || checkpointDue);
                 var check = report || last || (t + 1) % run.CheckInterval == 0;
                 if (check)
                 {
-                    var values = run.Read(terms);
+                    values ??= run.Read(terms);
                     if (!double.IsFinite(values.Total))
                     {
                         throw new NumericalInstabilityException(
@@ -170,14 +201,21 @@ public sealed partial class StyleTransferOptimizer
 
                     if (last)
                     {
+                        // L-BFGS ends on its accepted point, the lowest loss it evaluated, not on an untried step.
+                        lbfgs?.RestoreAccepted(pixels);
                         final = values;
                     }
 
                     if (report)
                     {
-                        var preview = previewDue ? Previews.Create(pixels, PreviewTransform) : null;
-                        progress!.Report(new StyleTransferProgress(t + 1, iterations, values, rate, stopwatch.Elapsed) { Preview = preview, Checkpoint = checkpointDue ? OptimizerCheckpoint.Capture(t + 1, rate, pixels, optimizer) : null });
+                        var preview = previewDue ? Previews.Create(lbfgs?.AcceptedView(pixels.shape) ?? pixels, PreviewTransform) : null;
+                        progress!.Report(new StyleTransferProgress(t + 1, iterations, values, rate, stopwatch.Elapsed) { Preview = preview, Checkpoint = checkpointDue ? OptimizerCheckpoint.Capture(t + 1, rate, pixels, adam!) : null });
                     }
+                }
+
+                if (last)
+                {
+                    break;
                 }
             }
 
@@ -211,11 +249,11 @@ public sealed partial class StyleTransferOptimizer
 
             stopwatch.Stop();
             LogFinished(_logger, iterations, stopwatch.Elapsed.TotalMilliseconds, final);
-            return new OptimizationResult(image, final, iterations, stopwatch.Elapsed);
+            return new OptimizationResult(image, final, done, stopwatch.Elapsed);
         }
         finally
         {
-            optimizer?.Dispose();
+            adam?.Dispose();
         }
     }
 

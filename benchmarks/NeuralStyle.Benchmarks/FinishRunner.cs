@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using NeuralStyle.Imaging;
+using NeuralStyle.Optimization;
+using NeuralStyle.Weights;
+using TorchSharp;
+
+namespace NeuralStyle.Benchmarks;
+
+/// <summary>
+/// Time to a finished picture: one preset run from image files to a saved PNG through the public API, timed from before
+/// the images are decoded and the weights read to after the PNG is written (libtorch is loaded before the clock starts,
+/// as the reference imports torch before its clock). Prints one JSON line. Run one process per measurement, so that no
+/// cache of an earlier run helps.
+/// </summary>
+/// <remarks>
+/// Arguments: <c>--content PATH --style PATH --preset NAME --out PNG --weights PATH</c>, <c>--threads N</c>,
+/// <c>--optimizer adam|lbfgs</c>, <c>--iterations N</c>, <c>--lr R</c>, <c>--history N</c>.
+/// </remarks>
+internal static class FinishRunner
+{
+    public static int Run(string[] args)
+    {
+        var options = StepTimer.Parse(args);
+        string Need(string key) => options.GetValueOrDefault(key) ?? throw new ArgumentException($"Pass --{key}.");
+        var preset = StyleTransferPresets.Get(Need("preset"));
+        var kind = (options.GetValueOrDefault("optimizer") ?? "adam") == "lbfgs" ? OptimizerKind.Lbfgs : OptimizerKind.Adam;
+        var optimizer = preset.Optimizer with { Kind = kind };
+        if (options.GetValueOrDefault("lr") is { } rate)
+        {
+            optimizer = kind == OptimizerKind.Lbfgs
+                ? optimizer with { LbfgsLearningRate = double.Parse(rate, CultureInfo.InvariantCulture) }
+                : optimizer with { LearningRate = double.Parse(rate, CultureInfo.InvariantCulture) };
+        }
+
+        if (options.GetValueOrDefault("history") is { } history)
+        {
+            optimizer = optimizer with { LbfgsHistorySize = int.Parse(history, CultureInfo.InvariantCulture) };
+        }
+
+        var threads = int.Parse(options.GetValueOrDefault("threads") ?? "2", CultureInfo.InvariantCulture);
+        var run = preset with
+        {
+            Iterations = int.Parse(options.GetValueOrDefault("iterations") ?? "200", CultureInfo.InvariantCulture),
+            Optimizer = optimizer with { ProgressInterval = 1 },
+            Weights = new WeightsOptions { Path = Need("weights"), AllowDownload = false },
+            Runtime = new RuntimeOptions { Threads = threads, Device = "cpu" },
+        };
+
+        if (options.GetValueOrDefault("coarse") is { } coarse)
+        {
+            run = run with
+            {
+                HighResolution = run.HighResolution with
+                {
+                    CoarseToFine = HighResolution.CoarseToFineMode.On,
+                    CoarseSize = int.Parse(coarse, CultureInfo.InvariantCulture),
+                    FineIterationsFraction = double.Parse(options.GetValueOrDefault("fine-fraction") ?? "1", CultureInfo.InvariantCulture),
+                },
+            };
+        }
+
+        // libtorch's native library is loaded before the clock, as `import torch` is before the reference's.
+        using (torch.zeros(1))
+        {
+        }
+
+        if (options.ContainsKey("warm"))
+        {
+            // A throwaway run first: the clock then measures a process that has already run once (code compiled, caches filled).
+            using var warmImages = RunImages.Load(Need("content"), new RunImageFiles { Styles = [Need("style")] }, run, new ImageLoadOptions());
+            using var warm = StyleTransfer.RunAsync(warmImages.Content!, warmImages.Styles[0], warmImages.ApplyTo(run) with { Iterations = 5 }).GetAwaiter().GetResult();
+        }
+
+        var clock = Stopwatch.StartNew();
+        // As the command-line tool does: each image decoded at the size the run needs.
+        using var images = RunImages.Load(Need("content"), new RunImageFiles { Styles = [Need("style")] }, run, new ImageLoadOptions());
+        var (content, style) = (images.Content!, images.Styles[0]);
+        run = images.ApplyTo(run);
+        var phases = new Dictionary<string, double>();
+        var firstIteration = double.NaN;
+        var progress = new InlineProgress(p =>
+        {
+            var at = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            if (p.Phase != StyleTransferPhase.Optimizing || p.Iteration == 0)
+            {
+                phases.TryAdd(p.Phase.ToString(), at);
+            }
+            else if (double.IsNaN(firstIteration))
+            {
+                firstIteration = at;
+            }
+        });
+        using var result = StyleTransfer.RunAsync(content, style, run, progress).GetAwaiter().GetResult();
+        ImageFile.Save(result.Image, Need("out"));
+        clock.Stop();
+
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["runner"] = "neuralstyle",
+            ["preset"] = Need("preset"),
+            ["optimizer"] = kind.ToString().ToLowerInvariant(),
+            ["iterations"] = run.Iterations,
+            ["iterations_done"] = result.Iterations,
+            ["threads"] = threads,
+            ["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            ["total"] = result.FinalLosses.Total,
+            ["phases_s"] = phases,
+            ["first_iteration_s"] = firstIteration,
+            ["out"] = Need("out"),
+        }));
+        return 0;
+    }
+
+    /// <summary>Calls back on the reporting thread (unlike <see cref="Progress{T}"/>, which posts), so the times are when each phase began.</summary>
+    private sealed class InlineProgress(Action<StyleTransferProgress> report) : IProgress<StyleTransferProgress>
+    {
+        public void Report(StyleTransferProgress value) => report(value);
+    }
+}

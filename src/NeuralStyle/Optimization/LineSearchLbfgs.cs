@@ -1,0 +1,259 @@
+using System;
+using System.Collections.Generic;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Optimization;
+
+/// <summary>
+/// Limited-memory BFGS with a backtracking line search, driven one function evaluation at a time: the optimiser's loop
+/// evaluates the loss and its gradient at the pixels, hands them to <see cref="Advance"/>, and finds the pixels moved to
+/// the next point to evaluate. A trial point is accepted when it lowers the loss enough (the Armijo condition); otherwise
+/// the step is shortened by quadratic interpolation and tried again, so no accepted step goes uphill.
+/// </summary>
+/// <remarks>
+/// The direction is the two-loop recursion over the last <c>historySize</c> pairs of steps and gradient changes, with the
+/// initial inverse Hessian scaled by <c>sᵀy / yᵀy</c> of the latest pair (Nocedal and Wright, Numerical Optimization,
+/// algorithms 7.4 and 7.5). Pairs whose curvature <c>sᵀy</c> is not positive are not kept. The first step, along the
+/// negative gradient, is <c>rate · min(1, 1 / ‖g‖₁)</c> long. All vectors are flat float32 copies in the pixels'
+/// logical order, so the pixels' memory layout does not matter. Owns its tensors: dispose it.
+/// </remarks>
+internal sealed class LineSearchLbfgs : IDisposable
+{
+    /// <summary>The sufficient-decrease constant of the Armijo condition.</summary>
+    private const double SufficientDecrease = 1e-4;
+
+    /// <summary>Shortened steps in a row after which the history is dropped and the search restarts along the gradient.</summary>
+    private const int MaxBacktracks = 12;
+
+    private readonly double _rate;
+    private readonly double _tolerance;
+    private readonly int _historySize;
+    private readonly LinkedList<(Tensor S, Tensor Y, double Rho)> _history = new();
+    private Tensor? _point;
+    private Tensor? _gradient;
+    private Tensor? _direction;
+    private double _loss;
+    private double _slope;
+    private double _step;
+    private int _backtracks;
+    private bool _restartedWithoutProgress;
+
+    /// <summary>Initializes a new instance of the <see cref="LineSearchLbfgs"/> class.</summary>
+    /// <param name="rate">The trial step length along the quasi-Newton direction (1 is the Newton step).</param>
+    /// <param name="historySize">The number of pairs kept.</param>
+    /// <param name="tolerance">The search has converged when an accepted step changes the loss or any pixel by less.</param>
+    public LineSearchLbfgs(double rate, int historySize, double tolerance)
+    {
+        _rate = rate;
+        _historySize = historySize;
+        _tolerance = tolerance;
+    }
+
+    /// <summary>Gets a value indicating whether the last accepted step changed the loss or the pixels by less than the tolerance.</summary>
+    public bool Converged { get; private set; }
+
+    /// <summary>
+    /// Gets a value indicating whether the search cannot go on: the loss or gradient at the starting point is not finite, or
+    /// no acceptable point was found even along the steepest descent with a step shortened a dozen times after a restart
+    /// (the loss or gradient at the trials was not finite, see <see cref="LastTrialLoss"/>, or the point is a minimum to
+    /// float precision, when <see cref="Converged"/> is set too).
+    /// </summary>
+    public bool Stalled { get; private set; }
+
+    /// <summary>Gets the loss at the last point evaluated, accepted or not; NaN where its gradient was not finite.</summary>
+    public double LastTrialLoss { get; private set; } = double.NaN;
+
+    /// <summary>Gets the number of accepted steps.</summary>
+    public int AcceptedSteps { get; private set; }
+
+    /// <summary>Gets the loss at the accepted point (the lowest evaluated), or NaN before the first evaluation.</summary>
+    public double AcceptedLoss => _point is null ? double.NaN : _loss;
+
+    /// <summary>
+    /// Takes the loss and gradient at <paramref name="pixels"/> and moves the pixels to the next point to evaluate.
+    /// </summary>
+    /// <param name="pixels">The pixels the loss was evaluated at; changed in place (without autograd).</param>
+    /// <param name="loss">The loss there.</param>
+    /// <param name="gradient">Its gradient with respect to the pixels.</param>
+    /// <returns>Whether the evaluated point was accepted (it is then the search's current point).</returns>
+    public bool Advance(Tensor pixels, double loss, Tensor gradient)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var g = gradient.detach().reshape(-1).to(float32);
+        if (!g.isfinite().all().item<bool>())
+        {
+            // A point whose gradient overflowed is as unusable as one whose loss did.
+            loss = double.NaN;
+        }
+
+        LastTrialLoss = loss;
+        if (_point is null)
+        {
+            if (!double.IsFinite(loss))
+            {
+                Stalled = true;
+                return false;
+            }
+
+            Accept(pixels, loss, g);
+            Restart(g);
+            _step = _rate * Math.Min(1, 1 / g.abs().sum().item<float>());
+            MoveTo(pixels);
+            return true;
+        }
+
+        if (double.IsFinite(loss) && loss <= _loss + (SufficientDecrease * _step * _slope))
+        {
+            var s = _direction!.mul(_step);
+            var y = g.sub(_gradient!);
+            var curvature = y.dot(s).item<float>();
+            var previousLoss = _loss;
+            Accept(pixels, loss, g);
+            _restartedWithoutProgress = false;
+            if (curvature > 1e-10)
+            {
+                Remember(s, y, curvature);
+            }
+
+            Converged = Math.Abs(previousLoss - loss) < _tolerance || s.abs().max().item<float>() < _tolerance;
+            Steer(g);
+            _step = _rate;
+            MoveTo(pixels);
+            return true;
+        }
+
+        if (++_backtracks > MaxBacktracks)
+        {
+            Stalled = _restartedWithoutProgress;
+            Converged |= Stalled && double.IsFinite(loss);
+            _restartedWithoutProgress = true;
+            ForgetHistory();
+            Restart(_gradient!);
+            _step = _rate * Math.Min(1, 1 / _gradient!.abs().sum().item<float>());
+        }
+        else
+        {
+            // The minimiser of the quadratic through the loss and slope at the point and the loss at the trial,
+            // kept within [0.1, 0.5] of the trial step so that the search neither stalls nor creeps.
+            var rise = loss - _loss - (_slope * _step);
+            var shortened = double.IsFinite(loss) && rise > 0 ? -_slope * _step * _step / (2 * rise) : 0.1 * _step;
+            _step = Math.Clamp(shortened, 0.1 * _step, 0.5 * _step);
+        }
+
+        MoveTo(pixels);
+        return false;
+    }
+
+    /// <summary>The accepted point in the shape of the pixels (a view the caller's dispose scope owns), or null before the first evaluation.</summary>
+    /// <param name="shape">The pixels' shape.</param>
+    public Tensor? AcceptedView(long[] shape) => _point?.view(shape);
+
+    /// <summary>Puts the accepted point (the lowest loss evaluated) into <paramref name="pixels"/>.</summary>
+    /// <param name="pixels">The optimised pixels; changed in place (without autograd).</param>
+    public void RestoreAccepted(Tensor pixels)
+    {
+        if (_point is null)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        pixels.copy_(_point.view(pixels.shape));
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        ForgetHistory();
+        _point?.Dispose();
+        _gradient?.Dispose();
+        _direction?.Dispose();
+    }
+
+    private void Accept(Tensor pixels, double loss, Tensor g)
+    {
+        Keep(ref _point, pixels.detach().reshape(-1).to(float32).clone());
+        Keep(ref _gradient, g.clone());
+        _loss = loss;
+        _backtracks = 0;
+        AcceptedSteps++;
+    }
+
+    private void Remember(Tensor s, Tensor y, double curvature)
+    {
+        if (_history.Count == _historySize)
+        {
+            var oldest = _history.First!.Value;
+            oldest.S.Dispose();
+            oldest.Y.Dispose();
+            _history.RemoveFirst();
+        }
+
+        _history.AddLast((s.DetachFromDisposeScope(), y.DetachFromDisposeScope(), 1 / curvature));
+    }
+
+    /// <summary>The quasi-Newton direction at the accepted point; the steepest descent if that is not downhill.</summary>
+    private void Steer(Tensor g)
+    {
+        var q = g.neg();
+        var alphas = new double[_history.Count];
+        var i = _history.Count;
+        for (var node = _history.Last; node is not null; node = node.Previous)
+        {
+            var (s, y, rho) = node.Value;
+            alphas[--i] = rho * s.dot(q).item<float>();
+            q.add_(y, alpha: -alphas[i]);
+        }
+
+        if (_history.Last is { } latest)
+        {
+            var (s, y, _) = latest.Value;
+            q.mul_(s.dot(y).item<float>() / y.dot(y).item<float>());
+        }
+
+        i = 0;
+        foreach (var (s, y, rho) in _history)
+        {
+            var beta = rho * y.dot(q).item<float>();
+            q.add_(s, alpha: alphas[i++] - beta);
+        }
+
+        var slope = g.dot(q).item<float>();
+        if (!(slope < 0) || !double.IsFinite(slope))
+        {
+            ForgetHistory();
+            Restart(g);
+            return;
+        }
+
+        Keep(ref _direction, q);
+        _slope = slope;
+    }
+
+    private void Restart(Tensor g)
+    {
+        Keep(ref _direction, g.neg());
+        _slope = -g.dot(g).item<float>();
+    }
+
+    private void MoveTo(Tensor pixels) => pixels.copy_(_point!.add(_direction!, alpha: _step).view(pixels.shape));
+
+    private void ForgetHistory()
+    {
+        foreach (var (s, y, _) in _history)
+        {
+            s.Dispose();
+            y.Dispose();
+        }
+
+        _history.Clear();
+    }
+
+    private static void Keep(ref Tensor? field, Tensor value)
+    {
+        field?.Dispose();
+        field = value.DetachFromDisposeScope();
+    }
+}
