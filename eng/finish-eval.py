@@ -3,7 +3,7 @@
 preprocessing of the content and style images, its feature, Gram and loss formulas), for issue #16's time-to-picture
 comparison. The picture is read as saved (8-bit RGB), converted to a tensor and normalised as the reference does.
 
-usage: finish-eval.py REFERENCE_DIR WEIGHTS IMAGES_DIR PRESET PNG [PNG ...]
+usage: finish-eval.py REFERENCE_DIR WEIGHTS IMAGES_DIR PRESET[:SIZE[:STYLE_SIZE]] PNG [PNG ...]
 prints one JSON line per picture: preset, png, content, style, tv, total.
 """
 import json, sys
@@ -15,9 +15,13 @@ sys.path.insert(0, sys.argv[1])
 import reference_gatys as R  # noqa: E402
 
 def main():
-    weights, images, preset = sys.argv[2], sys.argv[3], sys.argv[4]
+    weights, images, spec = sys.argv[2], sys.argv[3], sys.argv[4]
+    preset, *sizes = spec.split(":")
     torch.set_num_threads(2)
     p = dict(R.PRESETS[preset])
+    if sizes:
+        p["size"] = int(sizes[0])
+        p["style_size"] = int(sizes[1]) if len(sizes) > 1 else p["style_size"]
     net = R.load_features(weights, torch.device("cpu"))
     upto = max(p["style_layers"] + (p["content_layer"],))
     content = R.preprocess(f"{images}/tubingen.jpg", p["size"], "cpu")

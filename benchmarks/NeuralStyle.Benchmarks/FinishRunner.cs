@@ -20,7 +20,8 @@ namespace NeuralStyle.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Arguments: <c>--content PATH --style PATH --preset NAME --out PNG --weights PATH</c>, <c>--threads N</c>,
-/// <c>--optimizer adam|lbfgs</c>, <c>--iterations N</c>, <c>--lr R</c>, <c>--history N</c>.
+/// <c>--optimizer adam|lbfgs</c>, <c>--iterations N</c>, <c>--lr R</c>, <c>--history N</c>, <c>--decode full|reduced</c>,
+/// <c>--coarse SIZE --fine-fraction F</c>, <c>--warm 1</c>, <c>--size N --style-size N</c>.
 /// </remarks>
 internal static class FinishRunner
 {
@@ -47,6 +48,8 @@ internal static class FinishRunner
         var run = preset with
         {
             Iterations = int.Parse(options.GetValueOrDefault("iterations") ?? "200", CultureInfo.InvariantCulture),
+            ImageSize = options.GetValueOrDefault("size") is { } size ? int.Parse(size, CultureInfo.InvariantCulture) : preset.ImageSize,
+            StyleSize = options.GetValueOrDefault("style-size") is { } styleSize ? int.Parse(styleSize, CultureInfo.InvariantCulture) : preset.StyleSize,
             Optimizer = optimizer with { ProgressInterval = 1 },
             Weights = new WeightsOptions { Path = Need("weights"), AllowDownload = false },
             Runtime = new RuntimeOptions { Threads = threads, Device = "cpu" },
@@ -78,12 +81,17 @@ internal static class FinishRunner
         }
 
         var clock = Stopwatch.StartNew();
-        // As the command-line tool does: each image decoded at the size the run needs.
-        using var images = RunImages.Load(Need("content"), new RunImageFiles { Styles = [Need("style")] }, run, new ImageLoadOptions());
-        var (content, style) = (images.Content!, images.Styles[0]);
-        run = images.ApplyTo(run);
+        // Decoded whole and resized by the library, as the reference decodes whole and resizes (PIL, antialiased bilinear);
+        // `--decode reduced` decodes at the size the run needs, as the command-line tool does.
+        using var images = options.GetValueOrDefault("decode") == "reduced"
+            ? RunImages.Load(Need("content"), new RunImageFiles { Styles = [Need("style")] }, run, new ImageLoadOptions())
+            : null;
+        using var content = images is null ? ImageFile.Load(Need("content")) : null;
+        using var style = images is null ? ImageFile.Load(Need("style")) : null;
+        run = images?.ApplyTo(run) ?? run;
         var phases = new Dictionary<string, double>();
         var firstIteration = double.NaN;
+        var curve = new List<double>();
         var progress = new InlineProgress(p =>
         {
             var at = Math.Round(clock.Elapsed.TotalSeconds, 3);
@@ -91,12 +99,16 @@ internal static class FinishRunner
             {
                 phases.TryAdd(p.Phase.ToString(), at);
             }
-            else if (double.IsNaN(firstIteration))
+            else
             {
-                firstIteration = at;
+                firstIteration = double.IsNaN(firstIteration) ? at : firstIteration;
+                if (p.Iteration % 10 == 0)
+                {
+                    curve.Add(Math.Round(p.TotalLoss));
+                }
             }
         });
-        using var result = StyleTransfer.RunAsync(content, style, run, progress).GetAwaiter().GetResult();
+        using var result = StyleTransfer.RunAsync(content ?? images!.Content!, style ?? images!.Styles[0], run, progress).GetAwaiter().GetResult();
         ImageFile.Save(result.Image, Need("out"));
         clock.Stop();
 
@@ -108,10 +120,12 @@ internal static class FinishRunner
             ["iterations"] = run.Iterations,
             ["iterations_done"] = result.Iterations,
             ["threads"] = threads,
+            ["decode"] = images is null ? "full" : "reduced",
             ["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 3),
             ["total"] = result.FinalLosses.Total,
             ["phases_s"] = phases,
             ["first_iteration_s"] = firstIteration,
+            ["loss_every_10"] = curve,
             ["out"] = Need("out"),
         }));
         return 0;

@@ -27,6 +27,9 @@ internal sealed class StyleOptions
     public Option<string> Preset { get; } = CliValues.Name(
         "--preset", "Starting hyper-parameters: composition-vii, the-scream or starry-night.", StyleTransferPresets.Names, "composition-vii", "-p");
 
+    public Option<string> Schedule { get; } = CliValues.Name(
+        "--schedule", "seed (default: Adam, 200 iterations) or quick (L-BFGS, 50 iterations: a lower loss in about a third of the time, a softer look).", StyleTransferPresets.Schedules, "seed");
+
     public Option<int?> Size { get; } = CliValues.Int("--size", "Shorter side of the result in pixels (preset: 192).", "-s");
 
     public Option<int?> StyleSize { get; } = CliValues.Int("--style-size", "Shorter side the style image is resized to (preset value).");
@@ -120,7 +123,7 @@ internal sealed class StyleOptions
         command.Arguments.Add(Style);
         foreach (var option in new Option[]
         {
-            Output, Preset, Size, StyleSize, StyleScale, StyleBlend, Mask, StyleMask, PreserveColors, Iterations, ContentLayer, ContentWeight,
+            Output, Preset, Schedule, Size, StyleSize, StyleScale, StyleBlend, Mask, StyleMask, PreserveColors, Iterations, ContentLayer, ContentWeight,
             ContentLayers, ContentLayerWeights, StyleLayers, StyleWeights, NormalizeStyleWeights, StyleStrength, TvWeight, Optimizer,
             LearningRate, DecayedLearningRate, DecayStart, LbfgsHistory, LbfgsTolerance, Init, InitNoiseRatio, InitImage, Seed, Device,
             Threads, Weights, NoDownload, SaveEvery, ProgressInterval, MaxPixels, MaxImagePixels, CoarseToFine, CoarseSize, MaxMemory, Tiles,
@@ -139,6 +142,11 @@ internal sealed class StyleOptions
     public StyleTransferOptions ToOptions(ParseResult parse)
     {
         var o = StyleTransferPresets.Get(parse.GetValue(Preset)!);
+        if (parse.GetValue(Schedule) == "quick")
+        {
+            o = StyleTransferPresets.Quick(o);
+        }
+
         var optimizer = parse.GetValue(Optimizer) ?? o.Optimizer.Kind;
         var rate = parse.GetValue(LearningRate);
         var styleLayers = parse.GetValue(StyleLayers) is { } layers ? ParseLayers(layers) : o.StyleLayers;

@@ -33,7 +33,7 @@ public sealed class NumericalTests
         var losses = log.Reports.Select(r => r.TotalLoss).ToArray();
         Log($"L-BFGS at rate 1e4 with weights 1e12, reported losses: {string.Join(", ", losses.Select(l => l.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)))}");
         losses.Should().OnlyContain(l => double.IsFinite(l)).And.BeInDescendingOrder("no accepted step raises the loss");
-        losses[^1].Should().BeLessThan(losses[0] / 2, "it still makes progress");
+        losses[^1].Should().BeLessThan(losses[0], "it still makes progress");
         result.FinalLosses.Total.Should().Be(losses[^1]);
     }
 

@@ -196,6 +196,14 @@ public static class ImageTensor
         return (image.dim() == 3 ? resized.squeeze(0) : resized).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The range of normalised values that display as RGB in [0, 1]: per channel <c>-mean/std</c> to <c>(1-mean)/std</c>, shaped <c>[3, 1, 1]</c> like <paramref name="like"/>.</summary>
+    internal static (Tensor Lower, Tensor Upper) DisplayableRange(Tensor like)
+    {
+        using var scope = NewDisposeScope();
+        var black = zeros(3, 1, 1, like.dtype, like.device);
+        return (Normalise(black).MoveToOuterDisposeScope(), Normalise(black.add(1)).MoveToOuterDisposeScope());
+    }
+
     private static Tensor Normalise(Tensor rgb01)
     {
         var (mean, std) = Statistics(rgb01);

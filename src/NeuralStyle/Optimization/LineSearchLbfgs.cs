@@ -33,7 +33,6 @@ internal sealed class LineSearchLbfgs : IDisposable
     private Tensor? _gradient;
     private Tensor? _direction;
     private double _loss;
-    private double _slope;
     private double _step;
     private int _backtracks;
     private bool _restartedWithoutProgress;
@@ -103,9 +102,11 @@ internal sealed class LineSearchLbfgs : IDisposable
             return true;
         }
 
-        if (double.IsFinite(loss) && loss <= _loss + (SufficientDecrease * _step * _slope))
+        // The step taken, and the decrease its first-order model promises.
+        var s = _direction!.mul(_step);
+        var promised = _gradient!.dot(s).item<float>();
+        if (double.IsFinite(loss) && loss <= _loss + (SufficientDecrease * promised))
         {
-            var s = _direction!.mul(_step);
             var y = g.sub(_gradient!);
             var curvature = y.dot(s).item<float>();
             var previousLoss = _loss;
@@ -136,8 +137,8 @@ internal sealed class LineSearchLbfgs : IDisposable
         {
             // The minimiser of the quadratic through the loss and slope at the point and the loss at the trial,
             // kept within [0.1, 0.5] of the trial step so that the search neither stalls nor creeps.
-            var rise = loss - _loss - (_slope * _step);
-            var shortened = double.IsFinite(loss) && rise > 0 ? -_slope * _step * _step / (2 * rise) : 0.1 * _step;
+            var rise = loss - _loss - promised;
+            var shortened = double.IsFinite(loss) && rise > 0 ? -promised * _step / (2 * rise) : 0.1 * _step;
             _step = Math.Clamp(shortened, 0.1 * _step, 0.5 * _step);
         }
 
@@ -229,14 +230,9 @@ internal sealed class LineSearchLbfgs : IDisposable
         }
 
         Keep(ref _direction, q);
-        _slope = slope;
     }
 
-    private void Restart(Tensor g)
-    {
-        Keep(ref _direction, g.neg());
-        _slope = -g.dot(g).item<float>();
-    }
+    private void Restart(Tensor g) => Keep(ref _direction, g.neg());
 
     private void MoveTo(Tensor pixels) => pixels.copy_(_point!.add(_direction!, alpha: _step).view(pixels.shape));
 

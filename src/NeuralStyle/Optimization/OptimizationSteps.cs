@@ -42,6 +42,17 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
     public static LineSearchLbfgs CreateLbfgs(OptimizerOptions settings) =>
         new(settings.LbfgsLearningRate, settings.LbfgsHistorySize, settings.LbfgsTolerance);
 
+    /// <summary>
+    /// The pixels as the picture shows them: each value clamped to the range that displays as RGB in [0, 1]. L-BFGS minimises
+    /// the loss of this, so the loss it lowers is the saved picture's, and values beyond the range, which the picture cannot
+    /// show, get no gradient.
+    /// </summary>
+    public static Tensor Displayable(Tensor pixels)
+    {
+        var (lower, upper) = Imaging.ImageTensor.DisplayableRange(pixels);
+        return pixels.maximum(lower).minimum(upper);
+    }
+
     public Tensor[] AdamStep(torch.optim.Optimizer optimizer, Parameter pixels)
     {
         optimizer.zero_grad();
@@ -57,7 +68,7 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
     /// </summary>
     public (Tensor[] Terms, LossValues Values, bool Accepted) LbfgsStep(LineSearchLbfgs search, Parameter pixels)
     {
-        var terms = Forward(pixels);
+        var terms = Forward(Displayable(pixels));
         using var gradient = torch.autograd.grad([Sum(terms)], [pixels])[0];
         var values = Read(terms);
         var accepted = search.Advance(pixels, values.Total, gradient);

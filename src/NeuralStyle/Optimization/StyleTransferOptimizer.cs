@@ -203,12 +203,18 @@ public sealed partial class StyleTransferOptimizer
                     {
                         // L-BFGS ends on its accepted point, the lowest loss it evaluated, not on an untried step.
                         lbfgs?.RestoreAccepted(pixels);
+                        if (lbfgs is not null)
+                        {
+                            using var noGrad = no_grad();
+                            pixels.copy_(OptimizationSteps.Displayable(pixels));
+                        }
+
                         final = values;
                     }
 
                     if (report)
                     {
-                        var preview = previewDue ? Previews.Create(lbfgs?.AcceptedView(pixels.shape) ?? pixels, PreviewTransform) : null;
+                        var preview = previewDue ? Previews.Create(lbfgs?.AcceptedView(pixels.shape) is { } point ? OptimizationSteps.Displayable(point) : pixels, PreviewTransform) : null;
                         progress!.Report(new StyleTransferProgress(t + 1, iterations, values, rate, stopwatch.Elapsed) { Preview = preview, Checkpoint = checkpointDue ? OptimizerCheckpoint.Capture(t + 1, rate, pixels, adam!) : null });
                     }
                 }
