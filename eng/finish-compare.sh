@@ -5,17 +5,17 @@
 # round, one fresh process per run, 2 threads each. Every saved picture is then scored by the reference's own loss code
 # (eng/finish-eval.py), so both sides are judged by one yardstick. Prints a markdown table (eng/finish-table.py).
 #
-# usage: eng/finish-compare.sh [--rounds 3] [--iterations 50] [--threads 2] [--realtime] [--out DIR] [--presets a,b]
-#   --iterations: NeuralStyle's L-BFGS evaluations; its seed schedule (Adam, 200) runs beside it for comparison.
+# usage: eng/finish-compare.sh [--rounds 3] [--threads 2] [--realtime] [--out DIR] [--presets a,b]
+#   NeuralStyle runs each preset twice: with the quick schedule (StyleTransferPresets.Quick: L-BFGS, 40 iterations) and
+#   with the seed's schedule (Adam, 200 iterations, as the reference).
 #   --realtime runs every process under SCHED_FIFO (chrt -f 50; needs root), so other work cannot take their cores.
 # Needs ../shared (images, weights, reference) or NEURALSTYLE_SHARED, and the peer set up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=3 iterations=50 threads=2 out=out/finish prefix=() presets=composition_vii,the_scream,starry_night
+rounds=3 threads=2 out=out/finish prefix=() presets=composition_vii,the_scream,starry_night
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
-    --iterations) iterations=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --presets) presets=$2; shift 2 ;;
@@ -37,11 +37,11 @@ cp "$shared/reference/reference_gatys.py" eng/finish-eval.py eng/finish-referenc
 cp "$shared/weights/squeezenet1_1-features.safetensors" "$shared"/images/*.jpg "$stage/"
 : > "$out/runs.jsonl"
 
-run_ours() { # preset optimizer iterations round
-  local png="$stage/pictures/$1-$2-$3-r$4.png"
+run_ours() { # preset schedule round
+  local png="$stage/pictures/$1-$2-r$3.png"
   "${prefix[@]}" dotnet "$runner" finish --preset "$1" --content "$stage/tubingen.jpg" --style "$stage/$1.jpg" --out "$png" \
-    --weights "$stage/squeezenet1_1-features.safetensors" --threads "$threads" --optimizer "$2" --iterations "$3" |
-    python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d.update(side='neuralstyle-$2', preset='$1', round=$4, png='/peer/pictures/$(basename "$png")'); print(json.dumps(d))" >> "$out/runs.jsonl"
+    --weights "$stage/squeezenet1_1-features.safetensors" --threads "$threads" --schedule "$2" |
+    python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d.update(side='neuralstyle-$2', preset='$1', round=$3, png='/peer/pictures/$(basename "$png")'); print(json.dumps(d))" >> "$out/runs.jsonl"
 }
 run_reference() { # preset round
   local png="pictures/$1-reference-r$2.png"
@@ -54,9 +54,9 @@ for round in $(seq 1 "$rounds"); do
   for preset in ${presets//,/ }; do
     echo "round $round of $rounds: $preset" >&2
     if [ $((round % 2)) -eq 1 ]; then
-      run_reference "$preset" "$round"; run_ours "$preset" lbfgs "$iterations" "$round"; run_ours "$preset" adam 200 "$round"
+      run_reference "$preset" "$round"; run_ours "$preset" quick "$round"; run_ours "$preset" seed "$round"
     else
-      run_ours "$preset" adam 200 "$round"; run_ours "$preset" lbfgs "$iterations" "$round"; run_reference "$preset" "$round"
+      run_ours "$preset" seed "$round"; run_ours "$preset" quick "$round"; run_reference "$preset" "$round"
     fi
   done
 done

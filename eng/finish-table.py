@@ -9,8 +9,8 @@ import json, statistics, sys
 
 runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 scores = {d["png"]: d for d in map(json.loads, (l for l in open(sys.argv[2]) if l.strip()))}
-sides = ["reference", "neuralstyle-lbfgs", "neuralstyle-adam"]
-label = {"reference": "PyTorch reference, Adam 200", "neuralstyle-lbfgs": "NeuralStyle, L-BFGS", "neuralstyle-adam": "NeuralStyle, Adam 200 (seed schedule)"}
+sides = ["reference", "neuralstyle-quick", "neuralstyle-seed"]
+label = {"reference": "PyTorch reference (Adam)", "neuralstyle-quick": "NeuralStyle, quick schedule (L-BFGS)", "neuralstyle-seed": "NeuralStyle, seed schedule (Adam)"}
 print("| preset | run | iterations | wall s (median) | per-round wall s | loss of the saved picture (median) | content / style / TV | ratio to the reference | loss ≤ reference's |")
 print("| --- | --- | ---: | ---: | --- | ---: | --- | ---: | --- |")
 for preset in dict.fromkeys(r["preset"] for r in runs):

@@ -14,13 +14,13 @@ namespace NeuralStyle.Benchmarks;
 
 /// <summary>
 /// Time to a finished picture: one preset run from image files to a saved PNG through the public API, timed from before
-/// the images are decoded and the weights read to after the PNG is written (libtorch is loaded before the clock starts,
-/// as the reference imports torch before its clock). Prints one JSON line. Run one process per measurement, so that no
+/// the images are decoded and the weights read to after the PNG is written (libtorch and Skia are loaded before the clock
+/// starts, as the reference imports torch and PIL before its clock). Prints one JSON line. Run one process per measurement, so that no
 /// cache of an earlier run helps.
 /// </summary>
 /// <remarks>
 /// Arguments: <c>--content PATH --style PATH --preset NAME --out PNG --weights PATH</c>, <c>--threads N</c>,
-/// <c>--optimizer adam|lbfgs</c>, <c>--iterations N</c>, <c>--lr R</c>, <c>--history N</c>, <c>--decode full|reduced</c>,
+/// <c>--schedule seed|quick</c>, <c>--optimizer adam|lbfgs</c>, <c>--iterations N</c>, <c>--lr R</c>, <c>--history N</c>, <c>--decode full|reduced</c>,
 /// <c>--coarse SIZE --fine-fraction F</c>, <c>--warm 1</c>, <c>--size N --style-size N</c>.
 /// </remarks>
 internal static class FinishRunner
@@ -30,7 +30,8 @@ internal static class FinishRunner
         var options = StepTimer.Parse(args);
         string Need(string key) => options.GetValueOrDefault(key) ?? throw new ArgumentException($"Pass --{key}.");
         var preset = StyleTransferPresets.Get(Need("preset"));
-        var kind = (options.GetValueOrDefault("optimizer") ?? "adam") == "lbfgs" ? OptimizerKind.Lbfgs : OptimizerKind.Adam;
+        preset = options.GetValueOrDefault("schedule") == "quick" ? StyleTransferPresets.Quick(preset) : preset;
+        var kind = options.GetValueOrDefault("optimizer") is { } named ? (named == "lbfgs" ? OptimizerKind.Lbfgs : OptimizerKind.Adam) : preset.Optimizer.Kind;
         var optimizer = preset.Optimizer with { Kind = kind };
         if (options.GetValueOrDefault("lr") is { } rate)
         {
@@ -47,7 +48,7 @@ internal static class FinishRunner
         var threads = int.Parse(options.GetValueOrDefault("threads") ?? "2", CultureInfo.InvariantCulture);
         var run = preset with
         {
-            Iterations = int.Parse(options.GetValueOrDefault("iterations") ?? "200", CultureInfo.InvariantCulture),
+            Iterations = options.GetValueOrDefault("iterations") is { } iterations ? int.Parse(iterations, CultureInfo.InvariantCulture) : preset.Iterations,
             ImageSize = options.GetValueOrDefault("size") is { } size ? int.Parse(size, CultureInfo.InvariantCulture) : preset.ImageSize,
             StyleSize = options.GetValueOrDefault("style-size") is { } styleSize ? int.Parse(styleSize, CultureInfo.InvariantCulture) : preset.StyleSize,
             Optimizer = optimizer with { ProgressInterval = 1 },
@@ -68,8 +69,9 @@ internal static class FinishRunner
             };
         }
 
-        // libtorch's native library is loaded before the clock, as `import torch` is before the reference's.
+        // libtorch's and Skia's native libraries are loaded before the clock, as the reference imports torch and PIL before its clock.
         using (torch.zeros(1))
+        using (new SkiaSharp.SKBitmap(1, 1))
         {
         }
 
@@ -116,6 +118,7 @@ internal static class FinishRunner
         {
             ["runner"] = "neuralstyle",
             ["preset"] = Need("preset"),
+            ["schedule"] = options.GetValueOrDefault("schedule") ?? "seed",
             ["optimizer"] = kind.ToString().ToLowerInvariant(),
             ["iterations"] = run.Iterations,
             ["iterations_done"] = result.Iterations,

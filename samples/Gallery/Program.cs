@@ -40,7 +40,8 @@ Entry[] entries =
     new("layers-fine", "Layers and weights", "layers.md", "style from the shallow layers only: fine texture", [Mosaic], ["--style-layers", "relu1,fire3", "--style-weights", "20000,500"]),
     new("layers-deep", "Layers and weights", "layers.md", "deeper style layers only, weights 500:12:1 normalised to sum 1000: larger patterns", [Mosaic], ["--style-layers", "fire3,fire4,fire5", "--style-weights", "500,12,1", "--normalize-style-weights", "1000"]),
     new("content-layers", "Layers and weights", "layers.md", "content from fire2 and fire4 (weights 1, 0.5): firmer structure", [Mosaic], ["--content-layers", "fire2,fire4", "--content-layer-weights", "1,0.5"]),
-    new("optimizer-lbfgs", "Optimisers", "optimizers.md", "L-BFGS, 200 evaluations (unclamped)", [Mosaic], ["--optimizer", "lbfgs"]),
+    new("optimizer-lbfgs", "Optimisers", "optimizers.md", "L-BFGS with its line search, 200 iterations", [Mosaic], ["--optimizer", "lbfgs"]),
+    new("optimizer-quick", "Optimisers", "optimizers.md", "the quick schedule: L-BFGS, 40 iterations", [Mosaic], ["--schedule", "quick"]),
     new("spatial-ellipse", "Spatial control", "masks.md", "soft ellipse mask ([mask](images/gallery/mask-ellipse.png))", [Mosaic], ["--mask", "docs/images/gallery/mask-ellipse.png"]),
     new("spatial-per-style", "Spatial control", "masks.md", "mosaic left, waves right ([left](images/gallery/mask-left.png), [right](images/gallery/mask-right.png))", [Mosaic, Waves], ["--style-mask", "docs/images/gallery/mask-left.png", "--style-mask", "docs/images/gallery/mask-right.png"]),
     new("intermediate", "Intermediate results", "intermediate.md", "iterations 50, 100, 150 and 200", [Mosaic], ["--save-every", "50"])

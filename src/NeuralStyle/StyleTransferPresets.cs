@@ -46,7 +46,7 @@ public static class StyleTransferPresets
     };
 
     /// <summary>The number of iterations of the quick schedule (<see cref="Quick"/>).</summary>
-    public const int QuickIterations = 50;
+    public const int QuickIterations = 40;
 
     /// <summary>Gets the names of the schedules a preset runs with: <c>seed</c> (the default) and <c>quick</c> (<see cref="Quick"/>).</summary>
     /// <value><c>seed</c>, <c>quick</c>.</value>

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SkiaSharp;
 
@@ -63,6 +64,8 @@ internal static class PixelOps
     /// Reads an RGBA8888 (unpremultiplied or opaque) bitmap into planar R, G, B bytes (CHW order), compositing
     /// translucent pixels over white. Honours the bitmap's row stride.
     /// </summary>
+    // A per-pixel loop that runs once per image: compiled optimised at once, not first as unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] ToPlanarRgb(SKBitmap rgba)
     {
         int width = rgba.Width, height = rgba.Height, rowBytes = rgba.RowBytes;
@@ -97,6 +100,8 @@ internal static class PixelOps
     }
 
     /// <summary>Returns an opaque RGBA8888 copy of any bitmap, translucent pixels composited over white.</summary>
+    // A per-pixel loop that runs once per image: compiled optimised at once, not first as unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SKBitmap FlattenOnWhite(SKBitmap bitmap)
     {
         var rgba = AsRgba(bitmap, out bool isCopy);
@@ -133,6 +138,8 @@ internal static class PixelOps
     /// The transform is an exact pixel permutation done here rather than through <see cref="SKCanvas"/>, so that
     /// unpremultiplied colours of translucent pixels are not rounded through premultiplication.
     /// </remarks>
+    // A per-pixel loop that runs once per image: compiled optimised at once, not first as unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SKBitmap ApplyOrigin(SKBitmap source, SKEncodedOrigin origin)
     {
         if (origin is SKEncodedOrigin.TopLeft || (int)origin < 1 || (int)origin > 8)

@@ -145,7 +145,7 @@ public sealed class CliInputTests : IDisposable
     }
 
     [Fact]
-    public async Task A_diverging_run_is_one_line_and_exit_code_1()
+    public async Task Absurd_rates_and_weights_that_once_diverged_now_finish_because_lbfgs_searches_its_step()
     {
         var output = _folder.File("out.png");
 
@@ -153,9 +153,20 @@ public sealed class CliInputTests : IDisposable
             Sample("content-village.png"), Sample("style-mosaic.png"), "-o", output, "--size", "32", "--style-size", "32", "-i", "40",
             "--optimizer", "lbfgs", "--lr", "10000", "--content-weight", "1e12", "--style-weights", "1e12,1e12,1e12,1e12", "--tv-weight", "1e12", "-q");
 
+        stderr.Should().BeEmpty();
+        code.Should().Be(0);
+        File.Exists(output).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_numerical_failure_is_one_line_and_exit_code_1()
+    {
+        var failure = new NumericalInstabilityException("The loss became NaN at iteration 3 (content=1, style=NaN).\nLower the learning rate or the loss weights.") { Iteration = 3 };
+
+        var (message, code) = CliErrors.Describe(failure);
+
         code.Should().Be(1);
-        stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain("The loss became").And.Contain("Lower the learning rate");
-        File.Exists(output).Should().BeFalse();
+        message.Split('\n').Should().ContainSingle().Which.Should().Contain("The loss became NaN at iteration 3").And.Contain("Lower the learning rate");
     }
 
     private static string Sample(string name) => CliRunner.Sample(name);
