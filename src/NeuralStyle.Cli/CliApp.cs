@@ -196,7 +196,7 @@ internal static class CliApp
 
             var where = (value.StageCount > 1 ? FormattableString.Invariant($"stage {value.Stage}/{value.StageCount} ") : string.Empty)
                 + (value.TileCount > 1 ? FormattableString.Invariant($"tile {value.Tile}/{value.TileCount} ") : string.Empty);
-            var eta = value.EstimatedRemaining is { } left ? FormattableString.Invariant($", about {left:hh\\:mm\\:ss} left") : string.Empty;
+            var eta = value.EstimatedRemaining is { } left ? $", about {TimeLeftText.Format(left)} left" : string.Empty;
             var line = value.Phase == StyleTransferPhase.Optimizing
                 ? FormattableString.Invariant($"{where}iteration {value.Iteration}/{value.TotalIterations}  {value.Losses}  ({value.Elapsed.TotalSeconds:F1} s{eta})")
                 : FormattableString.Invariant($"{where}{PhaseText(value.Phase)}  ({value.Elapsed.TotalSeconds:F1} s{eta})");

@@ -145,7 +145,7 @@ internal static class VideoCommand
                 return;
             }
 
-            var left = value.Remaining is { } r ? FormattableString.Invariant($"; {r:hh\\:mm\\:ss} left") : string.Empty;
+            var left = value.Remaining is { } r ? $"; {TimeLeftText.Format(r)} left" : string.Empty;
             var what = value.Resumed ? "resumed" : FormattableString.Invariant($"{value.Iteration} iterations, {value.Losses}, {value.FrameElapsed.TotalSeconds:F1} s");
             output.WriteLine(FormattableString.Invariant($"frame {value.Frame}/{value.FrameCount} ({value.Fraction * 100:F0}%): {what}{left}"));
         }

@@ -40,10 +40,12 @@ public sealed record StyleTransferProgress(int Iteration, int TotalIterations, L
     public StyleTransferPhase Phase { get; init; } = StyleTransferPhase.Optimizing;
 
     /// <summary>
-    /// Gets the estimated time to the end of the optimisation: the time per unit of work so far times the work left, where a
-    /// stage's (or tile's) iteration costs in proportion to its pixels, so that the larger stages of a coarse-to-fine run count as they will.
+    /// Gets the estimated time to the end of the optimisation: the stage under way at its speed over the later half of its
+    /// iterations so far (from the end of its first, slower iteration), and the later stages of a coarse-to-fine or tiled run
+    /// scaled from it by their pixels per iteration (with the fixed part of an iteration learned once two sizes are measured),
+    /// each with its set-up (targets, first iteration) as measured for the earlier stages.
     /// </summary>
-    /// <value><see langword="null"/> before the first optimising report.</value>
+    /// <value><see langword="null"/> until two iterations have been timed.</value>
     public TimeSpan? EstimatedRemaining { get; init; }
 
     /// <summary>Gets a preview of the image at this iteration, when previews were asked for.</summary>

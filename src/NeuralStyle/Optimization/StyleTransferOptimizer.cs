@@ -183,7 +183,8 @@ public sealed partial class StyleTransferOptimizer
                 var previewDue = Settings.PreviewInterval > 0 && ((t + 1) % Settings.PreviewInterval == 0 || last);
                 var checkpointDue = CheckpointInterval > 0 && (t + 1) % CheckpointInterval == 0 && !last;
                 var report = progress is not null && ((t + 1) % Settings.ProgressInterval == 0 || last || previewDue || checkpointDue);
-                var check = report || last || (t + 1) % run.CheckInterval == 0;
+                // The first iteration is always read, so that the time left is measured from its end (on a GPU as well).
+                var check = report || last || (t + 1) % run.CheckInterval == 0 || (t == 0 && progress is IFirstIterationTiming);
                 if (check)
                 {
                     values ??= run.Read(terms);

@@ -37,6 +37,7 @@ public sealed class CliTests : IDisposable
         stderr.Should().BeEmpty();
         code.Should().Be(0);
         stdout.Should().Contain("iteration 5/20").And.Contain("wrote " + output);
+        stdout.Should().MatchRegex(@"iteration 10/20 .*\(\d+\.\d s, about \d+\.\d s left\)", "from the second report on a line gives the time left, in tenths under 10 s");
         using var result = ImageFile.Load(output);
         (result.Width, result.Height).Should().Be((64, 48));
         // docs/cli.md: previews are OUTPUT-N.EXT, in the format of -o, N padded to the width of the iteration count.

@@ -1,28 +1,21 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using NeuralStyle.Pipeline.Stages;
 
 namespace NeuralStyle.Pipeline.Progress;
 
 /// <summary>
 /// Turns what the stages report into the run's progress: each phase as it starts, iterations counted over the whole run
-/// (stages and tiles), and an estimate of the time left in which an iteration costs in proportion to the pixels it optimises,
-/// at the rate measured since the first iteration finished (<see cref="IFirstIterationTiming"/>; else since the optimisation began).
+/// (stages and tiles), and the time left by <see cref="RemainingTimeModel"/>, which times each stage from the end of its first
+/// iteration (<see cref="IFirstIterationTiming"/>; else from its first report).
 /// </summary>
 internal sealed class RunProgress
 {
-    // An iteration costs about as much as this many more pixels whatever its size (launches, the optimiser's bookkeeping).
-    private const double FixedPixelsPerIteration = 64 * 64;
-
     private static readonly LossValues NoLosses = new(new Dictionary<string, double>());
     private readonly IProgress<StyleTransferProgress>? _sink;
     private readonly Func<TimeSpan> _clock;
     private readonly int[] _iterationOffsets;
-    private readonly double[] _workOffsets;
-    private readonly double[] _workPerIteration;
-    private TimeSpan? _optimizingSince;
-    private double _workAtStart;
+    private readonly RemainingTimeModel _timeLeft;
 
     /// <param name="sink">The caller's progress, or null.</param>
     /// <param name="stages">The run's stages with their tile counts.</param>
@@ -33,17 +26,17 @@ internal sealed class RunProgress
         _clock = clock;
         StageCount = stages.Count;
         _iterationOffsets = new int[stages.Count + 1];
-        _workOffsets = new double[stages.Count + 1];
-        _workPerIteration = new double[stages.Count];
+        var work = new StageWork[stages.Count];
         for (var k = 0; k < stages.Count; k++)
         {
             var (planned, tiles) = stages[k];
             var stage = planned.Stage;
             var (h, w) = planned.TileSize is { } t ? (Math.Min(t, stage.Height), Math.Min(t, stage.Width)) : (stage.Height, stage.Width);
-            _workPerIteration[k] = ((double)h * w) + FixedPixelsPerIteration;
-            _iterationOffsets[k + 1] = _iterationOffsets[k] + (stage.Iterations * tiles);
-            _workOffsets[k + 1] = _workOffsets[k] + (stage.Iterations * tiles * _workPerIteration[k]);
+            work[k] = new StageWork(stage.Iterations * tiles, (double)h * w);
+            _iterationOffsets[k + 1] = _iterationOffsets[k] + work[k].Iterations;
         }
+
+        _timeLeft = new RemainingTimeModel(work);
     }
 
     /// <summary>Gets the number of stages.</summary>
@@ -62,59 +55,38 @@ internal sealed class RunProgress
             return;
         }
 
-        var done = phase == StyleTransferPhase.Finishing ? TotalIterations : _iterationOffsets[Math.Min(stage, StageCount)];
-        _sink.Report(new StyleTransferProgress(done, TotalIterations, NoLosses, 0, _clock())
+        var now = _clock();
+        var index = Math.Min(stage, StageCount - 1);
+        if (phase == StyleTransferPhase.ComputingTargets)
+        {
+            _timeLeft.StageStarting(index, now);
+        }
+
+        var finishing = phase == StyleTransferPhase.Finishing;
+        _sink.Report(new StyleTransferProgress(finishing ? TotalIterations : _iterationOffsets[index], TotalIterations, NoLosses, 0, now)
         {
             Phase = phase,
-            Stage = Math.Min(stage, StageCount - 1) + 1,
+            Stage = index + 1,
             StageCount = StageCount,
-            EstimatedRemaining = phase == StyleTransferPhase.Finishing ? TimeSpan.Zero : Estimate(_workOffsets[Math.Min(stage, StageCount)]),
+            EstimatedRemaining = finishing ? TimeSpan.Zero : _timeLeft.Remaining(index, 0),
         });
     }
 
     /// <summary>A sink for the optimisation of stage <paramref name="stage"/> (zero-based), which reports iterations of that stage.</summary>
     public IProgress<StyleTransferProgress>? ForStage(int stage) => _sink is null ? null : new StageSink(this, stage);
 
-    /// <summary>The estimated time left once <paramref name="workDone"/> units of work are done; null before any timing.</summary>
-    internal TimeSpan? Estimate(double workDone)
-    {
-        if (_optimizingSince is not { } since || workDone <= _workAtStart)
-        {
-            return null;
-        }
-
-        var seconds = (_clock() - since).TotalSeconds / (workDone - _workAtStart) * (_workOffsets[^1] - workDone);
-        return TimeSpan.FromSeconds(Math.Max(0, seconds));
-    }
-
-    private void FirstIterationDone(int stage)
-    {
-        if (_optimizingSince is null)
-        {
-            // The first iteration carries the warm-up (first allocations, one-off initialisation): the rate is measured after it.
-            _optimizingSince = _clock();
-            _workAtStart = _workOffsets[stage] + _workPerIteration[stage];
-        }
-    }
-
     private void Report(int stage, StyleTransferProgress value)
     {
-        if (_optimizingSince is null)
-        {
-            // The clock of the estimate starts with the first optimisation; loading and targets before it are not iterations.
-            _optimizingSince = _clock() - value.Elapsed;
-            _workAtStart = _workOffsets[stage];
-        }
-
-        var work = _workOffsets[stage] + (value.Iteration * _workPerIteration[stage]);
+        var now = _clock();
+        _timeLeft.Iterations(stage, value.Iteration, now);
         _sink!.Report(value with
         {
             Iteration = _iterationOffsets[stage] + value.Iteration,
             TotalIterations = TotalIterations,
             Stage = stage + 1,
             StageCount = StageCount,
-            Elapsed = _clock(),
-            EstimatedRemaining = Estimate(work),
+            Elapsed = now,
+            EstimatedRemaining = _timeLeft.Remaining(stage, value.Iteration),
             Phase = StyleTransferPhase.Optimizing,
         });
     }
@@ -123,6 +95,6 @@ internal sealed class RunProgress
     {
         public void Report(StyleTransferProgress value) => owner.Report(stage, value);
 
-        public void FirstIterationDone(TimeSpan elapsed) => owner.FirstIterationDone(stage);
+        public void FirstIterationDone(TimeSpan elapsed) => owner._timeLeft.FirstIterationDone(stage, owner._clock());
     }
 }
