@@ -6,9 +6,10 @@ namespace NeuralStyle.Weights.Pickle;
 /// <summary>
 /// A restricted unpickler for PyTorch state dicts. It implements the opcodes of protocols 2 to 5 that state dicts use,
 /// resolves globals only against <see cref="PickleGlobal"/>'s allow-list (each a fixed C# handler), and bounds depth,
-/// memo size, lengths, total work and the objects built in proportion to the file's length. Nothing from the file is ever executed or instantiated by name. The bytes are
-/// read by <see cref="PickleInput"/>, containers built by <see cref="ContainerBuilder"/>; every opcode costs constant
-/// work plus work in proportion to the items it takes, so a parse is linear in the file whatever its structure.
+/// memo size, lengths, total work and the objects built in proportion to the file's length. Nothing from the file is
+/// ever executed or instantiated by name. The bytes are read by <see cref="PickleInput"/>, containers built by
+/// <see cref="ContainerBuilder"/>; every opcode costs constant work plus work in proportion to the items and bytes it
+/// takes, so a parse is linear in the file whatever its structure.
 /// </summary>
 internal sealed class SafeUnpickler
 {
