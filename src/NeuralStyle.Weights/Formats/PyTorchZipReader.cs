@@ -20,6 +20,19 @@ internal static class PyTorchZipReader
     /// <summary>Entries beyond the storages: data.pkl, byteorder, version, .data/version, .data/serialization_id and a few more.</summary>
     private const int ExtraEntries = 64;
 
+    /// <summary>How many bytes of an entry are read between two looks at the cancellation token.</summary>
+    private const int InflateChunk = 1 << 20;
+
+    /// <summary>
+    /// How many times its own length an archive's entries may expand to together, beyond <see cref="ExpansionAllowance"/>:
+    /// torch.save stores them uncompressed, and weights barely compress, so a larger ratio means a zip bomb that would
+    /// cost far more time to inflate and check than its length suggests.
+    /// </summary>
+    private const long MaxArchiveExpansion = 4;
+
+    /// <summary>The bytes any archive's entries may expand to whatever its length.</summary>
+    private const long ExpansionAllowance = 1 << 20;
+
     /// <summary>The most a DEFLATE stream can expand (1032:1 for long runs).</summary>
     private const long MaxDeflateRatio = 1032;
 
@@ -148,6 +161,12 @@ internal static class PyTorchZipReader
                         throw _context.Fail(string.Create(CultureInfo.InvariantCulture, $"zip entry {WeightReadContext.Quote(entry.FullName)} would expand the archive beyond {_context.Limits.MaxUncompressedBytes} bytes (limit MaxUncompressedBytes)."));
                     }
 
+                    var expansion = (MaxArchiveExpansion * _file.Length) + ExpansionAllowance;
+                    if (_context.Limits.MaxUncompressedBytes - _uncompressedBudget + declared > expansion)
+                    {
+                        throw _context.Fail(string.Create(CultureInfo.InvariantCulture, $"zip entry {WeightReadContext.Quote(entry.FullName)} would expand the archive's {_file.Length} bytes beyond {expansion} ({MaxArchiveExpansion} times their length and 1 MiB; torch.save stores entries uncompressed)."));
+                    }
+
                     // DEFLATE expands at most about 1032:1; a stored entry not at all. Checked before anything is allocated.
                     var compressed = entry.CompressedLength;
                     if (compressed < 0 || compressed > _file.Length || declared > (compressed * MaxDeflateRatio) + 64)
@@ -161,7 +180,9 @@ internal static class PyTorchZipReader
                     var read = 0;
                     while (read < buffer.Length)
                     {
-                        var n = stream.Read(buffer, read, buffer.Length - read);
+                        // In chunks, so that cancellation is looked at every MiB of an entry that may expand to 64 MiB.
+                        _context.CancellationToken.ThrowIfCancellationRequested();
+                        var n = stream.Read(buffer, read, Math.Min(buffer.Length - read, InflateChunk));
                         if (n == 0)
                         {
                             throw _context.Fail(string.Create(CultureInfo.InvariantCulture, $"zip entry {WeightReadContext.Quote(entry.FullName)} ends after {read} of its {declared} bytes."));

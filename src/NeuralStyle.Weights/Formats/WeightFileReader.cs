@@ -80,7 +80,7 @@ public static class WeightFileReader
     internal static IReadOnlyDictionary<string, WeightTensor> ReadBytes(byte[] file, string sourceName, WeightReaderLimits limits, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var context = new WeightReadContext(sourceName, limits, cancellationToken);
+        var context = new WeightReadContext(sourceName, limits, file.LongLength, cancellationToken);
         if (file.LongLength > limits.MaxFileBytes)
         {
             throw TooLarge(context, file.LongLength);
@@ -95,6 +95,7 @@ public static class WeightFileReader
         };
         foreach (var tensor in tensors.Values)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             CheckFinite(tensor, context);
         }
 

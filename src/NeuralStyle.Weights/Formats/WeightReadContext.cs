@@ -11,7 +11,11 @@ internal sealed class WeightReadContext
     /// <summary>How many operations pass between two looks at the cancellation token (a few microseconds of parsing).</summary>
     private const long CancellationStride = 4096;
 
+    /// <summary>The objects a pickle may build whatever the length of its file (see <see cref="WeightReaderLimits.MaxPickleObjectsPerKilobyte"/>).</summary>
+    public const long PickleObjectAllowance = 4096;
+
     private long _operations;
+    private long _objects;
 
     /// <summary>The operation count at which <see cref="ChargeOperations"/> next looks at the budget and the token.</summary>
     private long _nextCheck;
@@ -21,13 +25,28 @@ internal sealed class WeightReadContext
     /// <summary>Gets the operations spent so far (the parse's work, for tests and measurements).</summary>
     public long Operations => _operations;
 
-    public WeightReadContext(string source, WeightReaderLimits limits, CancellationToken cancellationToken = default)
+    /// <summary>Gets the objects the pickles have built so far (see <see cref="CountObjects"/>).</summary>
+    public long Objects => _objects;
+
+    /// <summary>Gets the most objects the pickles of the file may build, from its length.</summary>
+    public long MaxObjects { get; }
+
+    /// <param name="source">The file name or description used in error messages.</param>
+    /// <param name="limits">The limits.</param>
+    /// <param name="fileBytes">The length of the whole file, which sets how many objects its pickles may build.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public WeightReadContext(string source, WeightReaderLimits limits, long fileBytes = 0, CancellationToken cancellationToken = default)
     {
         Source = source;
         Limits = limits;
         CancellationToken = cancellationToken;
+        FileBytes = fileBytes;
+        MaxObjects = PickleObjectAllowance + (Math.Min(Math.Max(fileBytes, 0), Array.MaxLength) / 1024 * limits.MaxPickleObjectsPerKilobyte);
         _nextCheck = Math.Min(CancellationStride, limits.MaxPickleOperations + 1);
     }
+
+    /// <summary>Gets the length of the whole file, in bytes.</summary>
+    public long FileBytes { get; }
 
     /// <summary>Gets the token that cancels the read; it is checked as the parse spends its operations.</summary>
     public CancellationToken CancellationToken { get; }
@@ -54,6 +73,25 @@ internal sealed class WeightReadContext
             CheckBudgetAndCancellation();
         }
     }
+
+    /// <summary>
+    /// Counts objects a pickle builds, or references it makes room for; fails once there are more than
+    /// <see cref="MaxObjects"/>, so that what a pickle builds stays in proportion to its file's length.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void CountObjects(long count)
+    {
+        _objects += count;
+        if (_objects > MaxObjects)
+        {
+            throw TooManyObjects();
+        }
+    }
+
+    private WeightFormatException TooManyObjects()
+        => Fail(string.Create(
+            CultureInfo.InvariantCulture,
+            $"the pickle builds more than {MaxObjects} objects, the most a file of {FileBytes} bytes may ({PickleObjectAllowance} and {Limits.MaxPickleObjectsPerKilobyte} per KiB; limit MaxPickleObjectsPerKilobyte)."));
 
     /// <summary>
     /// Runs every <see cref="CancellationStride"/> operations and when the budget may be spent: refuses a file beyond

@@ -17,6 +17,7 @@ public sealed class WeightReaderLimits
     private readonly int _maxPickleDepth = 32;
     private readonly int _maxPickleMemoEntries = 1 << 16;
     private readonly long _maxPickleOperations = 2_000_000;
+    private readonly int _maxPickleObjectsPerKilobyte = 64;
 
     /// <summary>
     /// Gets the limits used when none are given, sized for the networks NeuralStyle knows with room to spare:
@@ -82,4 +83,18 @@ public sealed class WeightReaderLimits
     /// <value>Defaults to 2,000,000; SqueezeNet's state dict of 50 feature tensors needs fewer than 20,000.</value>
     /// <exception cref="System.ArgumentOutOfRangeException">The value is not positive.</exception>
     public long MaxPickleOperations { get => _maxPickleOperations; init => _maxPickleOperations = Guard.Positive(value); }
+
+    /// <summary>
+    /// Gets the most objects the pickles of a PyTorch file may build per KiB (1,024 bytes) of the file, on top of
+    /// 4,096 that any file may build. Every tuple, list, dict, string, bytes object, number other than a small integer,
+    /// storage and tensor counts one, and so does every reference to one that a container, the memo or the stack gains
+    /// room for. The bound grows with the file, so it follows <see cref="MaxFileBytes"/>: a pickle cannot build much
+    /// more than a file of its length holds, whatever the opcodes it uses to do so.
+    /// </summary>
+    /// <value>
+    /// Defaults to 64 (one per 16 bytes). A state dict is mostly tensor data: SqueezeNet 1.1's features, 2.9 MB, build
+    /// about 2,000, and a model's file grows with its tensors far faster than its pickle.
+    /// </value>
+    /// <exception cref="System.ArgumentOutOfRangeException">The value is not positive.</exception>
+    public int MaxPickleObjectsPerKilobyte { get => _maxPickleObjectsPerKilobyte; init => _maxPickleObjectsPerKilobyte = Guard.Positive(value); }
 }

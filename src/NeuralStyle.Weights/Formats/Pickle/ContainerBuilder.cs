@@ -7,7 +7,8 @@ namespace NeuralStyle.Weights.Pickle;
 /// Builds and fills the unpickler's tuples, lists and dicts, holding each to the rules that keep a parse bounded: the
 /// depth of what is built stays within <see cref="WeightReaderLimits.MaxPickleDepth"/>, a container that is already
 /// inside another one does not change (nesting cannot be built inside-out through the memo), no container holds itself,
-/// and dict keys are scalars, strings charged for the time it takes to hash them.
+/// dict keys are scalars, strings charged for the time it takes to hash them, and every item a container gains counts
+/// as an object (<see cref="WeightReaderLimits.MaxPickleObjectsPerKilobyte"/>).
 /// </summary>
 internal sealed class ContainerBuilder
 {
@@ -20,8 +21,10 @@ internal sealed class ContainerBuilder
         _context = context;
     }
 
+    /// <summary>Builds a tuple, which counts as one object and one per item.</summary>
     public PickleTuple NewTuple(int at, object[] items)
     {
+        _context.CountObjects(1 + items.Length);
         var tuple = new PickleTuple(items);
         CheckDepth(at, tuple.Depth);
         return tuple;
@@ -31,6 +34,7 @@ internal sealed class ContainerBuilder
     {
         var target = list as PickleList ?? throw _input.Fail(at, $"APPEND is applied to a {PickleText.TypeName(list)}, not a list.");
         CheckMutable(at, target, items);
+        _context.CountObjects(items.Length);
         CheckDepth(at, target.AddRange(items));
     }
 
@@ -43,6 +47,7 @@ internal sealed class ContainerBuilder
         }
 
         CheckMutable(at, target, keysAndValues);
+        _context.CountObjects(keysAndValues.Length);
         target.Reserve(keysAndValues.Length / 2);
         for (var i = 0; i < keysAndValues.Length; i += 2)
         {

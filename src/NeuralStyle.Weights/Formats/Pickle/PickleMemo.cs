@@ -12,11 +12,13 @@ internal sealed class PickleMemo
 {
     private readonly List<object?> _slots = new();
     private readonly PickleInput _input;
+    private readonly WeightReadContext _context;
     private readonly int _limit;
 
     public PickleMemo(PickleInput input, WeightReadContext context)
     {
         _input = input;
+        _context = context;
         _limit = context.Limits.MaxPickleMemoEntries;
     }
 
@@ -30,9 +32,14 @@ internal sealed class PickleMemo
             throw _input.Fail(at, string.Create(CultureInfo.InvariantCulture, $"memo entry {index} is beyond the {_limit} entries a pickle may store (limit MaxPickleMemoEntries)."));
         }
 
-        while (_slots.Count <= index)
+        if (_slots.Count <= index)
         {
-            _slots.Add(null);
+            // The slots up to the number are allocated; each counts as an object.
+            _context.CountObjects(index + 1 - _slots.Count);
+            while (_slots.Count <= index)
+            {
+                _slots.Add(null);
+            }
         }
 
         if (_slots[(int)index] is null)

@@ -36,7 +36,7 @@ internal sealed class PickleStack
     {
         if (_count == _items.Length)
         {
-            Array.Resize(ref _items, _items.Length * 2);
+            Grow();
         }
 
         _items[_count++] = value;
@@ -111,6 +111,14 @@ internal sealed class PickleStack
     {
         Array.Clear(_items, start, _count - start);
         _count = start;
+    }
+
+    /// <summary>Doubles the stack; the slots it gains count as objects, so a flood of pushes is bounded like one of objects.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow()
+    {
+        _context.CountObjects(_items.Length);
+        Array.Resize(ref _items, _items.Length * 2);
     }
 
     private WeightFormatException Empty(int at) => _input.Fail(at, "the pickle stack is empty.");

@@ -6,9 +6,10 @@ namespace NeuralStyle.Weights.Pickle;
 /// <summary>
 /// A restricted unpickler for PyTorch state dicts. It implements the opcodes of protocols 2 to 5 that state dicts use,
 /// resolves globals only against <see cref="PickleGlobal"/>'s allow-list (each a fixed C# handler), and bounds depth,
-/// memo size, lengths and total work. Nothing from the file is ever executed or instantiated by name. The bytes are
-/// read by <see cref="PickleInput"/>, containers built by <see cref="ContainerBuilder"/>; every opcode costs constant
-/// work plus work in proportion to the items it takes, so a parse is linear in the file whatever its structure.
+/// memo size, lengths, total work and the objects built in proportion to the file's length. Nothing from the file is
+/// ever executed or instantiated by name. The bytes are read by <see cref="PickleInput"/>, containers built by
+/// <see cref="ContainerBuilder"/>; every opcode costs constant work plus work in proportion to the items and bytes it
+/// takes, so a parse is linear in the file whatever its structure.
 /// </summary>
 internal sealed class SafeUnpickler
 {
@@ -112,11 +113,13 @@ internal sealed class SafeUnpickler
                     break;
 
                 case (byte)']': // EMPTY_LIST
+                    _context.CountObjects(1);
                     stack.Push(new PickleList());
                     break;
 
                 case (byte)'l': // LIST
                     var listStart = stack.PopMark(at);
+                    _context.CountObjects(1);
                     var list = new PickleList();
                     _containers.Append(at, list, stack.ItemsFrom(listStart));
                     stack.Truncate(listStart);
@@ -135,11 +138,13 @@ internal sealed class SafeUnpickler
                     break;
 
                 case (byte)'}': // EMPTY_DICT
+                    _context.CountObjects(1);
                     stack.Push(new PickleDict());
                     break;
 
                 case (byte)'d': // DICT
                     var dictStart = stack.PopMark(at);
+                    _context.CountObjects(1);
                     var dict = new PickleDict();
                     _containers.SetItems(at, dict, stack.ItemsFrom(dictStart));
                     stack.Truncate(dictStart);
@@ -182,12 +187,14 @@ internal sealed class SafeUnpickler
                 case (byte)'R': // REDUCE
                     var args = stack.Pop(at);
                     var callable = stack.Pop(at);
+                    _context.CountObjects(1);
                     stack.Push(TorchCalls.Call(_context, AsGlobal(at, callable, "REDUCE"), AsTuple(at, args, "REDUCE")));
                     break;
 
                 case 0x81: // NEWOBJ
                     var newArgs = stack.Pop(at);
                     var type = stack.Pop(at);
+                    _context.CountObjects(1);
                     stack.Push(TorchCalls.New(_context, AsGlobal(at, type, "NEWOBJ"), AsTuple(at, newArgs, "NEWOBJ")));
                     break;
 
@@ -227,6 +234,11 @@ internal sealed class SafeUnpickler
                 default:
                     if (ScalarOpcodes.TryRead(op, at, input, out var scalar))
                     {
+                        if (ScalarOpcodes.BuildsObject(op))
+                        {
+                            _context.CountObjects(1);
+                        }
+
                         stack.Push(scalar);
                         break;
                     }
@@ -244,9 +256,15 @@ internal sealed class SafeUnpickler
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
     private object PersistentLoad(int at, object id)
-        => _persistentLoad is null
-            ? throw _input.Fail(at, "a persistent id appears where none is expected.")
-            : _persistentLoad(id);
+    {
+        if (_persistentLoad is null)
+        {
+            throw _input.Fail(at, "a persistent id appears where none is expected.");
+        }
+
+        _context.CountObjects(1);
+        return _persistentLoad(id);
+    }
 
     private PickleGlobal AsGlobal(int at, object value, string opcode)
         => value as PickleGlobal ?? throw _input.Fail(at, $"{opcode} is applied to a {PickleText.TypeName(value)}, which cannot be called.");

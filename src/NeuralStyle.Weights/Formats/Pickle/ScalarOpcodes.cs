@@ -36,6 +36,9 @@ internal static class ScalarOpcodes
         return value is not null;
     }
 
+    /// <summary>Whether the value of a scalar opcode is a new object (not None, a boolean or a small integer, which are shared).</summary>
+    public static bool BuildsObject(byte op) => op is not ((byte)'N' or 0x88 or 0x89 or (byte)'K');
+
     private static object[] CreateSmallIntegers()
     {
         var boxes = new object[256];

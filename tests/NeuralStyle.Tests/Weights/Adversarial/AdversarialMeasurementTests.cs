@@ -23,20 +23,34 @@ public sealed class AdversarialMeasurementTests
     /// <summary>Each attack: its name, its file at a scale, and whether a file within the default limits is refused.</summary>
     internal static readonly (string Name, Func<int, byte[]> Build, bool Refused)[] Attacks =
     [
-        ("colliding-int-keys", s => AdversarialWeights.CollidingIntegerKeys(Math.Min(2_000 * s, 450_000)), false),
-        ("empty-dict-flood", s => AdversarialWeights.EmptyDictFlood(Math.Min(20_000 * s, 1_999_000)), false),
-        ("small-tuple-flood", s => AdversarialWeights.SmallTupleFlood(Math.Min(10_000 * s, 999_000)), false),
-        ("string-flood", s => AdversarialWeights.StringFlood(Math.Min(20_000 * s, 1_999_000)), false),
+        ("colliding-int-keys", s => AdversarialWeights.CollidingIntegerKeys(Math.Min(2_000 * s, 5_500_000)), true),
+        ("empty-dict-flood", s => AdversarialWeights.EmptyDictFlood(Math.Min(20_000 * s, 60_000_000)), true),
+        ("empty-list-flood", s => AdversarialWeights.EmptyListFlood(Math.Min(20_000 * s, 60_000_000)), true),
+        ("small-tuple-flood", s => AdversarialWeights.SmallTupleFlood(Math.Min(10_000 * s, 30_000_000)), true),
+        ("string-flood", s => AdversarialWeights.StringFlood(Math.Min(10_000 * s, 20_000_000)), true),
+        ("stack-flood", s => AdversarialWeights.StackFlood(Math.Min(20_000 * s, 60_000_000)), true),
+        ("dup-flood", s => AdversarialWeights.DupFlood(Math.Min(20_000 * s, 60_000_000)), true),
+        ("memo-get-flood", s => AdversarialWeights.MemoGetFlood(Math.Min(10_000 * s, 30_000_000)), true),
+        ("memo-put-flood", s => AdversarialWeights.MemoPutFlood(Math.Min(10_000 * s, 65_000)), true),
+        ("memo-jump", s => AdversarialWeights.MemoJump(Math.Min(10 * s, 1_000)), true),
+        ("append-flood", s => AdversarialWeights.AppendFlood(Math.Min(10_000 * s, 30_000_000)), true),
+        ("appends-flood", s => AdversarialWeights.AppendsFlood(Math.Min(20_000 * s, 60_000_000)), true),
+        ("setitems-flood", s => AdversarialWeights.SetItemsFlood(Math.Min(10_000 * s, 20_000_000)), true),
+        ("wide-tuple", s => AdversarialWeights.WideTuple(Math.Min(20_000 * s, 60_000_000)), true),
+        ("spaced-dict-flood", s => AdversarialWeights.SpacedFlood(Math.Min(2_000 * s, 200_000), 49, p => p.EmptyDict()), false),
+        ("spaced-tuple-flood", s => AdversarialWeights.SpacedFlood(Math.Min(1_500 * s, 150_000), 65, p => p.None().Tuple1()), false),
+        ("spaced-string-flood", s => AdversarialWeights.SpacedFlood(Math.Min(2_000 * s, 200_000), 49, p => p.ShortStr("a")), false),
+        ("mark-flood", s => AdversarialWeights.MarkFlood(Math.Min(9_000 * s, 900_000)), false),
         ("opcode-flood", s => AdversarialWeights.OpcodeFlood(Math.Min(1_000_001 + (300_000 * s), 32_000_000)), true),
-        ("memo-nesting", s => AdversarialWeights.MemoNesting(20_000 * s), true),
-        ("deep-tuples", s => AdversarialWeights.DeepTuples(100_000 * s), true),
+        ("memo-nesting", s => AdversarialWeights.MemoNesting(Math.Min(20_000 * s, 4_800_000)), true),
+        ("deep-tuples", s => AdversarialWeights.DeepTuples(Math.Min(100_000 * s, 60_000_000)), true),
+        ("deep-lists", s => AdversarialWeights.DeepLists(Math.Min(1_000 * s, 100_000)), true),
         ("huge-declared-storage", _ => AdversarialWeights.HugeDeclaredStorage((1L << 28) - 4096), true),
-        ("many-zip-entries", s => AdversarialWeights.ManyZipEntries(1_100 * s), true),
+        ("many-zip-entries", s => AdversarialWeights.ManyZipEntries(Math.Min(1_100 * s, 580_000)), true),
         ("lying-zip-entry-count", _ => AdversarialWeights.LyingZipEntryCount(65_535), true),
         ("non-finite", s => AdversarialWeights.NonFinite(Math.Min(100_000 * s, (1 << 24) - 1)), true),
         ("largest-valid-safetensors", s => LargestValid(Math.Min(100_000 * s, (1 << 24) - 1)), false),
     ];
-
     [Fact]
     public void Every_attack_class_ends_as_expected()
     {

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO.Compression;
 using System.Linq;
+using NeuralStyle.Weights;
 
 namespace NeuralStyle.Tests.Weights;
 
@@ -68,6 +69,103 @@ internal static class AdversarialWeights
     /// <summary>A legacy .pth of <paramref name="count"/> one-character strings kept on the stack, then an empty state dict.</summary>
     public static byte[] StringFlood(int count)
         => Legacy(new PickleBuilder().Proto(2).Repeat(count, p => p.ShortStr("a")).EmptyDict().Stop().ToArray());
+
+    /// <summary>A legacy .pth of <paramref name="count"/> empty lists kept on the stack, then an empty state dict.</summary>
+    public static byte[] EmptyListFlood(int count)
+        => Legacy(new PickleBuilder().Proto(2).Repeat(count, p => p.EmptyList()).EmptyDict().Stop().ToArray());
+
+    /// <summary>A legacy .pth of <paramref name="count"/> NONE opcodes kept on the stack: one stack slot per byte.</summary>
+    public static byte[] StackFlood(int count)
+        => Legacy(new PickleBuilder().Proto(2).Repeat(count, p => p.None()).EmptyDict().Stop().ToArray());
+
+    /// <summary>A legacy .pth that pushes one None and then DUPs it <paramref name="count"/> times.</summary>
+    public static byte[] DupFlood(int count)
+        => Legacy(new PickleBuilder().Proto(2).None().Repeat(count, p => p.Op((byte)'2')).EmptyDict().Stop().ToArray());
+
+    /// <summary>A legacy .pth that memoizes an empty dict and reads it back <paramref name="count"/> times with BINGET, kept on the stack.</summary>
+    public static byte[] MemoGetFlood(int count)
+        => Legacy(new PickleBuilder().Proto(4).EmptyDict().Memoize().Repeat(count, p => p.BinGet(0)).Stop().ToArray());
+
+    /// <summary>A legacy .pth that memoizes <paramref name="count"/> empty dicts (MEMOIZE, POP), up to the memo limit.</summary>
+    public static byte[] MemoPutFlood(int count)
+        => Legacy(new PickleBuilder().Proto(4).Repeat(count, p => p.EmptyDict().Memoize().Pop()).EmptyDict().Stop().ToArray());
+
+    /// <summary>A legacy .pth whose one LONG_BINPUT names the last memo entry the limit allows, then <paramref name="count"/> of them.</summary>
+    public static byte[] MemoJump(int count)
+        => Legacy(new PickleBuilder().Proto(2).None().Repeat(count, p => p.LongBinPut((uint)WeightReaderLimits.Default.MaxPickleMemoEntries - 1)).Pop().EmptyDict().Stop().ToArray());
+
+    /// <summary>A legacy .pth that appends <paramref name="count"/> Nones to one list, one APPEND each.</summary>
+    public static byte[] AppendFlood(int count)
+        => Legacy(new PickleBuilder().Proto(2).EmptyList().Repeat(count, p => p.None().Append()).Pop().EmptyDict().Stop().ToArray());
+
+    /// <summary>A legacy .pth that appends <paramref name="count"/> empty dicts to one list in APPENDS batches of 1000, as a pickler batches them.</summary>
+    public static byte[] AppendsFlood(int count)
+    {
+        var p = new PickleBuilder().Proto(2).EmptyList();
+        for (var done = 0; done < count; done += 1000)
+        {
+            p.Mark().Repeat(Math.Min(1000, count - done), q => q.EmptyDict()).Appends();
+        }
+
+        return Legacy(p.Pop().EmptyDict().Stop().ToArray());
+    }
+
+    /// <summary>A legacy .pth whose state dict gets <paramref name="count"/> entries (small integer keys, None values) in SETITEMS batches of 1000.</summary>
+    public static byte[] SetItemsFlood(int count)
+    {
+        var p = new PickleBuilder().Proto(2).EmptyDict();
+        for (var done = 0; done < count; done += 1000)
+        {
+            p.Mark().Repeat(Math.Min(1000, count - done), q => q.Int(7).None()).SetItems();
+        }
+
+        return Legacy(p.Stop().ToArray());
+    }
+
+    /// <summary>A legacy .pth of one tuple of <paramref name="count"/> Nones, built from a MARK.</summary>
+    public static byte[] WideTuple(int count)
+        => Legacy(new PickleBuilder().Proto(2).Mark().Repeat(count, p => p.None()).Tuple().Pop().EmptyDict().Stop().ToArray());
+
+    /// <summary>A legacy .pth of <paramref name="count"/> MARK, POP_MARK pairs: the cheapest opcodes that touch the mark stack.</summary>
+    public static byte[] MarkFlood(int count)
+        => Legacy(new PickleBuilder().Proto(2).Repeat(count, p => p.Mark().Op((byte)'1')).EmptyDict().Stop().ToArray());
+
+    /// <summary>A legacy .pth whose state dict is <paramref name="depth"/> lists nested by APPEND, outside in.</summary>
+    public static byte[] DeepLists(int depth)
+        => Legacy(new PickleBuilder().Proto(2).Repeat(depth, p => p.EmptyList()).Repeat(depth - 1, p => p.Append()).Pop().EmptyDict().Stop().ToArray());
+
+    /// <summary>
+    /// A legacy .pth of <paramref name="count"/> structures kept on the stack, each padded to <paramref name="spacing"/>
+    /// bytes (at least 4 more than the structure) with opcodes that build nothing (FRAME, LONG_BINPUT 0, MARK and
+    /// POP_MARK): a flood spread out to just within the object bound, the slowest per byte that it admits.
+    /// </summary>
+    public static byte[] SpacedFlood(int count, int spacing, Action<PickleBuilder> structure)
+        => Legacy(Spaced(new PickleBuilder().Proto(2), count, spacing, structure).EmptyDict().Stop().ToArray());
+
+    /// <summary>Appends the structures of <see cref="SpacedFlood"/> to <paramref name="p"/>.</summary>
+    public static PickleBuilder Spaced(PickleBuilder p, int count, int spacing, Action<PickleBuilder> structure)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var start = p.Length;
+            structure(p);
+            // As few opcodes as possible: 9-byte FRAMEs, then a 5-byte LONG_BINPUT if the rest is odd, then 2-byte pairs.
+            var filler = spacing - (p.Length - start);
+            var frames = filler / 9;
+            if (filler - (9 * frames) is 1 or 3 && frames > 0)
+            {
+                frames--;
+            }
+
+            p.Repeat(frames, q => q.Frame(0));
+            filler -= 9 * frames;
+            var puts = (filler - (filler / 5 * 5)) % 2 == 0 ? filler / 5 : (filler / 5) - 1;
+            p.Repeat(puts, q => q.LongBinPut(0));
+            p.Repeat((filler - (5 * puts)) / 2, q => q.Mark().Op((byte)'1'));
+        }
+
+        return p;
+    }
 
     /// <summary>A legacy .pth whose state dict is <paramref name="depth"/> nested one-element tuples.</summary>
     public static byte[] DeepTuples(int depth)

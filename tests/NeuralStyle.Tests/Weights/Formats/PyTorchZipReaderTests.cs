@@ -170,6 +170,24 @@ public sealed class PyTorchZipReaderTests
     }
 
     [Fact]
+    public void An_archive_whose_entries_expand_to_more_than_four_times_its_length_is_refused_before_inflating()
+    {
+        // 4 MiB of zeros deflate to a few KiB: within MaxUncompressedBytes, but inflating and checking it would cost
+        // a thousand times what the file's length suggests. Stored, as torch.save writes it, the same tensor is read.
+        const int numel = 1 << 20;
+        var entries = new (string, byte[])[] { ("archive/data.pkl", TensorPickle(p => p.Str("w"), numel: numel)), ("archive/data/0", new byte[numel * 4]) };
+        var deflated = TorchCheckpoint.Zip(entries, CompressionLevel.Optimal);
+        var stored = TorchCheckpoint.Zip(entries);
+        deflated.Length.Should().BeLessThan(64 << 10);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        FluentActions.Invoking(() => Seeds.Read(deflated, "packed.pth"))
+            .Should().Throw<WeightFormatException>().WithMessage($"Weight file 'packed.pth': zip entry 'archive/data/0' would expand the archive's {deflated.Length} bytes beyond *(4 times their length and 1 MiB; torch.save stores entries uncompressed).");
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(1 << 20, "the 4 MiB entry is refused before it is inflated");
+        Seeds.Read(stored, "stored.pth")["w"].Values.Length.Should().Be(numel);
+    }
+
+    [Fact]
     public void The_uncompressed_limit_counts_all_entries_together()
     {
         var checkpoint = new TorchCheckpoint().AddFloat("a", [256], new float[256]).AddFloat("b", [256], new float[256]);
