@@ -155,11 +155,15 @@ public sealed class StyleLoss : LossBase
                 : bmm(symmetric, weighted).reshape(layer.shape);
         }
 
-        var surrogate = layer.mul(gradient).sum();
+        // A dot product of the flat views, not a sum of the element-wise product: no feature-map-sized temporary.
+        var surrogate = Flat(layer).dot(Flat(gradient));
         return value.add(surrogate.sub(surrogate.detach()));
     }
 
     private static bool IsChannelsLast(Tensor layer) => layer.shape[1] > 1 && layer.stride(1) == 1;
+
+    // A 1-D view of the elements in memory order (NHWC for channels-last), so that no copy is made.
+    private static Tensor Flat(Tensor layer) => IsChannelsLast(layer) ? layer.permute(0, 2, 3, 1).reshape(-1) : layer.reshape(-1);
 
     private void CheckChannels(Tensor features, int i)
     {
