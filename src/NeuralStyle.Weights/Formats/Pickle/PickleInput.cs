@@ -166,6 +166,9 @@ internal sealed class PickleInput
             throw Fail(at, string.Create(CultureInfo.InvariantCulture, $"a string or bytes object declares {length} bytes, but only {_end - Position} remain."));
         }
 
+        // One operation per 64 bytes read, so that a run of long strings reaches the budget and the cancellation checks as
+        // a run of short opcodes of the same length does.
+        _context.ChargeOperations((long)length / 64);
         return (int)length;
     }
 }

@@ -159,4 +159,32 @@ public sealed class PickleObjectBoundTests
         (context.Operations - operationsAtCancel).Should().BeLessThanOrEqualTo(4096 + 4, "the token is checked every 4096 operations");
         context.Objects.Should().BeLessThan(4096, "a few hundred of the 80,000 dicts were built");
     }
+
+    [Fact]
+    public void A_cancelled_token_stops_a_run_of_long_strings_as_soon_as_a_run_of_short_opcodes()
+    {
+        // 100 strings of 64 KiB (6.4 MB): 100 opcodes, which the cancellation stride alone would never reach.
+        using var cts = new CancellationTokenSource();
+        var start = new PickleBuilder().Proto(2).Mark().Str("x").Tuple().BinPersId().Pop();
+        var text = new string('a', 64 * 1024);
+        for (var i = 0; i < 100; i++)
+        {
+            start.Str(text).Pop();
+        }
+
+        var pickle = start.EmptyDict().Stop().ToArray();
+        var context = new WeightReadContext("strings.pth", WeightReaderLimits.Default, pickle.Length, cts.Token);
+        long operationsAtCancel = -1;
+        var unpickler = new SafeUnpickler(pickle, 0, pickle.Length, context, _ =>
+        {
+            operationsAtCancel = context.Operations;
+            cts.Cancel();
+            return PickleNone.Instance;
+        });
+
+        FluentActions.Invoking(unpickler.Load).Should().Throw<OperationCanceledException>();
+
+        (context.Operations - operationsAtCancel).Should().BeLessThanOrEqualTo(4096 + 1024 + 4, "each 64 KiB string counts 1,024 operations towards the next check");
+        (context.Operations - operationsAtCancel).Should().BeLessThan(100 * 1024, "the parse stopped before the last string");
+    }
 }
