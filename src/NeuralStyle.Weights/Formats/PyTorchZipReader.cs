@@ -18,7 +18,7 @@ internal static class PyTorchZipReader
     private const string PickleName = "data.pkl";
 
     /// <summary>Entries beyond the storages: data.pkl, byteorder, version, .data/version, .data/serialization_id and a few more.</summary>
-    private const int ExtraEntries = 64;
+    internal const int ExtraEntries = 64;
 
     /// <summary>The most a DEFLATE stream can expand (1032:1 for long runs).</summary>
     private const long MaxDeflateRatio = 1032;

@@ -9,7 +9,7 @@ namespace NeuralStyle.Weights;
 internal sealed class WeightReadContext
 {
     /// <summary>How many operations pass between two looks at the cancellation token (a few microseconds of parsing).</summary>
-    private const long CancellationStride = 4096;
+    internal const long CancellationStride = 4096;
 
     private long _operations;
 
