@@ -209,6 +209,48 @@ public sealed class DocsPromiseTests
     }
 
     [Fact]
+    public void The_package_versions_the_docs_name_are_the_ones_the_build_uses()
+    {
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(Root, "Directory.Packages.props")).Descendants("PackageVersion")
+            .ToDictionary(e => (string)e.Attribute("Include")!, e => (string)e.Attribute("Version")!, StringComparer.OrdinalIgnoreCase);
+
+        // A package the build does not reference is pinned to the one of its family that it does: libtorch and every libtorch-cpu-*
+        // to libtorch-cpu-linux-x64, every TorchSharp-* bundle to TorchSharp, every SkiaSharp.NativeAssets.* to SkiaSharp.
+        string Expected(string package) => props.TryGetValue(package, out var version) ? version
+            : package.StartsWith("libtorch", StringComparison.OrdinalIgnoreCase) ? props["libtorch-cpu-linux-x64"]
+            : package.StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase) ? props["TorchSharp"]
+            : package.StartsWith("SkiaSharp", StringComparison.OrdinalIgnoreCase) ? props["SkiaSharp"]
+            : throw new InvalidOperationException($"no version rule for {package}");
+
+        var files = Directory.GetFiles(Path.Combine(Root, "docs"), "*.md", SearchOption.AllDirectories).Append(Path.Combine(Root, "README.md"));
+        var mentions = 0;
+        foreach (var path in files)
+        {
+            var file = Path.GetRelativePath(Root, path);
+            var text = File.ReadAllText(path);
+            foreach (Match m in Regex.Matches(text, @"dotnet add package (?<p>[\w.-]+) --version (?<v>[\d.]+)|\| `(?<p>(libtorch|TorchSharp)[\w.-]*)` (?<v>\d+\.\d+\.\d+) \||\b(?<p>TorchSharp|SkiaSharp|libtorch) (?<v>\d+\.\d+(\.\d+)?)\b"))
+            {
+                var expected = Expected(m.Groups["p"].Value);
+                (expected == m.Groups["v"].Value || expected.StartsWith(m.Groups["v"].Value + ".", StringComparison.Ordinal))
+                    .Should().BeTrue($"{file} names {m.Groups["p"].Value} {m.Groups["v"].Value}; the build uses {expected}");
+                mentions++;
+            }
+        }
+
+        mentions.Should().BeGreaterThan(10, "the docs name the versions to add in many places");
+    }
+
+    [Fact]
+    public void The_exit_codes_the_docs_list_are_the_tools()
+    {
+        var codes = typeof(ExitCodes).GetFields().Select(f => (int)f.GetRawConstantValue()!).Order().ToList();
+        var table = Regex.Matches(Read("docs/cli.md"), @"^\| `(?<n>\d+)` \| ", RegexOptions.Multiline).Select(m => int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture));
+        table.Order().Should().Equal(codes, "docs/cli.md's table lists every exit code the tool uses, and no other");
+        var readme = Regex.Match(Read("docs/tool-readme.md"), @"exit codes: (?<list>[^.]+)\.").Groups["list"].Value;
+        Regex.Matches(readme, @"\b\d+\b").Select(m => int.Parse(m.Value, CultureInfo.InvariantCulture)).Order().Should().Equal(codes, "the tool's package readme lists them too");
+    }
+
+    [Fact]
     public void Every_row_reads_a_doc_that_exists()
     {
         foreach (var file in Numbers.Select(row => row.Data.Item1).Distinct())
