@@ -4,29 +4,48 @@
 #
 #   bash eng/install-prerequisites.sh          # checks; on Debian 12 shows exactly what it would change, then asks
 #   bash eng/install-prerequisites.sh --yes    # the same without asking (CI; .ci/run passes it)
+#   bash eng/install-prerequisites.sh --check  # changes nothing: says what is missing and prints apt's simulation
+#   bash eng/install-prerequisites.sh --check --dpkg-status FILE   # apt's simulation for the Debian 12 system whose
+#                                              # package list (/var/lib/dpkg/status) FILE is, e.g. a minimal one:
+#   python3 eng/minimal-bookworm-status.py > /tmp/status   # bookworm's Priority: required packages and dependencies
 #
 # Idempotent: does nothing when the running system already provides the symbol version.
 # On Debian 12 (bookworm) it adds Debian 13 (trixie) as an apt source pinned at priority 100 and installs libstdc++6
 # from there. Read this before agreeing: libstdc++6 from trixie needs trixie's libc6, so apt also upgrades libc6,
-# libc-bin, locales, dpkg, base-files and their dependencies (about 27 packages on a minimal bookworm) to trixie's
-# versions, after which /etc/os-release reports Debian 13. The script prints apt's own list (a simulation) and asks
-# before it changes anything. Alternatives that change nothing on the host: a newer distribution (Ubuntu 24.04,
-# Debian 13), or a container of one (docs/troubleshooting.md).
+# libc-bin, libgcc-s1, base-files and whatever else on the system depends on their old versions (6 packages on a
+# minimal bookworm, 28 on this project's development VM), after which /etc/os-release reports Debian 13. The script
+# prints apt's own list (a simulation) and asks before it changes anything. Alternatives that change nothing on the
+# host: a newer distribution (Ubuntu 24.04, Debian 13), or a container of one (docs/troubleshooting.md).
 # Elsewhere it prints what to do.
+# --check exits 0 when the symbol is there, 1 when it is missing (after the report), 2 for a bad argument.
+# For tests: NEURALSTYLE_PREREQ_LIBSTDCXX names the libstdc++ to check instead of the loader's, and
+# NEURALSTYLE_PREREQ_OS_RELEASE the os-release file instead of /etc/os-release.
 set -euo pipefail
 
 required=GLIBCXX_3.4.32
 yes=false
-for arg in "$@"; do
-  case "$arg" in
+check=false
+dpkg_status=""
+while [ $# -gt 0 ]; do
+  case "$1" in
     -y|--yes) yes=true ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "prerequisites: unknown argument '$arg' (use --yes or --help)" >&2; exit 2 ;;
+    --check) check=true ;;
+    --dpkg-status)
+      [ $# -ge 2 ] || { echo "prerequisites: --dpkg-status needs a file" >&2; exit 2; }
+      dpkg_status=$2; shift ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "prerequisites: unknown argument '$1' (use --yes, --check, --dpkg-status FILE or --help)" >&2; exit 2 ;;
   esac
+  shift
 done
-
+if [ -n "$dpkg_status" ]; then
+  [ "$check" = true ] || { echo "prerequisites: --dpkg-status only goes with --check" >&2; exit 2; }
+  [ -f "$dpkg_status" ] || { echo "prerequisites: --dpkg-status '$dpkg_status' is not a file" >&2; exit 2; }
+fi
+os_release=${NEURALSTYLE_PREREQ_OS_RELEASE:-/etc/os-release}
 
 find_libstdcxx() {
+  if [ -n "${NEURALSTYLE_PREREQ_LIBSTDCXX:-}" ]; then echo "$NEURALSTYLE_PREREQ_LIBSTDCXX"; return; fi
   local candidates=(/usr/lib/x86_64-linux-gnu/libstdc++.so.6 /usr/lib/aarch64-linux-gnu/libstdc++.so.6 /usr/lib64/libstdc++.so.6 /usr/lib/libstdc++.so.6)
   local path
   path=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 /{print $NF; exit}') || true
@@ -37,7 +56,39 @@ find_libstdcxx() {
 has_required_symbol() {
   local lib
   lib=$(find_libstdcxx)
-  [ -n "$lib" ] && grep -qa "$required" "$lib"
+  [ -n "$lib" ] && [ -f "$lib" ] && grep -qa "$required" "$lib"
+}
+
+# Prints apt's simulation of the trixie libstdc++6 install (its Inst/Remv lines, one per package, and the count);
+# extra arguments go to apt-get (a private source list, another dpkg status).
+print_plan() {
+  local plan
+  plan=$(apt-get "$@" install -s -t trixie libstdc++6)
+  grep -E '^(Inst|Remv) ' <<<"$plan" | sed -E 's/^Inst ([^ ]+) \[([^]]+)\] \(([^ ]+).*/  upgrade \1 \2 -> \3/; s/^Inst ([^ ]+) \(([^ ]+).*/  install \1 \2/; s/^Remv (.*)/  REMOVE \1/'
+  echo "  $(grep -cE '^(Inst|Remv) ' <<<"$plan") package(s) in all."
+}
+
+# --check: apt's simulation without touching the system. apt's own lists are used when they already hold trixie;
+# otherwise the system's sources plus trixie are read into a temporary folder (apt-get update there: network, no root).
+check_simulation() {
+  local status_opts=()
+  [ -z "$dpkg_status" ] || status_opts=(-o "Dir::State::status=$dpkg_status" -o "Dir::State::extended_states=/dev/null")
+  if apt-cache policy 2>/dev/null | grep -q 'n=trixie'; then
+    echo "prerequisites: apt's simulation of 'apt-get install -t trixie libstdc++6' (nothing is installed):"
+    print_plan "${status_opts[@]}"
+    return
+  fi
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
+  { cat /etc/apt/sources.list 2>/dev/null || true; echo "deb http://deb.debian.org/debian trixie main"; } >"$tmp/sources.list"
+  printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >"$tmp/preferences"
+  local private=(-o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o "Dir::Etc::SourceList=$tmp/sources.list"
+    -o "Dir::Etc::Preferences=$tmp/preferences")
+  echo "prerequisites: reading bookworm's and trixie's package lists into $tmp (nothing on the system changes)..."
+  apt-get "${private[@]}" update -qq
+  echo "prerequisites: apt's simulation of 'apt-get install -t trixie libstdc++6' (nothing is installed):"
+  print_plan "${private[@]}" "${status_opts[@]}"
 }
 
 # Asks a yes/no question on the terminal; --yes answers yes; without a terminal and without --yes the answer is no.
@@ -59,7 +110,11 @@ video_packages=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || video_packages+=(ffmpeg)
 ldconfig -p 2>/dev/null | grep -q 'libgtk-3\.so\.0' || video_packages+=(libgtk-3-0)
 ldconfig -p 2>/dev/null | grep -q 'libatomic\.so\.1' || video_packages+=(libatomic1)
-if [ ${#video_packages[@]} -gt 0 ]; then
+if [ -n "$dpkg_status" ]; then
+  : # a simulation for another system: this one's video packages do not matter
+elif [ ${#video_packages[@]} -gt 0 ] && [ "$check" = true ]; then
+  echo "prerequisites: video needs ${video_packages[*]}; without --check they would be installed from this system's apt sources."
+elif [ ${#video_packages[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     video_sudo=""; [ "$(id -u)" -ne 0 ] && video_sudo="sudo"
     echo "prerequisites: video needs ${video_packages[*]} (from this system's own apt sources)."
@@ -75,12 +130,28 @@ if [ ${#video_packages[@]} -gt 0 ]; then
 fi
 # --- end of video ------------------------------------------------------------------------------------------------
 
+if [ -n "$dpkg_status" ]; then
+  echo "prerequisites: simulating for the system whose package list is $dpkg_status (this system is not looked at)."
+  check_simulation
+  exit 0
+fi
+
 if has_required_symbol; then
   echo "prerequisites: $(find_libstdcxx) provides $required; nothing to do."
   exit 0
 fi
 
-. /etc/os-release 2>/dev/null || true
+. "$os_release" 2>/dev/null || true
+if [ "$check" = true ]; then
+  echo "prerequisites: $required is missing ($(find_libstdcxx || true))."
+  if [ "${ID:-}" = "debian" ] && [ "${VERSION_CODENAME:-}" = "bookworm" ]; then
+    echo "prerequisites: without --check, this script would add Debian 13 (trixie) as an apt source pinned at priority 100 and install libstdc++6 from it."
+    check_simulation
+  else
+    echo "prerequisites: this is not Debian 12; without --check the script would only say what to do (${PRETTY_NAME:-unknown system})."
+  fi
+  exit 1
+fi
 if [ "${ID:-}" = "debian" ] && [ "${VERSION_CODENAME:-}" = "bookworm" ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -94,7 +165,8 @@ prerequisites: $required is missing (Debian 12 ships GCC 12's libstdc++). To get
   1. add Debian 13 (trixie) as an apt source ($list), pinned at priority 100 ($pin),
      so that nothing comes from trixie unless asked for, and run apt-get update;
   2. install libstdc++6 from trixie. That is NOT a single package: it needs trixie's libc6, so apt also upgrades
-     libc6, libc-bin, locales, dpkg, base-files and their dependencies; afterwards /etc/os-release reports Debian 13.
+     libc6, libc-bin, libgcc-s1, base-files and what else depends on their old versions; afterwards /etc/os-release
+     reports Debian 13.
      After step 1 you see apt's exact list and are asked again.
   Alternatives that leave this system as it is: Ubuntu 24.04 or Debian 13, or a container of one, e.g.
      docker run --rm -it -v "\$PWD:/src" -w /src mcr.microsoft.com/dotnet/sdk:10.0-noble bash
@@ -111,9 +183,7 @@ MSG
   fi
   $sudo apt-get update -qq
   echo "prerequisites: apt's simulation of 'apt-get install -t trixie libstdc++6' (nothing is installed yet):"
-  plan=$($sudo apt-get install -s -t trixie libstdc++6)
-  grep -E '^(Inst|Remv) ' <<<"$plan" | sed -E 's/^Inst ([^ ]+) \[([^]]+)\] \(([^ ]+).*/  upgrade \1 \2 -> \3/; s/^Inst ([^ ]+) \(([^ ]+).*/  install \1 \2/; s/^Remv (.*)/  REMOVE \1/'
-  echo "  $(grep -cE '^(Inst|Remv) ' <<<"$plan") package(s) in all."
+  print_plan
   if ! confirm "Make these changes (step 2)?"; then
     [ ${#added[@]} -eq 0 ] || $sudo rm -f "${added[@]}"
     [ ${#added[@]} -eq 0 ] || $sudo apt-get update -qq

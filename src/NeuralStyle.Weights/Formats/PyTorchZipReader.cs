@@ -18,7 +18,7 @@ internal static class PyTorchZipReader
     private const string PickleName = "data.pkl";
 
     /// <summary>Entries beyond the storages: data.pkl, byteorder, version, .data/version, .data/serialization_id and a few more.</summary>
-    private const int ExtraEntries = 64;
+    internal const int ExtraEntries = 64;
 
     /// <summary>How many bytes of an entry are read between two looks at the cancellation token.</summary>
     private const int InflateChunk = 1 << 20;

@@ -9,7 +9,7 @@ namespace NeuralStyle.Weights;
 internal sealed class WeightReadContext
 {
     /// <summary>How many operations pass between two looks at the cancellation token (a few microseconds of parsing).</summary>
-    private const long CancellationStride = 4096;
+    internal const long CancellationStride = 4096;
 
     /// <summary>The objects a pickle may build whatever the length of its file (see <see cref="WeightReaderLimits.MaxPickleObjectsPerKilobyte"/>).</summary>
     public const long PickleObjectAllowance = 4096;

@@ -81,6 +81,8 @@ public sealed class CliErrorTests
             .And.MatchRegex(@"allow at least \d+ MB\.$").And.NotContain("Options.").And.NotContain("--size", "the planner's suggestion, not the out-of-memory advice");
         code.Should().Be(1);
         File.Exists(output).Should().BeFalse();
+        var documented = System.Text.RegularExpressions.Regex.Match(Docs.DocsPromiseTests.Read("docs/cli.md"), @"with `--size 1024 --max-memory 64MB`: `(?<m>[^`]+)`; exit 1\)").Groups["m"].Value;
+        stderr.Trim().Should().Be("neural-style: error: " + documented, "docs/cli.md quotes the message word for word");
     }
 
     [Fact]

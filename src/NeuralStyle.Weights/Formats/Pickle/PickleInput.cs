@@ -20,7 +20,7 @@ internal sealed class PickleInput
     /// opcode short (a 64 MiB string would take a large part of a second to decode, while cancellation is looked at
     /// only between opcodes).
     /// </summary>
-    private const int MaxObjectBytes = 1 << 20;
+    internal const int MaxObjectBytes = 1 << 20;
 
     /// <summary>The longest GLOBAL module or name line.</summary>
     private const int MaxLineBytes = 1024;
