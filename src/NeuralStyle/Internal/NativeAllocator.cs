@@ -85,21 +85,6 @@ internal static class NativeAllocator
         }
     }
 
-    /// <summary>
-    /// Frees now the native memory of TorchSharp objects that are no longer reachable but not yet finalised (scalars
-    /// converted implicitly from numbers, tensor handles that TorchSharp's own code leaves to the finalizer). Called between
-    /// the iterations of a CPU run: left to the garbage collector, these small blocks outlive the iteration that made them
-    /// and sit scattered between the next iterations' feature maps, so the heap grows around them (see docs/performance.md).
-    /// </summary>
-    internal static void ReleaseUnreachableObjects()
-    {
-        if (IsTuned)
-        {
-            GC.Collect(1, GCCollectionMode.Forced, blocking: true);
-            GC.WaitForPendingFinalizers();
-        }
-    }
-
     private static void TrimIfIdle()
     {
         if (Volatile.Read(ref _activeRuns) == 0)

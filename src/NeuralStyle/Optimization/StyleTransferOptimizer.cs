@@ -115,8 +115,6 @@ public sealed partial class StyleTransferOptimizer
         // On the CPU reading a value costs no pipeline stall, so the loss is checked every iteration; on a GPU at progress reports.
         var checkInterval = _extractor.Device.type == DeviceType.CPU ? 1 : Settings.ProgressInterval;
         var run = new OptimizationSteps(_extractor, losses, checkInterval);
-        // On the CPU the native heap is shared with TorchSharp's small objects; see NativeAllocator.ReleaseUnreachableObjects.
-        var releaseBetweenIterations = _extractor.Device.type == DeviceType.CPU;
 
         using var pixels = OptimizationSteps.CreatePixels(initialImage);
         using var lbfgs = Settings.Kind == OptimizerKind.Lbfgs ? OptimizationSteps.CreateLbfgs(Settings) : null;
@@ -138,11 +136,6 @@ public sealed partial class StyleTransferOptimizer
             for (var t = ResumeFrom?.Iteration ?? 0; t < iterations; t++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (releaseBetweenIterations && t > 0)
-                {
-                    NativeAllocator.ReleaseUnreachableObjects();
-                }
-
                 var newRate = Settings.LearningRateAt(t, iterations);
                 if (newRate != rate)
                 {
