@@ -65,9 +65,6 @@ internal sealed class LineSearchLbfgs : IDisposable
     /// <summary>Gets the number of accepted steps.</summary>
     public int AcceptedSteps { get; private set; }
 
-    /// <summary>Gets the loss at the accepted point (the lowest evaluated), or NaN before the first evaluation.</summary>
-    public double AcceptedLoss => _point is null ? double.NaN : _loss;
-
     /// <summary>
     /// Takes the loss and gradient at <paramref name="pixels"/> and moves the pixels to the next point to evaluate.
     /// </summary>

@@ -142,21 +142,11 @@ public sealed class PickleObjectBoundTests
     public void A_cancelled_token_stops_the_parse_of_a_large_flood_within_one_cancellation_stride()
     {
         // The slowest flood per byte that the bound admits, 3.9 MB; the token is cancelled as the parse starts.
-        using var cts = new CancellationTokenSource();
-        var start = new PickleBuilder().Proto(2).Mark().Str("x").Tuple().BinPersId().Pop();
-        var pickle = AdversarialWeights.Spaced(start, 80_000, 49, p => p.EmptyDict()).EmptyDict().Stop().ToArray();
-        var context = new WeightReadContext("cancel.pth", WeightReaderLimits.Default, pickle.Length, cts.Token);
-        long operationsAtCancel = -1;
-        var unpickler = new SafeUnpickler(pickle, 0, pickle.Length, context, _ =>
-        {
-            operationsAtCancel = context.Operations;
-            cts.Cancel();
-            return PickleNone.Instance;
-        });
+        var pickle = AdversarialWeights.Spaced(CancellingStart(), 80_000, 49, p => p.EmptyDict()).EmptyDict().Stop().ToArray();
 
-        FluentActions.Invoking(unpickler.Load).Should().Throw<OperationCanceledException>();
+        var (context, operationsAfterCancel) = ParseCancelledAtStart(pickle, "cancel.pth");
 
-        (context.Operations - operationsAtCancel).Should().BeLessThanOrEqualTo(4096 + 4, "the token is checked every 4096 operations");
+        operationsAfterCancel.Should().BeLessThanOrEqualTo(4096 + 4, "the token is checked every 4096 operations");
         context.Objects.Should().BeLessThan(4096, "a few hundred of the 80,000 dicts were built");
     }
 
@@ -164,16 +154,30 @@ public sealed class PickleObjectBoundTests
     public void A_cancelled_token_stops_a_run_of_long_strings_as_soon_as_a_run_of_short_opcodes()
     {
         // 100 strings of 64 KiB (6.4 MB): 100 opcodes, which the cancellation stride alone would never reach.
-        using var cts = new CancellationTokenSource();
-        var start = new PickleBuilder().Proto(2).Mark().Str("x").Tuple().BinPersId().Pop();
+        var start = CancellingStart();
         var text = new string('a', 64 * 1024);
         for (var i = 0; i < 100; i++)
         {
             start.Str(text).Pop();
         }
 
-        var pickle = start.EmptyDict().Stop().ToArray();
-        var context = new WeightReadContext("strings.pth", WeightReaderLimits.Default, pickle.Length, cts.Token);
+        var (_, operationsAfterCancel) = ParseCancelledAtStart(start.EmptyDict().Stop().ToArray(), "strings.pth");
+
+        operationsAfterCancel.Should().BeLessThanOrEqualTo(4096 + 1024 + 4, "each 64 KiB string counts 1,024 operations towards the next check");
+        operationsAfterCancel.Should().BeLessThan(100 * 1024, "the parse stopped before the last string");
+    }
+
+    /// <summary>A pickle's start whose persistent id (<c>BINPERSID</c>) is where <see cref="ParseCancelledAtStart"/> cancels.</summary>
+    private static PickleBuilder CancellingStart() => new PickleBuilder().Proto(2).Mark().Str("x").Tuple().BinPersId().Pop();
+
+    /// <summary>
+    /// Parses <paramref name="pickle"/>, cancelling the token at its persistent id; asserts that the parse ends cancelled
+    /// and returns the context and the operations done after the cancellation.
+    /// </summary>
+    private static (WeightReadContext Context, long OperationsAfterCancel) ParseCancelledAtStart(byte[] pickle, string name)
+    {
+        using var cts = new CancellationTokenSource();
+        var context = new WeightReadContext(name, WeightReaderLimits.Default, pickle.Length, cts.Token);
         long operationsAtCancel = -1;
         var unpickler = new SafeUnpickler(pickle, 0, pickle.Length, context, _ =>
         {
@@ -183,8 +187,7 @@ public sealed class PickleObjectBoundTests
         });
 
         FluentActions.Invoking(unpickler.Load).Should().Throw<OperationCanceledException>();
-
-        (context.Operations - operationsAtCancel).Should().BeLessThanOrEqualTo(4096 + 1024 + 4, "each 64 KiB string counts 1,024 operations towards the next check");
-        (context.Operations - operationsAtCancel).Should().BeLessThan(100 * 1024, "the parse stopped before the last string");
+        operationsAtCancel.Should().BeGreaterThanOrEqualTo(0, "the persistent id was reached");
+        return (context, context.Operations - operationsAtCancel);
     }
 }
