@@ -35,7 +35,6 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
     private readonly NeuralStyleServiceOptions _options;
     private readonly ILocalSiloDetails _silo;
     private readonly ILogger<StyleJobGrain> _logger;
-    private readonly TimeProvider _clock;
     private readonly string _activation = Guid.NewGuid().ToString("N");
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _cancel;
@@ -45,7 +44,6 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
     private long _version;
     private long _previewVersion;
     private byte[]? _preview;
-    private string _previewMediaType = ResultMediaType;
     private JobSnapshot? _published;
 
     public StyleJobGrain(
@@ -54,8 +52,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
         JobSlots slots,
         IOptions<NeuralStyleServiceOptions> options,
         ILocalSiloDetails silo,
-        ILogger<StyleJobGrain> logger,
-        TimeProvider clock)
+        ILogger<StyleJobGrain> logger)
     {
         _inputs = inputs;
         _progress = progress;
@@ -63,11 +60,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
         _options = options.Value;
         _silo = silo;
         _logger = logger;
-        _clock = clock;
     }
-
-    /// <summary>The media type of a result (PNG), which is also the preview of a finished job.</summary>
-    private const string ResultMediaType = "image/png";
 
     private string JobId => this.GetPrimaryKeyString();
 
@@ -75,7 +68,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        SetPreview(Progress.Result, ResultMediaType);
+        _preview = Progress.Result;
         Publish();
         EnsureWorking();
         return Task.CompletedTask;
