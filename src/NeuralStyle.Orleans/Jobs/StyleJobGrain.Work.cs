@@ -71,6 +71,12 @@ internal sealed partial class StyleJobGrain
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         var progress = Progress;
+        if (progress.IsFinished || cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled while it waited for its slot: it never starts, and nothing overwrites the cancellation.
+            return;
+        }
+
         var checkpoint = ReadCheckpoint();
         if (progress.Starts > 0)
         {

@@ -180,12 +180,15 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
 
         if (!Progress.IsFinished)
         {
+            // The work stops (or leaves the queue) before the state is written: while the write is under way, a freed slot
+            // must not go to this job.
             Progress.Status = JobStatus.Cancelled;
-            await FinishAsync().ConfigureAwait(true);
             if (_cancel is not null)
             {
                 await _cancel.CancelAsync().ConfigureAwait(true);
             }
+
+            await FinishAsync().ConfigureAwait(true);
         }
 
         return true;

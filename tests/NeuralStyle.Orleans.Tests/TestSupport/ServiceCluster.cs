@@ -7,7 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 using NeuralStyle.Orleans.Client;
 using NeuralStyle.Orleans.Execution;
 using NeuralStyle.Orleans.Hosting;
+using NeuralStyle.Orleans.Storage;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 using Microsoft.Extensions.Hosting;
@@ -80,6 +83,11 @@ internal sealed class ServiceCluster : IAsyncDisposable
             if (redis is null)
             {
                 siloBuilder.AddNeuralStyleFileStorage(storage);
+
+                // The same files, behind a wrapper that lets a test hold back one job's cancellation (HeldWriteStorage).
+                siloBuilder.Services.AddGrainStorage(
+                    NeuralStyleSiloBuilderExtensions.StorageName,
+                    (services, _) => new HeldWriteStorage(new FileGrainStorage(storage, services.GetRequiredService<Serializer>())));
             }
             else
             {
