@@ -33,6 +33,7 @@ internal static class OverheadRunner
             o.ThreadsPerJob = arguments.Threads;
             o.WeightsPath = arguments.Weights;
             o.PreviewInterval = arguments.PreviewInterval;
+            o.PreviewMinimumInterval = TimeSpan.FromMilliseconds(arguments.PreviewMinimumMilliseconds);
             o.CheckpointInterval = arguments.CheckpointInterval;
         }).ConfigureAwait(false);
 

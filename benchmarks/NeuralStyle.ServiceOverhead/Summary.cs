@@ -22,6 +22,7 @@ internal sealed record Summary(
     int Threads,
     string Device,
     int PreviewInterval,
+    double PreviewMinimumSeconds,
     int CheckpointInterval,
     double PlainCpuMedianS,
     double ServiceCpuMedianS,
@@ -42,6 +43,7 @@ internal sealed record Summary(
         arguments.Threads,
         arguments.Device,
         service.PreviewInterval,
+        service.PreviewMinimumInterval.TotalSeconds,
         service.CheckpointInterval,
         Median(pairs.Select(p => p.PlainCpuS)),
         Median(pairs.Select(p => p.ServiceCpuS)),
@@ -56,7 +58,7 @@ internal sealed record Summary(
         IdenticalResults: true);
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Size} px, {Iterations} iterations, {Threads} thread(s), {Device}, previews every {PreviewInterval}, checkpoints every {CheckpointInterval}, {Pairs} pairs, identical results: " +
+        $"{Size} px, {Iterations} iterations, {Threads} thread(s), {Device}, previews every {PreviewInterval} iterations and at least {PreviewMinimumSeconds:0.###} s apart, checkpoints every {CheckpointInterval}, {Pairs} pairs, identical results: " +
         $"CPU plain {PlainCpuMedianS:F2} s, service {ServiceCpuMedianS:F2} s, overhead {Percent(CpuRatioMedian)} (pairs {Percent(CpuRatioMin)} to {Percent(CpuRatioMax)}); " +
         $"wall plain {PlainWallMedianS:F2} s, service {ServiceWallMedianS:F2} s, overhead {Percent(WallRatioMedian)} (pairs {Percent(WallRatioMin)} to {Percent(WallRatioMax)}).");
 

@@ -33,7 +33,7 @@ internal static class JobEndpoints
             .WithSummary("Submits a job: form fields content (file) or contentSample, style (files) or styleSample, preset, size, iterations. Answers 202 with the job's id.");
         api.MapGet("/jobs", ListAsync).WithSummary("The client's jobs.");
         api.MapGet("/jobs/{id}", StatusAsync).WithSummary("A job's status.");
-        api.MapGet("/jobs/{id}/events", EventsAsync).WithSummary("Server-sent events: the job's status whenever it changes, previews as PNG data URLs, until it finishes.");
+        api.MapGet("/jobs/{id}/events", EventsAsync).WithSummary("Server-sent events: the job's status whenever it changes, previews as data URLs (JPEG while it runs, the PNG result at the end), until it finishes.");
         api.MapGet("/jobs/{id}/result", ResultAsync).WithSummary("The result as PNG.");
         api.MapDelete("/jobs/{id}", CancelAsync).WithSummary("Cancels a job.");
     }
@@ -185,7 +185,7 @@ internal static class JobEndpoints
         resumedFrom = s.ResumedFrom,
         submittedAt = s.SubmittedAt,
         expiresAt = s.ExpiresAt,
-        preview = s.Preview is { } png ? "data:image/png;base64," + Convert.ToBase64String(png) : null,
+        preview = s.Preview is { } image ? $"data:{s.PreviewMediaType ?? "image/png"};base64," + Convert.ToBase64String(image) : null,
     };
 
     private static StyleJobClient? Client(HttpRequest request, IGrainFactory grains)

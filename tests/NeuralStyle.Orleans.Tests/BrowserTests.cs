@@ -60,8 +60,8 @@ public sealed class BrowserTests(ITestOutputHelper output)
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "browser-1-form.png"), FullPage = true });
             await page.ClickAsync("#start");
 
-            // Previews arrive while the job runs: the image is shown before it finishes.
-            await page.WaitForFunctionAsync("() => document.getElementById('status').textContent.startsWith('running') && document.getElementById('preview').src.startsWith('data:image/png')", null, new PageWaitForFunctionOptions { Timeout = 120_000 });
+            // Previews (JPEG) arrive while the job runs: the image is shown before it finishes.
+            await page.WaitForFunctionAsync("() => document.getElementById('status').textContent.startsWith('running') && document.getElementById('preview').src.startsWith('data:image/jpeg')", null, new PageWaitForFunctionOptions { Timeout = 120_000 });
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "browser-2-forming.png"), FullPage = true });
             var forming = await page.TextContentAsync("#status");
 

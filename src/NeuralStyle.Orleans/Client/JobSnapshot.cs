@@ -34,10 +34,15 @@ public sealed record JobSnapshot
     [Id(4)]
     public double? Loss { get; init; }
 
-    /// <summary>Gets a PNG preview of the image at <see cref="Iteration"/>.</summary>
+    /// <summary>Gets the latest preview of the image (an encoded image file of the type <see cref="PreviewMediaType"/> names): while the job runs, the image at an iteration up to <see cref="Iteration"/>; once it succeeded, the result.</summary>
     /// <value><see langword="null"/> when no new preview came since the snapshot the watcher saw before.</value>
     [Id(5)]
     public byte[]? Preview { get; init; }
+
+    /// <summary>Gets the media type of <see cref="Preview"/>: <c>image/jpeg</c> while the job runs, <c>image/png</c> for a finished job's result.</summary>
+    /// <value><see langword="null"/> when <see cref="Preview"/> is.</value>
+    [Id(13)]
+    public string? PreviewMediaType { get; init; }
 
     /// <summary>Gets the error of a failed job.</summary>
     /// <value>A message, or <see langword="null"/>.</value>

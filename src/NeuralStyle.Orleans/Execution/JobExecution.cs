@@ -9,8 +9,12 @@ using SkiaSharp;
 
 namespace NeuralStyle.Orleans.Execution;
 
-/// <summary>A progress report of a running job: the iteration counted from the job's start, and an optimiser checkpoint when one is due.</summary>
-internal sealed record JobUpdate(int Iteration, int TotalIterations, double Loss, byte[]? Preview, byte[]? Checkpoint);
+/// <summary>
+/// A progress report of a running job: the iteration counted from the job's start, a preview when one passed the
+/// <see cref="PreviewThrottle"/> (not yet encoded; whoever takes the update owns and disposes it), and an optimiser
+/// checkpoint when one is due.
+/// </summary>
+internal sealed record JobUpdate(int Iteration, int TotalIterations, double Loss, SKBitmap? Preview, byte[]? Checkpoint);
 
 /// <summary>A finished job's image (PNG) and final loss.</summary>
 internal sealed record JobOutcome(byte[] Png, double Loss);
@@ -20,12 +24,15 @@ internal static class JobExecution
 {
     /// <summary>
     /// Runs the job. With a checkpoint the run goes on where it was taken, Adam's state included, and ends on the image an
-    /// uninterrupted run ends on; a checkpoint is attached to an update every <see cref="NeuralStyleServiceOptions.CheckpointInterval"/> iterations.
+    /// uninterrupted run ends on; a checkpoint is attached to an update every <see cref="NeuralStyleServiceOptions.CheckpointInterval"/> iterations,
+    /// and a preview as the <see cref="PreviewThrottle"/> allows (timed by <paramref name="clock"/>). <paramref name="onUpdate"/> is
+    /// called on the run's thread and owns the preview it is given: it must return at once and leave the encoding to another thread.
     /// </summary>
     public static async Task<JobOutcome> RunAsync(
         JobInputs inputs,
         OptimizerCheckpoint? checkpoint,
         NeuralStyleServiceOptions service,
+        TimeProvider clock,
         Action<JobUpdate> onUpdate,
         CancellationToken cancellationToken)
     {
@@ -41,18 +48,20 @@ internal static class JobExecution
                 styles.Add(JobValidator.Decode(style, "style image", service.Limits));
             }
 
+            var throttle = new PreviewThrottle(clock, service.PreviewMinimumInterval, total);
             var progress = new Reporter(report =>
             {
+                var preview = report.Preview;
                 if (report.Phase != StyleTransferPhase.Optimizing)
                 {
+                    preview?.Dispose();
                     return;
                 }
 
-                byte[]? preview = null;
-                if (report.Preview is { } bitmap)
+                if (preview is not null && !throttle.Admit(report.Iteration))
                 {
-                    preview = Png(bitmap);
-                    bitmap.Dispose();
+                    preview.Dispose();
+                    preview = null;
                 }
 
                 onUpdate(new JobUpdate(report.Iteration, total, report.TotalLoss, preview, report.Checkpoint?.ToBytes()));

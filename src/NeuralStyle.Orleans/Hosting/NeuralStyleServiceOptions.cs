@@ -16,9 +16,17 @@ public sealed class NeuralStyleServiceOptions
     /// <value>Default 20; from 1 to 100,000. A checkpoint takes 36 bytes per pixel (<c>OptimizerCheckpoint.MaxByteCount</c>).</value>
     public int CheckpointInterval { get; set; } = 20;
 
-    /// <summary>Gets or sets how often a running job publishes a preview to watchers, in iterations.</summary>
+    /// <summary>Gets or sets how often a running job reports its progress and offers a preview, in iterations (see also <see cref="PreviewMinimumInterval"/>).</summary>
     /// <value>Default 10; from 1 to 100,000.</value>
     public int PreviewInterval { get; set; } = 10;
+
+    /// <summary>
+    /// Gets or sets the least time between two previews a running job publishes: of the previews offered every
+    /// <see cref="PreviewInterval"/> iterations, one passes (the first always), then none until this much time has gone by.
+    /// Each preview costs the job a conversion, a JPEG encoding and a message to every watcher, however fast the iterations are.
+    /// </summary>
+    /// <value>Default 2 seconds; from zero (every offered preview) to 1 hour.</value>
+    public TimeSpan PreviewMinimumInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Gets or sets how long a finished job's result is kept when nobody fetches it.</summary>
     /// <value>Default 24 hours.</value>
@@ -67,6 +75,7 @@ public sealed class NeuralStyleServiceOptions
         Check(Capacity is >= 1 and <= 256, nameof(Capacity), "must be between 1 and 256");
         Check(CheckpointInterval is >= 1 and <= 100_000, nameof(CheckpointInterval), "must be between 1 and 100,000");
         Check(PreviewInterval is >= 1 and <= 100_000, nameof(PreviewInterval), "must be between 1 and 100,000");
+        Check(PreviewMinimumInterval >= TimeSpan.Zero && PreviewMinimumInterval <= TimeSpan.FromHours(1), nameof(PreviewMinimumInterval), "must be between zero and 1 hour");
         Check(ResultRetention >= TimeSpan.Zero, nameof(ResultRetention), "must not be negative");
         Check(FetchedResultRetention >= TimeSpan.Zero, nameof(FetchedResultRetention), "must not be negative");
         Check(SweepInterval > TimeSpan.Zero, nameof(SweepInterval), "must be positive");

@@ -1,5 +1,6 @@
 using System;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NeuralStyle.Orleans.Execution;
 using NeuralStyle.Orleans.Placement;
@@ -36,6 +37,7 @@ public static class NeuralStyleSiloBuilderExtensions
             o.Validate();
             return true;
         }).ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobSlots>();
         builder.Services.AddHostedService<JobSweeper>();
 

@@ -92,31 +92,29 @@ internal sealed partial class StyleJobGrain
         Publish();
 
         var updates = Channel.CreateUnbounded<JobUpdate>(new UnboundedChannelOptions { SingleReader = true });
-        var run = JobExecution.RunAsync(_inputs.State, checkpoint, _options, u => updates.Writer.TryWrite(u), cancellationToken);
+        var run = JobExecution.RunAsync(_inputs.State, checkpoint, _options, _clock, u => Post(updates.Writer, u), cancellationToken);
         _ = run.ContinueWith(_ => updates.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        await foreach (var update in updates.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(true))
+        try
         {
-            if (progress.IsFinished)
+            await foreach (var update in updates.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(true))
             {
-                break;
-            }
+                if (progress.IsFinished)
+                {
+                    update.Preview?.Dispose();
+                    break;
+                }
 
-            progress.Iteration = update.Iteration;
-            progress.Loss = update.Loss;
-            if (update.Preview is not null)
+                await TakeAsync(update).ConfigureAwait(true);
+            }
+        }
+        finally
+        {
+            // Previews nobody took (the job was cancelled meanwhile) are freed now rather than by their finalisers.
+            updates.Writer.TryComplete();
+            while (updates.Reader.TryRead(out var left))
             {
-                _preview = update.Preview;
-                _previewVersion = _version + 1;
+                left.Preview?.Dispose();
             }
-
-            if (update.Checkpoint is not null)
-            {
-                progress.CheckpointIteration = update.Iteration;
-                progress.Checkpoint = update.Checkpoint;
-                await WriteProgressAsync().ConfigureAwait(true);
-            }
-
-            Publish();
         }
 
         var outcome = await run.ConfigureAwait(true);
@@ -129,10 +127,53 @@ internal sealed partial class StyleJobGrain
         progress.Result = outcome.Png;
         progress.Loss = outcome.Loss;
         progress.Iteration = progress.TotalIterations;
-        _preview = outcome.Png;
-        _previewVersion = _version + 1;
+        SetPreview(outcome.Png, ResultMediaType);
         await FinishAsync().ConfigureAwait(true);
         LogFinished(_logger, JobId, _silo.Name, outcome.Loss);
+    }
+
+    private static void Post(ChannelWriter<JobUpdate> updates, JobUpdate update)
+    {
+        if (!updates.TryWrite(update))
+        {
+            update.Preview?.Dispose();
+        }
+    }
+
+    /// <summary>Shows an update: progress at once; a preview encoded off the run's thread and outside the grain's turn (watchers are served meanwhile); a checkpoint written before it is published.</summary>
+    private async Task TakeAsync(JobUpdate update)
+    {
+        var progress = Progress;
+        progress.Iteration = update.Iteration;
+        progress.Loss = update.Loss;
+        if (update.Preview is { } bitmap)
+        {
+            var encoded = await Task.Run(() =>
+            {
+                using (bitmap)
+                {
+                    return PreviewEncoding.Encode(bitmap);
+                }
+            }).ConfigureAwait(true);
+            SetPreview(encoded, PreviewEncoding.MediaType);
+        }
+
+        if (update.Checkpoint is not null)
+        {
+            progress.CheckpointIteration = update.Iteration;
+            progress.Checkpoint = update.Checkpoint;
+            await WriteProgressAsync().ConfigureAwait(true);
+        }
+
+        Publish();
+    }
+
+    /// <summary>Makes <paramref name="image"/> the preview the next published snapshot carries.</summary>
+    private void SetPreview(byte[]? image, string mediaType)
+    {
+        _preview = image;
+        _previewMediaType = mediaType;
+        _previewVersion = _version + 1;
     }
 
     /// <summary>The stored checkpoint, or null to start from iteration 0 when there is none or it does not read back.</summary>
@@ -215,7 +256,7 @@ internal sealed partial class StyleJobGrain
     }
 
     private JobSnapshot? Snapshot(bool withPreview)
-        => _published is null || withPreview ? _published : _published with { Preview = null };
+        => _published is null || withPreview ? _published : _published with { Preview = null, PreviewMediaType = null };
 
     private JobSnapshot? BuildSnapshot()
     {
@@ -233,6 +274,7 @@ internal sealed partial class StyleJobGrain
             TotalIterations = progress.TotalIterations,
             Loss = progress.Loss,
             Preview = _preview,
+            PreviewMediaType = _preview is null ? null : _previewMediaType,
             Error = progress.Error,
             Silo = progress.Silo,
             ResumedFrom = [.. progress.ResumedFrom],
@@ -242,22 +284,4 @@ internal sealed partial class StyleJobGrain
             Activation = _activation,
         };
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} submitted on {Silo}")]
-    private static partial void LogSubmitted(ILogger logger, string jobId, string silo);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} started on {Silo} from iteration {Iteration}")]
-    private static partial void LogStarted(ILogger logger, string jobId, string silo, int iteration);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} finished on {Silo}, loss {Loss}")]
-    private static partial void LogFinished(ILogger logger, string jobId, string silo, double loss);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: its checkpoint does not read back ({Reason}); it starts again from iteration 0")]
-    private static partial void LogCheckpointDiscarded(ILogger logger, string jobId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was interrupted; it resumes at the next sweep")]
-    private static partial void LogInterrupted(ILogger logger, string jobId, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: another activation wrote its state ({Reason}); this one steps aside")]
-    private static partial void LogConflict(ILogger logger, string jobId, string reason);
 }

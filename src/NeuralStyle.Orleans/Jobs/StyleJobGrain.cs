@@ -35,6 +35,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
     private readonly NeuralStyleServiceOptions _options;
     private readonly ILocalSiloDetails _silo;
     private readonly ILogger<StyleJobGrain> _logger;
+    private readonly TimeProvider _clock;
     private readonly string _activation = Guid.NewGuid().ToString("N");
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _cancel;
@@ -44,6 +45,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
     private long _version;
     private long _previewVersion;
     private byte[]? _preview;
+    private string _previewMediaType = ResultMediaType;
     private JobSnapshot? _published;
 
     public StyleJobGrain(
@@ -52,7 +54,8 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
         JobSlots slots,
         IOptions<NeuralStyleServiceOptions> options,
         ILocalSiloDetails silo,
-        ILogger<StyleJobGrain> logger)
+        ILogger<StyleJobGrain> logger,
+        TimeProvider clock)
     {
         _inputs = inputs;
         _progress = progress;
@@ -60,7 +63,11 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
         _options = options.Value;
         _silo = silo;
         _logger = logger;
+        _clock = clock;
     }
+
+    /// <summary>The media type of a result (PNG), which is also the preview of a finished job.</summary>
+    private const string ResultMediaType = "image/png";
 
     private string JobId => this.GetPrimaryKeyString();
 
@@ -68,7 +75,7 @@ internal sealed partial class StyleJobGrain : Grain, IStyleJobGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _preview = Progress.Result;
+        SetPreview(Progress.Result, ResultMediaType);
         Publish();
         EnsureWorking();
         return Task.CompletedTask;
