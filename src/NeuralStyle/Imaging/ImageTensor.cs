@@ -147,24 +147,25 @@ public static class ImageTensor
         }
 
         int height = checked((int)normalised.shape[^2]), width = checked((int)normalised.shape[^1]);
-        byte[] planes;
+        float[] planes;
         using (NewDisposeScope())
         using (no_grad())
         {
-            var cpu = normalised.detach().to(ScalarType.Float32, CPU);
-            var rgb = Denormalise(cpu).nan_to_num_(0, 1, 0).clamp_(0, 1).mul_(255f).round_().to(ScalarType.Byte).contiguous();
-            using var accessor = rgb.data<byte>();
+            // One copy out of the tensor; the arithmetic is done below in one pass rather than as six tensor operations
+            // (it is the same float32 arithmetic, so the bytes are those the tensor operations gave).
+            using var accessor = normalised.detach().to(ScalarType.Float32, CPU).contiguous().data<float>();
             planes = accessor.ToArray();
         }
 
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
         var pixels = bitmap.GetPixelSpan();
         int plane = width * height;
+        float meanR = Mean[0], meanG = Mean[1], meanB = Mean[2], stdR = Std[0], stdG = Std[1], stdB = Std[2];
         for (int i = 0, p = 0; i < plane; i++, p += 4)
         {
-            pixels[p] = planes[i];
-            pixels[p + 1] = planes[plane + i];
-            pixels[p + 2] = planes[(2 * plane) + i];
+            pixels[p] = ToByte((planes[i] * stdR) + meanR);
+            pixels[p + 1] = ToByte((planes[plane + i] * stdG) + meanG);
+            pixels[p + 2] = ToByte((planes[(2 * plane) + i] * stdB) + meanB);
             pixels[p + 3] = 255;
         }
 
@@ -211,6 +212,14 @@ public static class ImageTensor
     {
         var (mean, std) = Statistics(rgb01);
         return rgb01.sub(mean).div_(std);
+    }
+
+    /// <summary>An RGB value nominally in [0, 1] as a byte: NaN is 0, the rest clamped, scaled by 255 and rounded half to even (as <c>round</c> does).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte ToByte(float rgb01)
+    {
+        var clamped = float.IsNaN(rgb01) ? 0f : Math.Clamp(rgb01, 0f, 1f);
+        return (byte)MathF.Round(clamped * 255f, MidpointRounding.ToEven);
     }
 
     private static Tensor Denormalise(Tensor normalised)

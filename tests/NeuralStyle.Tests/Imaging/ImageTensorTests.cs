@@ -214,6 +214,61 @@ public sealed class ImageTensorTests
     }
 
     [Fact]
+    public void ToBitmap_gives_the_bytes_of_the_tensor_arithmetic_for_any_layout_and_value()
+    {
+        // Random values around the whole range, values exactly halfway between two levels, and non-finite values.
+        using var random = randn(1, 3, 19, 23, generator: new Generator(7)).mul_(2.5f);
+        using var flat = random.view(-1);
+        float[] special = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, HalfwayRed(100), HalfwayRed(127), HalfwayRed(128), HalfwayRed(200)];
+        for (var i = 0; i < special.Length; i++)
+        {
+            flat[i * 31] = special[i];
+        }
+
+        using var channelsLast = random.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        using var scope = NewDisposeScope();
+        var mean = tensor(MeanValues, [3, 1, 1]);
+        var std = tensor(StdValues, [3, 1, 1]);
+        var expected = random[0].mul(std).add_(mean).nan_to_num_(0, 1, 0).clamp_(0, 1).mul_(255f).round_().to(ScalarType.Byte).contiguous().data<byte>().ToArray();
+
+        foreach (var image in new[] { random, channelsLast })
+        {
+            using var bitmap = ImageTensor.ToBitmap(image);
+            for (int y = 0, plane = 19 * 23; y < 19; y++)
+            {
+                for (var x = 0; x < 23; x++)
+                {
+                    var i = (y * 23) + x;
+                    TestImages.Pixel(bitmap, x, y).Should().Be(new SKColor(expected[i], expected[plane + i], expected[(2 * plane) + i], 255), $"pixel ({x}, {y})");
+                }
+            }
+        }
+    }
+
+    /// <summary>A normalised red value whose float32 arithmetic lands exactly halfway between levels <paramref name="level"/> and the next.</summary>
+    private static float HalfwayRed(int level)
+    {
+        var target = level + 0.5f;
+        var found = new System.Collections.Generic.List<float>();
+        var candidate = (((level + 0.5f) / 255f) - MeanValues[0]) / StdValues[0];
+        for (var i = 0; i < 128; i++)
+        {
+            candidate = MathF.BitDecrement(candidate);
+        }
+
+        for (var i = 0; i < 256; i++, candidate = MathF.BitIncrement(candidate))
+        {
+            if (((candidate * StdValues[0]) + MeanValues[0]) * 255f == target)
+            {
+                found.Add(candidate);
+            }
+        }
+
+        found.Should().NotBeEmpty($"some float lands exactly on {target}");
+        return found[0];
+    }
+
+    [Fact]
     public void ToBitmap_accepts_chw_float64_and_maps_nan_to_zero()
     {
         using var rgb01 = tensor(new double[] { 1, double.NaN, 0.5, 0.5, 0, 1 }, [3, 1, 2], ScalarType.Float64);
