@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Runtime.CompilerServices;
@@ -147,26 +148,41 @@ public static class ImageTensor
         }
 
         int height = checked((int)normalised.shape[^2]), width = checked((int)normalised.shape[^1]);
-        float[] planes;
-        using (NewDisposeScope())
-        using (no_grad())
-        {
-            // One copy out of the tensor; the arithmetic is done below in one pass rather than as six tensor operations
-            // (it is the same float32 arithmetic, so the bytes are those the tensor operations gave).
-            using var accessor = normalised.detach().to(ScalarType.Float32, CPU).contiguous().data<float>();
-            planes = accessor.ToArray();
-        }
-
+        int count = 3 * width * height;
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        var pixels = bitmap.GetPixelSpan();
-        int plane = width * height;
-        float meanR = Mean[0], meanG = Mean[1], meanB = Mean[2], stdR = Std[0], stdG = Std[1], stdB = Std[2];
-        for (int i = 0, p = 0; i < plane; i++, p += 4)
+        var values = ArrayPool<float>.Shared.Rent(count);
+        try
         {
-            pixels[p] = ToByte((planes[i] * stdR) + meanR);
-            pixels[p + 1] = ToByte((planes[plane + i] * stdG) + meanG);
-            pixels[p + 2] = ToByte((planes[(2 * plane) + i] * stdB) + meanB);
-            pixels[p + 3] = 255;
+            using (NewDisposeScope())
+            using (no_grad())
+            {
+                // Height × width × channel order, which the optimiser's channels-last pixels already have (no copy then);
+                // one copy out of the tensor, and the arithmetic below in one pass rather than six tensor operations
+                // (the same float32 arithmetic, so the same bytes).
+                var image = normalised.detach().to(ScalarType.Float32, CPU);
+                var interleaved = (image.dim() == 4 ? image[0] : image).permute(1, 2, 0).contiguous();
+                using var accessor = interleaved.data<float>();
+                accessor.CopyTo(values);
+            }
+
+            var pixels = bitmap.GetPixelSpan();
+            float meanR = Mean[0], meanG = Mean[1], meanB = Mean[2], stdR = Std[0], stdG = Std[1], stdB = Std[2];
+            for (int i = 0, p = 0; i < count; i += 3, p += 4)
+            {
+                pixels[p] = ToByte((values[i] * stdR) + meanR);
+                pixels[p + 1] = ToByte((values[i + 1] * stdG) + meanG);
+                pixels[p + 2] = ToByte((values[i + 2] * stdB) + meanB);
+                pixels[p + 3] = 255;
+            }
+        }
+        catch
+        {
+            bitmap.Dispose();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(values);
         }
 
         return bitmap;
