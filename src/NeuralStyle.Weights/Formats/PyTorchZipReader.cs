@@ -202,7 +202,8 @@ internal static class PyTorchZipReader
 
         /// <summary>
         /// Runs a <see cref="ZipArchive"/> operation. The archive code parses the hostile bytes, so whatever it throws
-        /// (InvalidDataException, IOException, NotSupportedException for unknown methods, ...) is a malformed file.
+        /// (InvalidDataException, IOException, NotSupportedException for unknown methods, ...) is a malformed file; a
+        /// cancellation stays a cancellation.
         /// </summary>
         private T Guarded<T>(Func<T> action, string problem)
         {
@@ -210,7 +211,7 @@ internal static class PyTorchZipReader
             {
                 return action();
             }
-            catch (Exception ex) when (ex is not WeightFormatException and not OutOfMemoryException and not StackOverflowException)
+            catch (Exception ex) when (ex is not WeightFormatException and not OperationCanceledException and not OutOfMemoryException and not StackOverflowException)
             {
                 throw _context.Fail($"{problem} ({ex.GetType().Name}: {ex.Message}).", ex);
             }

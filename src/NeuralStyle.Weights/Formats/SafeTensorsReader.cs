@@ -51,7 +51,7 @@ internal static class SafeTensorsReader
         foreach (var e in entries)
         {
             var values = new float[e.Count];
-            TensorDTypes.Convert(file.AsSpan(dataStart + (int)e.Begin, (int)(e.End - e.Begin)), values, e.DType, bigEndian: false);
+            TensorGather.Convert(file.AsSpan(dataStart + (int)e.Begin, (int)(e.End - e.Begin)), values, e.DType, bigEndian: false, context);
             result.Add(e.Name, new WeightTensor(e.Name, e.Shape, values));
         }
 

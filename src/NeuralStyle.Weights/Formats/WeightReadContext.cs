@@ -14,7 +14,14 @@ internal sealed class WeightReadContext
     /// <summary>The objects a pickle may build whatever the length of its file (see <see cref="WeightReaderLimits.MaxPickleObjectsPerKilobyte"/>).</summary>
     public const long PickleObjectAllowance = 4096;
 
+    /// <summary>
+    /// How many elements a tensor's copy converts between two looks at the cancellation token: well under a millisecond
+    /// even strided (docs/security.md), so that a 16.8-million-element tensor stops within one chunk of a cancellation.
+    /// </summary>
+    internal const int CopyChunkElements = 1 << 16;
+
     private long _operations;
+    private long _copiedElements;
     private long _objects;
 
     /// <summary>The operation count at which <see cref="ChargeOperations"/> next looks at the budget and the token.</summary>
@@ -24,6 +31,9 @@ internal sealed class WeightReadContext
 
     /// <summary>Gets the operations spent so far (the parse's work, for tests and measurements).</summary>
     public long Operations => _operations;
+
+    /// <summary>Gets the elements copied into tensors so far (see <see cref="CountCopied"/>).</summary>
+    public long CopiedElements => _copiedElements;
 
     /// <summary>Gets the objects the pickles have built so far (see <see cref="CountObjects"/>).</summary>
     public long Objects => _objects;
@@ -106,6 +116,13 @@ internal sealed class WeightReadContext
 
         CancellationToken.ThrowIfCancellationRequested();
         _nextCheck = Math.Min(_operations + CancellationStride, Limits.MaxPickleOperations + 1);
+    }
+
+    /// <summary>Counts elements copied into a tensor, then honours the token.</summary>
+    public void CountCopied(int elements)
+    {
+        _copiedElements += elements;
+        CancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Counts one more tensor of <paramref name="elements"/> elements against the tensor limits.</summary>

@@ -30,7 +30,7 @@ internal sealed class TorchTensorRef
         var root = Storage.Root ?? Storage;
         var buffer = root.Buffer ?? throw context.Fail($"storage {WeightReadContext.Quote(root.Key)} of tensor {WeightReadContext.Quote(name)} has no data.");
         var span = buffer.AsSpan(root.BufferOffset, checked((int)root.ByteLength));
-        var values = TensorGather.Gather(span, root.DType, bigEndian, Storage.RootOffset + Offset, Shape, Strides);
+        var values = TensorGather.Gather(span, root.DType, bigEndian, Storage.RootOffset + Offset, Shape, Strides, context);
         return new WeightTensor(name, Shape, values);
     }
 }
