@@ -115,7 +115,7 @@ internal static class CliApp
             options = StyleOptions.ApplyTiles(options, tiles, contentSize.Width, contentSize.Height);
         }
 
-        var reporter = new ProgressPrinter(output, interactive && !parse.GetValue(o.Quiet), parse.GetValue(o.Quiet), outputPath, options.Iterations);
+        var reporter = new ProgressPrinter(output, interactive && !parse.GetValue(o.Quiet), parse.GetValue(o.Quiet), outputPath, options.Iterations, options.Optimizer.Kind == OptimizerKind.Lbfgs);
         StyleTransferResult result;
         if (reporter.UsesLiveDisplay)
         {
@@ -171,8 +171,11 @@ internal static class CliApp
         return 0;
     }
 
-    /// <summary>Reports progress as a live bar (terminal) or as plain lines (redirected output), and saves previews.</summary>
-    private sealed class ProgressPrinter(TextWriter output, bool live, bool quiet, string outputPath, int iterations) : IProgress<StyleTransferProgress>
+    /// <summary>
+    /// Reports progress as a live bar (terminal) or as plain lines (redirected output), and saves previews; the time left is
+    /// an upper bound when the run may end before its iterations (L-BFGS, <c>mayEndEarly</c>).
+    /// </summary>
+    private sealed class ProgressPrinter(TextWriter output, bool live, bool quiet, string outputPath, int iterations, bool mayEndEarly) : IProgress<StyleTransferProgress>
     {
         private ProgressTask? _task;
 
@@ -196,7 +199,7 @@ internal static class CliApp
 
             var where = (value.StageCount > 1 ? FormattableString.Invariant($"stage {value.Stage}/{value.StageCount} ") : string.Empty)
                 + (value.TileCount > 1 ? FormattableString.Invariant($"tile {value.Tile}/{value.TileCount} ") : string.Empty);
-            var eta = value.EstimatedRemaining is { } left ? $", about {TimeLeftText.Format(left)} left" : string.Empty;
+            var eta = TimeLeftText.Suffix(value.EstimatedRemaining, value.Phase == StyleTransferPhase.Optimizing, mayEndEarly);
             var line = value.Phase == StyleTransferPhase.Optimizing
                 ? FormattableString.Invariant($"{where}iteration {value.Iteration}/{value.TotalIterations}  {value.Losses}  ({value.Elapsed.TotalSeconds:F1} s{eta})")
                 : FormattableString.Invariant($"{where}{PhaseText(value.Phase)}  ({value.Elapsed.TotalSeconds:F1} s{eta})");

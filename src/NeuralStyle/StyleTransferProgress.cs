@@ -41,11 +41,12 @@ public sealed record StyleTransferProgress(int Iteration, int TotalIterations, L
 
     /// <summary>
     /// Gets the estimated time to the end of the optimisation: the stage under way at its speed over the later half of its
-    /// iterations so far (from the end of its first, slower iteration), and the later stages of a coarse-to-fine or tiled run
-    /// scaled from it by their pixels per iteration (with the fixed part of an iteration learned once two sizes are measured),
-    /// each with its set-up (targets, first iteration) as measured for the earlier stages.
+    /// iterations so far (from the end of its first, slower iteration, allowing for the device's slower early iterations),
+    /// and the later stages of a coarse-to-fine or tiled run scaled from it by their pixels per iteration (by the device's
+    /// usual growth until two sizes are measured, then by the line fitted to them), each with its set-up (targets, first
+    /// iteration) as measured for the earlier stages. With L-BFGS it assumes every iteration is run: the run may end sooner.
     /// </summary>
-    /// <value><see langword="null"/> until two iterations have been timed.</value>
+    /// <value><see langword="null"/> until 10 iterations after the first have been timed (the estimate would mean little before).</value>
     public TimeSpan? EstimatedRemaining { get; init; }
 
     /// <summary>Gets a preview of the image at this iteration, when previews were asked for.</summary>

@@ -112,9 +112,10 @@ internal static class StyleTransferPipeline
     private static RunSetup Setup(StyleTransferOptions options, FeatureNetwork network, InputSizes sizes, Stopwatch clock, IProgress<StyleTransferProgress>? progress)
     {
         var device = options.Runtime.FeatureExtractor?.Device ?? DeviceSelector.Resolve(options.Runtime.Device);
-        var plan = StagePlan.Create((int)sizes.ContentHeight, (int)sizes.ContentWidth, options, network, device.type == TorchSharp.DeviceType.CUDA);
+        var cuda = device.type == TorchSharp.DeviceType.CUDA;
+        var plan = StagePlan.Create((int)sizes.ContentHeight, (int)sizes.ContentWidth, options, network, cuda);
         options.CheckCheckpoints(plan);
-        var reporter = new RunProgress(progress, [.. plan.Stages.Select(s => (s, s.TileCount(options.HighResolution.TileOverlap)))], () => clock.Elapsed);
+        var reporter = new RunProgress(progress, [.. plan.Stages.Select(s => (s, s.TileCount(options.HighResolution.TileOverlap)))], () => clock.Elapsed, TimingPrior.For(cuda));
         return new RunSetup(options, sizes, plan, device, reporter, clock);
     }
 }

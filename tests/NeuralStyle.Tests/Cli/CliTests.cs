@@ -37,7 +37,8 @@ public sealed class CliTests : IDisposable
         stderr.Should().BeEmpty();
         code.Should().Be(0);
         stdout.Should().Contain("iteration 5/20").And.Contain("wrote " + output);
-        stdout.Should().MatchRegex(@"iteration 10/20 .*\(\d+\.\d s, about \d+\.\d s left\)", "from the second report on a line gives the time left, in tenths under 10 s");
+        stdout.Should().MatchRegex(@"iteration 10/20 .*\(\d+\.\d s, estimating time left\)", "the time left is estimated from 10 iterations timed after the first");
+        stdout.Should().MatchRegex(@"iteration 15/20 .*\(\d+\.\d s, about \d+\.\d s left\)", "from then on a line gives the time left, in tenths under 10 s");
         using var result = ImageFile.Load(output);
         (result.Width, result.Height).Should().Be((64, 48));
         // docs/cli.md: previews are OUTPUT-N.EXT, in the format of -o, N padded to the width of the iteration count.
@@ -62,6 +63,14 @@ public sealed class CliTests : IDisposable
         stderr.Should().BeEmpty();
         code.Should().Be(0);
         File.Exists(output).Should().BeTrue();
+
+        // L-BFGS may stop early when it has settled: its time left is an upper bound, and the line says so.
+        var (lbfgsCode, stdout, lbfgsErrors) = await Run(
+            Sample("content-village.png"), Sample("style-waves.png"), "-o", output, "--size", "32", "--style-size", "32", "-i", "20",
+            "--optimizer", "lbfgs", "--lbfgs-tolerance", "0", "--progress-every", "5", "--weights", SharedAssets.SafeTensorsWeights, "--device", "cpu");
+        lbfgsErrors.Should().BeEmpty();
+        lbfgsCode.Should().Be(0);
+        stdout.Should().MatchRegex(@"iteration 15/20 .*, up to about \d+\.\d s left\)");
     }
 
     [Fact]

@@ -41,4 +41,16 @@ public sealed class TimeLeftTextTests
             CultureInfo.CurrentCulture = saved;
         }
     }
+
+    [Theory]
+    [InlineData(4.64, true, false, ", about 4.6 s left")]
+    [InlineData(65.2, true, true, ", up to about 0:01:05 left")]
+    [InlineData(null, true, false, ", estimating time left")]
+    [InlineData(null, true, true, ", estimating time left")]
+    [InlineData(null, false, false, "")]
+    [InlineData(12.0, false, false, ", about 12 s left")]
+    public void A_line_says_the_time_left_an_upper_bound_when_the_run_may_end_early_or_that_it_is_estimating(double? seconds, bool optimizing, bool mayEndEarly, string expected)
+    {
+        TimeLeftText.Suffix(seconds is { } s ? TimeSpan.FromSeconds(s) : null, optimizing, mayEndEarly).Should().Be(expected);
+    }
 }

@@ -10,12 +10,14 @@ internal readonly record struct StageWork(int Iterations, double Pixels);
 
 /// <summary>
 /// The one model of a run's time left. The stage under way is timed from the end of its first iteration (which carries its
-/// warm-up), over the later half of its iterations so far and at least <see cref="MinimumWindow"/> of them, so that the
-/// slower first iterations and a speed that has changed weigh no more. A later stage's iteration costs <c>c·(pixels + F)</c>,
-/// scaled from the latest measured stage: <c>F</c> is 0 (cost in proportion to the pixels) until two sizes are measured, then
-/// fitted to them. Each later stage also costs its set-up (targets, the first iteration's warm-up), in proportion to its
-/// iteration cost as measured for the earlier stages. A stage that has just begun counts its prediction from the earlier
-/// stages as <see cref="PredictionWeight"/> measured iterations.
+/// set-up), over the later half of its iterations so far and at least <see cref="MinimumWindow"/> of them, so that a speed
+/// that has changed weighs no more; its next iterations are still slower by the device's warm-up (<see cref="TimingPrior"/>),
+/// which is taken out of what is measured and put into what is left. No estimate is given until the first stage has timed
+/// <see cref="TimingPrior.MinimumTimed"/> iterations. A later stage's iteration is scaled from the latest measured stage by
+/// <c>pixels^PixelExponent</c> until two sizes are measured, then by the line <c>c·(pixels + F)</c> fitted to them. Each later
+/// stage also costs its set-up (targets, the first iteration), in proportion to its iteration cost as measured for the
+/// earlier stages. A stage that has just begun counts its prediction from the earlier stages as
+/// <see cref="PredictionWeight"/> measured iterations.
 /// </summary>
 internal sealed class RemainingTimeModel
 {
@@ -26,19 +28,22 @@ internal sealed class RemainingTimeModel
     internal const int PredictionWeight = 20;
 
     private readonly StageWork[] _stages;
+    private readonly TimingPrior _prior;
     private readonly TimeSpan?[] _started;
     private readonly List<(TimeSpan At, int Done)>[] _timings;
     private readonly int[] _firstDone;
-    private readonly double?[] _setUpSeconds;
+    private readonly (TimeSpan At, int Done)?[] _warm;
 
     /// <param name="stages">The run's stages, coarsest first.</param>
-    public RemainingTimeModel(IReadOnlyList<StageWork> stages)
+    /// <param name="prior">What is assumed about the device until it is measured.</param>
+    public RemainingTimeModel(IReadOnlyList<StageWork> stages, TimingPrior prior)
     {
         _stages = [.. stages];
+        _prior = prior;
         _started = new TimeSpan?[_stages.Length];
         _timings = new List<(TimeSpan, int)>[_stages.Length];
         _firstDone = new int[_stages.Length];
-        _setUpSeconds = new double?[_stages.Length];
+        _warm = new (TimeSpan, int)?[_stages.Length];
         for (var k = 0; k < _stages.Length; k++)
         {
             _timings[k] = [];
@@ -48,19 +53,13 @@ internal sealed class RemainingTimeModel
     /// <summary>Records that stage <paramref name="stage"/>'s set-up (its targets) starts.</summary>
     public void StageStarting(int stage, TimeSpan now) => _started[stage] ??= now;
 
-    /// <summary>Records that stage <paramref name="stage"/>'s first iteration is done: the stage's speed is timed from here.</summary>
+    /// <summary>Records that stage <paramref name="stage"/>'s first iteration is done.</summary>
     public void FirstIterationDone(int stage, TimeSpan now)
     {
-        if (_timings[stage].Count > 0)
+        if (_firstDone[stage] == 0)
         {
-            return;
-        }
-
-        _timings[stage].Add((now, 1));
-        _firstDone[stage] = 1;
-        if (_started[stage] is { } start)
-        {
-            _setUpSeconds[stage] = (now - start).TotalSeconds;
+            _firstDone[stage] = 1;
+            Record(stage, 1, now);
         }
     }
 
@@ -71,10 +70,26 @@ internal sealed class RemainingTimeModel
     public void Iterations(int stage, int done, TimeSpan now)
     {
         // Without the first iteration's signal (a resumed run starts past it) the stage is timed from its first report.
-        var timings = _timings[stage];
-        if (timings.Count == 0)
+        if (_firstDone[stage] == 0)
         {
             _firstDone[stage] = done;
+        }
+
+        Record(stage, done, now);
+    }
+
+    private void Record(int stage, int done, TimeSpan now)
+    {
+        // The speed is timed from the first timing past the warm-up (the set-up and the slower first iterations).
+        var timings = _timings[stage];
+        if (_warm[stage] is null)
+        {
+            if (done < Math.Max(_prior.WarmUpIterations, _firstDone[stage]))
+            {
+                return;
+            }
+
+            _warm[stage] = (now, done);
         }
         else if (done <= timings[^1].Done)
         {
@@ -84,7 +99,7 @@ internal sealed class RemainingTimeModel
         timings.Add((now, done));
 
         // The window's start only moves forward: earlier timings are not needed again.
-        var start = WindowStart(timings, _firstDone[stage]);
+        var start = WindowStart(timings, _warm[stage]!.Value.Done);
         if (start > 0)
         {
             timings.RemoveRange(0, start);
@@ -102,14 +117,25 @@ internal sealed class RemainingTimeModel
         }
 
         var fixedPixels = FixedPixels(stage);
-        var setUp = SetUpIterations(stage);
-        var seconds = ((_stages[stage].Iterations - done) + (done == 0 ? setUp : 0)) * current;
+        var warmUp = WarmUp(stage);
+        var seconds = StageLeft(stage, done, warmUp) * current;
         for (var j = stage + 1; j < _stages.Length; j++)
         {
-            seconds += (_stages[j].Iterations + setUp) * current * Scale(stage, j, fixedPixels);
+            seconds += StageLeft(j, 0, warmUp) * current * Scale(stage, j, fixedPixels);
         }
 
         return TimeSpan.FromSeconds(Math.Max(0, seconds));
+    }
+
+    // What is left of a stage after `done` iterations, in its steady iterations: the rest of its set-up and warm-up (a share
+    // in proportion to the warm-up's iterations not yet done), then the rest.
+    private double StageLeft(int stage, int done, (double Cost, int Iterations) warmUp)
+    {
+        var iterations = _stages[stage].Iterations;
+        var warm = Math.Min(warmUp.Iterations, iterations);
+        return done >= warm
+            ? _prior.SteadyIterations(done, iterations)
+            : (warmUp.Cost * (warm - done) / warmUp.Iterations) + _prior.SteadyIterations(warm, iterations);
     }
 
     // The index of the timing the window starts at: the latest at or before the later half, keeping MinimumWindow iterations.
@@ -126,10 +152,13 @@ internal sealed class RemainingTimeModel
         return start;
     }
 
-    // The cost of an iteration of stage j relative to one of stage k.
-    private double Scale(int k, int j, double fixedPixels) => (_stages[j].Pixels + fixedPixels) / (_stages[k].Pixels + fixedPixels);
+    // The cost of an iteration of stage j relative to one of stage k: by the fitted line, else by the prior's exponent.
+    private double Scale(int k, int j, double? fixedPixels) => fixedPixels is { } f
+        ? (_stages[j].Pixels + f) / (_stages[k].Pixels + f)
+        : Math.Pow(_stages[j].Pixels / _stages[k].Pixels, _prior.PixelExponent);
 
-    // The seconds per iteration of a stage: measured, predicted from the earlier stages, or both weighed by what each rests on.
+    // The seconds per steady iteration of a stage: measured, predicted from the earlier stages, or both weighed by what each
+    // rests on; a stage's own measure alone counts once it has timed the prior's minimum.
     private double? Rate(int stage)
     {
         var measured = Measured(stage);
@@ -137,14 +166,14 @@ internal sealed class RemainingTimeModel
         return (measured, predicted) switch
         {
             ({ } m, { } p) => ((m.Seconds * m.Iterations) + (p * PredictionWeight)) / (m.Iterations + PredictionWeight),
-            ({ } m, null) => m.Seconds,
+            ({ } m, null) when m.Timed >= _prior.MinimumTimed => m.Seconds,
             (null, { } p) => p,
             _ => null,
         };
     }
 
-    // The stage's own seconds per iteration over its window, and the iterations that rests on.
-    private (double Seconds, int Iterations)? Measured(int stage)
+    // The stage's own seconds per steady iteration over its window, the iterations that rests on, and those timed in all.
+    private (double Seconds, int Iterations, int Timed)? Measured(int stage)
     {
         var timings = _timings[stage];
         if (timings.Count < 2)
@@ -152,9 +181,10 @@ internal sealed class RemainingTimeModel
             return null;
         }
 
-        var from = timings[WindowStart(timings, _firstDone[stage])];
+        var warm = _warm[stage]!.Value.Done;
+        var from = timings[WindowStart(timings, warm)];
         var (at, done) = timings[^1];
-        return ((at - from.At).TotalSeconds / (done - from.Done), done - from.Done);
+        return ((at - from.At).TotalSeconds / _prior.SteadyIterations(from.Done, done), done - from.Done, done - warm);
     }
 
     // The stage's seconds per iteration predicted from the latest earlier stage with a rate, by the line fitted so far.
@@ -171,8 +201,8 @@ internal sealed class RemainingTimeModel
         return null;
     }
 
-    // The fixed part of an iteration in pixels: fitted to the two latest stages measured over a full window at different sizes, else 0.
-    private double FixedPixels(int upTo)
+    // The fixed part of an iteration in pixels: fitted to the two latest stages measured over a full window at different sizes, else null.
+    private double? FixedPixels(int upTo)
     {
         (double Pixels, double Seconds)? later = null;
         for (var k = upTo; k >= 0; k--)
@@ -191,27 +221,28 @@ internal sealed class RemainingTimeModel
             var (pa, ra) = (_stages[k].Pixels, m.Seconds);
             if (b.Pixels != pa && (b.Seconds - ra) * (b.Pixels - pa) > 0)
             {
-                // r = c·(p + F) through both points; a slope of the wrong sign (noise) keeps cost in proportion to the pixels.
+                // r = c·(p + F) through both points; a slope of the wrong sign (noise) keeps the prior's exponent.
                 var fitted = ((ra * b.Pixels) - (b.Seconds * pa)) / (b.Seconds - ra);
                 return Math.Clamp(fitted, -0.5 * Math.Min(pa, b.Pixels), 4 * Math.Max(pa, b.Pixels));
             }
         }
 
-        return 0;
+        return null;
     }
 
-    // A stage's set-up (targets, the first iteration's warm-up) beyond one plain iteration, in iterations of its own: as measured
-    // for the latest stage that had one timed, none when none was.
-    private double SetUpIterations(int upTo)
+    // A stage's set-up and warm-up (its targets and the iterations up to the first timed one) in its steady iterations, and
+    // how many iterations that covers: as measured for the latest stage that had it timed; plain iterations when none had.
+    private (double Cost, int Iterations) WarmUp(int upTo)
     {
         for (var k = upTo; k >= 0; k--)
         {
-            if (_setUpSeconds[k] is { } setUp && Measured(k) is { } m && m.Seconds > 0)
+            if (_started[k] is { } start && _warm[k] is { } warm && Measured(k) is { } m && m.Seconds > 0)
             {
-                return Math.Max(0, (setUp / m.Seconds) - 1);
+                return ((warm.At - start).TotalSeconds / m.Seconds, warm.Done);
             }
         }
 
-        return 0;
+        var plain = Math.Max(1, _prior.WarmUpIterations);
+        return (plain, plain);
     }
 }

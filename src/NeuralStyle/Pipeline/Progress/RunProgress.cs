@@ -20,7 +20,8 @@ internal sealed class RunProgress
     /// <param name="sink">The caller's progress, or null.</param>
     /// <param name="stages">The run's stages with their tile counts.</param>
     /// <param name="clock">The time since the run started.</param>
-    public RunProgress(IProgress<StyleTransferProgress>? sink, IReadOnlyList<(PlannedStage Stage, int Tiles)> stages, Func<TimeSpan> clock)
+    /// <param name="prior">What the time left assumes about the device until it is measured.</param>
+    public RunProgress(IProgress<StyleTransferProgress>? sink, IReadOnlyList<(PlannedStage Stage, int Tiles)> stages, Func<TimeSpan> clock, TimingPrior prior)
     {
         _sink = sink;
         _clock = clock;
@@ -36,7 +37,7 @@ internal sealed class RunProgress
             _iterationOffsets[k + 1] = _iterationOffsets[k] + work[k].Iterations;
         }
 
-        _timeLeft = new RemainingTimeModel(work);
+        _timeLeft = new RemainingTimeModel(work, prior);
     }
 
     /// <summary>Gets the number of stages.</summary>
