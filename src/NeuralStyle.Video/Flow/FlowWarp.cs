@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -48,12 +49,18 @@ public static class FlowWarp
         var b = backward.to(float32);
         var w = forward.to(float32, b.device);
         var wTilde = Warp(w, b);
-        var sum = wTilde.add(b).square().sum(1, keepdim: true);
-        var magnitudes = wTilde.square().sum(1, keepdim: true).add(b.square().sum(1, keepdim: true));
-        var disoccluded = sum.gt(magnitudes.mul(0.01).add(0.5));
+        // Numbers become scalars disposed here, not left to the garbage collector (which may free one during the native call).
+        using var one = 1.ToScalar();
+        using var two = 2.ToScalar();
+        using var relative = 0.01.ToScalar();
+        using var disocclusionFloor = 0.5.ToScalar();
+        using var boundaryFloor = 0.002.ToScalar();
+        var sum = wTilde.add(b, one).pow(two).sum(1, keepdim: true);
+        var magnitudes = wTilde.pow(two).sum(1, keepdim: true).add(b.pow(two).sum(1, keepdim: true), one);
+        var disoccluded = sum.gt(magnitudes.mul(relative).add(disocclusionFloor, one));
 
-        var gradient = Gradient(b);
-        var boundary = gradient.gt(b.square().sum(1, keepdim: true).mul(0.01).add(0.002));
+        var gradient = Gradient(b, one, two);
+        var boundary = gradient.gt(b.pow(two).sum(1, keepdim: true).mul(relative).add(boundaryFloor, one));
 
         var outside = OutsideFrame(b);
         return disoccluded.logical_or(boundary).logical_or(outside).logical_not().to(float32).MoveToOuterDisposeScope();
@@ -73,28 +80,40 @@ public static class FlowWarp
     private static Tensor SamplingGrid(Tensor flow)
     {
         long height = flow.shape[2], width = flow.shape[3];
-        var xs = arange(0, width, 1, dtype: flow.dtype, device: flow.device).view(1, 1, width).expand(1, height, width);
-        var ys = arange(0, height, 1, dtype: flow.dtype, device: flow.device).view(1, height, 1).expand(1, height, width);
-        var x = xs.add(flow.select(1, 0)).mul(2.0 / Math.Max(1, width - 1)).sub(1);
-        var y = ys.add(flow.select(1, 1)).mul(2.0 / Math.Max(1, height - 1)).sub(1);
+        using var zero = 0.ToScalar();
+        using var one = 1.ToScalar();
+        using var columns = width.ToScalar();
+        using var rows = height.ToScalar();
+        using var xScale = (2.0 / Math.Max(1, width - 1)).ToScalar();
+        using var yScale = (2.0 / Math.Max(1, height - 1)).ToScalar();
+        var xs = arange(zero, columns, one, dtype: flow.dtype, device: flow.device).view(1, 1, width).expand(1, height, width);
+        var ys = arange(zero, rows, one, dtype: flow.dtype, device: flow.device).view(1, height, 1).expand(1, height, width);
+        var x = xs.add(flow.select(1, 0), one).mul(xScale).sub(one);
+        var y = ys.add(flow.select(1, 1), one).mul(yScale).sub(one);
         return stack([x, y], dim: -1);
     }
 
     // |∇u|² + |∇v|² with forward differences (0 at the last row and column).
-    private static Tensor Gradient(Tensor flow)
+    private static Tensor Gradient(Tensor flow, Scalar one, Scalar two)
     {
         var dx = F.pad(flow.narrow(3, 1, flow.shape[3] - 1).sub(flow.narrow(3, 0, flow.shape[3] - 1)), [0, 1, 0, 0]);
         var dy = F.pad(flow.narrow(2, 1, flow.shape[2] - 1).sub(flow.narrow(2, 0, flow.shape[2] - 1)), [0, 0, 0, 1]);
-        return dx.square().add(dy.square()).sum(1, keepdim: true);
+        return dx.pow(two).add(dy.pow(two), one).sum(1, keepdim: true);
     }
 
     private static Tensor OutsideFrame(Tensor flow)
     {
         long height = flow.shape[2], width = flow.shape[3];
-        var xs = arange(0, width, 1, dtype: flow.dtype, device: flow.device).view(1, 1, 1, width);
-        var ys = arange(0, height, 1, dtype: flow.dtype, device: flow.device).view(1, 1, height, 1);
-        var x = xs.add(flow.narrow(1, 0, 1));
-        var y = ys.add(flow.narrow(1, 1, 1));
-        return x.lt(0).logical_or(x.gt(width - 1)).logical_or(y.lt(0)).logical_or(y.gt(height - 1));
+        using var zero = 0.ToScalar();
+        using var one = 1.ToScalar();
+        using var columns = width.ToScalar();
+        using var rows = height.ToScalar();
+        using var lastColumn = (width - 1).ToScalar();
+        using var lastRow = (height - 1).ToScalar();
+        var xs = arange(zero, columns, one, dtype: flow.dtype, device: flow.device).view(1, 1, 1, width);
+        var ys = arange(zero, rows, one, dtype: flow.dtype, device: flow.device).view(1, 1, height, 1);
+        var x = xs.add(flow.narrow(1, 0, 1), one);
+        var y = ys.add(flow.narrow(1, 1, 1), one);
+        return x.lt(zero).logical_or(x.gt(lastColumn)).logical_or(y.lt(zero)).logical_or(y.gt(lastRow));
     }
 }

@@ -70,6 +70,6 @@ public sealed class TemporalLoss : LossBase
 
         var target = _target.device == image.device ? _target : _target.to(image.device);
         var weights = _weights.device == image.device ? _weights : _weights.to(image.device);
-        return image.sub(target).square().mul(weights).sum().mul(_weight);
+        return image.sub(target).pow(OwnScalar(2)).mul(weights).sum().mul(OwnScalar(_weight));
     }
 }

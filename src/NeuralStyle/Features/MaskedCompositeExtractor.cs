@@ -31,7 +31,7 @@ internal sealed class MaskedCompositeExtractor(IFeatureExtractor inner, Tensor m
 
     /// <summary>Blends an image with the background through the mask: <c>m ⊙ x + (1 − m) ⊙ b</c>.</summary>
     public static Tensor Composite(Tensor image, Tensor mask, Tensor background)
-        => image.mul(mask).add(background.mul(mask.neg().add(1)));
+        => image.mul(mask).add(background.mul(mask.neg().add_(OwnedScalars.One, OwnedScalars.One)), OwnedScalars.One);
 
     public FeatureMaps Extract(Tensor image, int lastLayer) => _inner.Extract(Composite(image, _mask, _background), lastLayer);
 

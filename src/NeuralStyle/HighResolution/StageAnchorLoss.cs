@@ -50,14 +50,14 @@ internal sealed class StageAnchorLoss : LossBase
         foreach (var (target, weight) in _levels)
         {
             var small = ImageTensor.Resize(image, (int)target.shape[2], (int)target.shape[3]);
-            var term = small.sub(target).square().sum().mul(weight);
-            total = total is null ? term : total.add(term);
+            var term = small.sub(target).pow(OwnedScalars.Two).sum().mul(OwnScalar(weight));
+            total = total is null ? term : total.add(term, OwnedScalars.One);
         }
 
         if (_firstStageStyle is { } style)
         {
             using var small = style.Extractor.Extract(ImageTensor.Resize(image, _firstStageSize.Height, _firstStageSize.Width), style.Layers.Max());
-            total = total!.add(_firstStageStyleLoss!.Compute(small));
+            total = total!.add(_firstStageStyleLoss!.Compute(small), OwnedScalars.One);
         }
 
         return total!;

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using NeuralStyle.Internal;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuralStyle.HighResolution;
@@ -120,7 +122,9 @@ internal static class TilePlanner
         if (width > 0)
         {
             // (i + 1) / (width + 1): never exactly 0, so every pixel keeps some weight.
-            var rising = arange(1, width + 1, dtype: float32, device: device).div(width + 1);
+            using var first = 1.ToScalar();
+            using var end = (width + 1).ToScalar();
+            var rising = arange(first, end, OwnedScalars.One, dtype: float32, device: device).div(end);
             if (rampStart)
             {
                 ramp[TensorIndex.Slice(0, width)] = rising;

@@ -1,5 +1,6 @@
 using System;
 using NeuralStyle.Internal;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuralStyle.Imaging;
@@ -61,7 +62,7 @@ public static class ColorTransfer
         var channel = luminanceRgb01.dim() - 3;
         var y = RgbToYCbCr(luminanceRgb01).narrow(channel, 0, 1);
         var cbcr = RgbToYCbCr(chromaRgb01.to(luminanceRgb01.dtype, luminanceRgb01.device)).narrow(channel, 1, 2);
-        return YCbCrToRgb(cat([y, cbcr], channel)).clamp_(0, 1).MoveToOuterDisposeScope();
+        return YCbCrToRgb(cat([y, cbcr], channel)).clamp_(OwnedScalars.Zero, OwnedScalars.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -87,7 +88,7 @@ public static class ColorTransfer
         var (sourceMean, sourceCov) = Statistics(source);
         var (referenceMean, referenceCov) = Statistics(Pixels(referenceRgb01));
         var transform = SquareRoot(referenceCov, 0, inverse: false).matmul(SquareRoot(sourceCov, epsilon, inverse: true));
-        var matched = transform.matmul(source.sub(sourceMean)).add(referenceMean).clamp_(0, 1);
+        var matched = transform.matmul(source.sub(sourceMean)).add(referenceMean, OwnedScalars.One).clamp_(OwnedScalars.Zero, OwnedScalars.One);
 
         // Back from [3, N·H·W] to the source's layout.
         var batched = sourceRgb01.dim() == 3 ? sourceRgb01.unsqueeze(0) : sourceRgb01;
@@ -107,14 +108,16 @@ public static class ColorTransfer
     {
         var mean = pixels.mean([1], keepdim: true);
         var centred = pixels.sub(mean);
-        return (mean, centred.matmul(centred.t()).div(pixels.shape[1]));
+        using var count = pixels.shape[1].ToScalar();
+        return (mean, centred.matmul(centred.t()).div(count));
     }
 
     // C^{1/2} or (C + εI)^{-1/2} of a symmetric positive semi-definite matrix.
     private static Tensor SquareRoot(Tensor covariance, double epsilon, bool inverse)
     {
         var (values, vectors) = linalg.eigh(covariance);
-        var roots = values.clamp_min(0).add(epsilon).sqrt();
+        using var shift = epsilon.ToScalar();
+        var roots = values.clamp_min(OwnedScalars.Zero).add(shift, OwnedScalars.One).sqrt();
         var diagonal = inverse ? roots.reciprocal() : roots;
         return vectors.mul(diagonal.unsqueeze(0)).matmul(vectors.t());
     }

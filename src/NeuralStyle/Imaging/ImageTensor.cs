@@ -102,7 +102,7 @@ public static class ImageTensor
             image = nn.functional.interpolate(image, [size.Height, size.Width], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
         }
 
-        return Normalise(image.to(ScalarType.Float32).div_(255f)).MoveToOuterDisposeScope();
+        return Normalise(image.to(ScalarType.Float32).div_(Levels)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Normalises an RGB image with values in [0, 1]: <c>(x - mean) / std</c> per channel.</summary>
@@ -216,12 +216,16 @@ public static class ImageTensor
         return (image.dim() == 3 ? resized.squeeze(0) : resized).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Gets 255, the 8-bit levels of a channel, as a scalar made once (see <see cref="OwnedScalars"/>).</summary>
+    internal static Scalar Levels => EightBit.Levels;
+
     /// <summary>The range of normalised values that display as RGB in [0, 1]: per channel <c>-mean/std</c> to <c>(1-mean)/std</c>, shaped <c>[3, 1, 1]</c> like <paramref name="like"/>.</summary>
     internal static (Tensor Lower, Tensor Upper) DisplayableRange(Tensor like)
     {
         using var scope = NewDisposeScope();
         var black = zeros(3, 1, 1, like.dtype, like.device);
-        return (Normalise(black).MoveToOuterDisposeScope(), Normalise(black.add(1)).MoveToOuterDisposeScope());
+        var white = ones(3, 1, 1, like.dtype, like.device);
+        return (Normalise(black).MoveToOuterDisposeScope(), Normalise(white).MoveToOuterDisposeScope());
     }
 
     private static Tensor Normalise(Tensor rgb01)
@@ -241,7 +245,7 @@ public static class ImageTensor
     private static Tensor Denormalise(Tensor normalised)
     {
         var (mean, std) = Statistics(normalised);
-        return normalised.mul(std).add_(mean);
+        return normalised.mul(std).add_(mean, OwnedScalars.One);
     }
 
     // Mean and std shaped [3, 1, 1] (broadcast over [N, 3, H, W] and [3, H, W]) on the image's device and dtype.
@@ -263,5 +267,11 @@ public static class ImageTensor
                 $"Expected {(requireFloat ? "a floating-point" : "an")} RGB image [N, 3, H, W] or [3, H, W], got {image.dtype} [{string.Join(", ", image.shape)}].",
                 name);
         }
+    }
+
+    // A nested class, so that the scalar (and libtorch) is made at the first use, not when any member of ImageTensor is read.
+    private static class EightBit
+    {
+        public static readonly Scalar Levels = 255f.ToScalar();
     }
 }

@@ -44,6 +44,6 @@ public sealed class ContentLoss : LossBase
                 nameof(features));
         }
 
-        return current.sub(_target).square().sum().mul(Weight);
+        return current.sub(_target).pow(OwnedScalars.Two).sum().mul(OwnScalar(Weight));
     }
 }

@@ -33,7 +33,8 @@ public static class GramMatrix
         var gram = Product(flat, flat);
         if (normalize)
         {
-            gram = gram.div(c * hw);
+            using var size = (c * hw).ToScalar();
+            gram = gram.div(size);
         }
 
         return (dims == 4 ? gram : gram.squeeze(0)).MoveToOuterDisposeScope();
@@ -95,7 +96,7 @@ public static class GramMatrix
         var split = chunks * length;
         Tensor Chunked(Tensor t) => t.narrow(2, 0, split).reshape(c, chunks, length).transpose(0, 1);
         var gram = bmm(Chunked(left), Chunked(right).transpose(1, 2)).sum(0, keepdim: true);
-        return split == positions ? gram : gram.add_(bmm(left.narrow(2, split, positions - split), right.narrow(2, split, positions - split).transpose(1, 2)));
+        return split == positions ? gram : gram.add_(bmm(left.narrow(2, split, positions - split), right.narrow(2, split, positions - split).transpose(1, 2)), OwnedScalars.One);
     }
 
     /// <summary>
@@ -124,5 +125,9 @@ public static class GramMatrix
 
     /// <summary>The normaliser of mask-weighted Gram matrices: the channels times the mask's area (at least 1e-8), <c>[1 or N,1,1]</c>.</summary>
     internal static Tensor MaskedDivisor(Tensor positionWeights, long channels)
-        => positionWeights.sum(-1, keepdim: true).clamp_min(1e-8).mul(channels);
+    {
+        using var smallestArea = 1e-8.ToScalar();
+        using var channelCount = channels.ToScalar();
+        return positionWeights.sum(-1, keepdim: true).clamp_min(smallestArea).mul(channelCount);
+    }
 }

@@ -12,6 +12,7 @@ namespace NeuralStyle.Losses;
 public abstract class LossBase : ILoss, IDisposable
 {
     private readonly List<Tensor> _owned = [];
+    private readonly OwnedScalars _scalars = new();
     private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="LossBase"/> class.</summary>
@@ -80,7 +81,16 @@ public abstract class LossBase : ILoss, IDisposable
         return copy;
     }
 
-    /// <summary>Releases the owned targets.</summary>
+    /// <summary>
+    /// Gets a TorchSharp scalar of <paramref name="value"/> that this loss owns until it is disposed: pass it where
+    /// <see cref="ComputeCore"/> multiplies by a weight, instead of the number, which TorchSharp would convert into a
+    /// scalar left to the garbage collector at every call.
+    /// </summary>
+    /// <param name="value">The number, such as the term's weight.</param>
+    /// <returns>The scalar, made once per value; not to be disposed by the caller.</returns>
+    protected TorchSharp.Scalar OwnScalar(double value) => _scalars[value];
+
+    /// <summary>Releases the owned targets and scalars.</summary>
     /// <param name="disposing"><see langword="true"/> when called from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
     {
@@ -98,6 +108,7 @@ public abstract class LossBase : ILoss, IDisposable
             }
 
             _owned.Clear();
+            _scalars.Dispose();
         }
     }
 }

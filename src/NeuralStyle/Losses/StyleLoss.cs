@@ -100,7 +100,7 @@ public sealed class StyleLoss : LossBase
         var total = Term(features, 0);
         for (var i = 1; i < _layers.Length; i++)
         {
-            total = total.add(Term(features, i));
+            total = total.add(Term(features, i), OwnedScalars.One);
         }
 
         return total;
@@ -118,7 +118,7 @@ public sealed class StyleLoss : LossBase
         var gram = _mask is null
             ? GramMatrix.Compute(layer, NormalizeGram)
             : GramMatrix.ComputeMasked(layer, _mask, NormalizeGram);
-        return gram.sub(_targets[i]).square().sum().mul(_weights[i]);
+        return gram.sub(_targets[i]).pow(OwnedScalars.Two).sum().mul(OwnScalar(_weights[i]));
     }
 
     // Used whenever a gradient is wanted. With G = (F∘m) Fᵀ / n and D = G − A, the gradient of w·Σ D² is (2w/n)(D + Dᵀ)(F∘m): one matrix product where autograd
@@ -142,8 +142,8 @@ public sealed class StyleLoss : LossBase
             }
 
             var difference = gram.sub_(_targets[i]);
-            value = difference.square().sum().mul_(_weights[i]);
-            var symmetric = difference.add(difference.transpose(1, 2)).mul_(2 * _weights[i]);
+            value = difference.pow(OwnedScalars.Two).sum().mul_(OwnScalar(_weights[i]));
+            var symmetric = difference.add(difference.transpose(1, 2), OwnedScalars.One).mul_(OwnScalar(2 * _weights[i]));
             if (divisor is not null)
             {
                 symmetric = symmetric.div_(divisor);
@@ -157,7 +157,7 @@ public sealed class StyleLoss : LossBase
 
         // A dot product of the flat views, not a sum of the element-wise product: no feature-map-sized temporary.
         var surrogate = Flat(layer).dot(Flat(gradient));
-        return value.add(surrogate.sub(surrogate.detach()));
+        return value.add(surrogate.sub(surrogate.detach()), OwnedScalars.One);
     }
 
     private static bool IsChannelsLast(Tensor layer) => layer.shape[1] > 1 && layer.stride(1) == 1;

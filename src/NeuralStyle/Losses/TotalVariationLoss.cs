@@ -28,8 +28,8 @@ public sealed class TotalVariationLoss : LossBase
     {
         var x = features.Image;
         long h = x.shape[^2], w = x.shape[^1];
-        var vertical = x.narrow(-2, 1, h - 1).sub(x.narrow(-2, 0, h - 1)).square().sum();
-        var horizontal = x.narrow(-1, 1, w - 1).sub(x.narrow(-1, 0, w - 1)).square().sum();
-        return vertical.add(horizontal).mul(Weight);
+        var vertical = x.narrow(-2, 1, h - 1).sub(x.narrow(-2, 0, h - 1)).pow(OwnedScalars.Two).sum();
+        var horizontal = x.narrow(-1, 1, w - 1).sub(x.narrow(-1, 0, w - 1)).pow(OwnedScalars.Two).sum();
+        return vertical.add(horizontal, OwnedScalars.One).mul(OwnScalar(Weight));
     }
 }

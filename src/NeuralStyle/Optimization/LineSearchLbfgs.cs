@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuralStyle.Optimization;
@@ -100,7 +101,7 @@ internal sealed class LineSearchLbfgs : IDisposable
         }
 
         // The step taken, and the decrease its first-order model promises.
-        var s = _direction!.mul(_step);
+        var s = Scaled(_direction!, _step);
         var promised = _gradient!.dot(s).item<float>();
         if (double.IsFinite(loss) && loss <= _loss + (SufficientDecrease * promised))
         {
@@ -202,20 +203,23 @@ internal sealed class LineSearchLbfgs : IDisposable
         {
             var (s, y, rho) = node.Value;
             alphas[--i] = rho * s.dot(q).item<float>();
-            q.add_(y, alpha: -alphas[i]);
+            using var alpha = (-alphas[i]).ToScalar();
+            q.add_(y, alpha);
         }
 
         if (_history.Last is { } latest)
         {
             var (s, y, _) = latest.Value;
-            q.mul_(s.dot(y).item<float>() / y.dot(y).item<float>());
+            using var scale = (s.dot(y).item<float>() / y.dot(y).item<float>()).ToScalar();
+            q.mul_(scale);
         }
 
         i = 0;
         foreach (var (s, y, rho) in _history)
         {
             var beta = rho * y.dot(q).item<float>();
-            q.add_(s, alpha: alphas[i++] - beta);
+            using var correction = (alphas[i++] - beta).ToScalar();
+            q.add_(s, correction);
         }
 
         var slope = g.dot(q).item<float>();
@@ -231,7 +235,18 @@ internal sealed class LineSearchLbfgs : IDisposable
 
     private void Restart(Tensor g) => Keep(ref _direction, g.neg());
 
-    private void MoveTo(Tensor pixels) => pixels.copy_(_point!.add(_direction!, alpha: _step).view(pixels.shape));
+    private void MoveTo(Tensor pixels)
+    {
+        using var step = _step.ToScalar();
+        pixels.copy_(_point!.add(_direction!, step).view(pixels.shape));
+    }
+
+    // The scalar is disposed here, not left to the garbage collector (see Internal.OwnedScalars).
+    private static Tensor Scaled(Tensor direction, double step)
+    {
+        using var factor = step.ToScalar();
+        return direction.mul(factor);
+    }
 
     private void ForgetHistory()
     {

@@ -11,15 +11,17 @@ namespace NeuralStyle.Optimization;
 
 /// <summary>
 /// The steps of one optimisation: the forward pass through the extractor and the terms, Adam's and L-BFGS's steps, and the
-/// reading of the terms' values; with the pixels and the gradient method they step.
+/// reading of the terms' values; with the pixels and the gradient method they step. Owns the displayable range's bounds,
+/// made at the first use: dispose it.
 /// </summary>
 /// <param name="extractor">The frozen feature extractor.</param>
 /// <param name="losses">The terms; not disposed.</param>
 /// <param name="checkInterval">How often the loss is read for a finiteness check.</param>
-internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int checkInterval)
+internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int checkInterval) : IDisposable
 {
     private readonly int _lastLayer = losses.SelectMany(l => l.Layers).DefaultIfEmpty(0).Max();
     private readonly string[] _names = losses.Select(l => l.Name).ToArray();
+    private (Tensor Lower, Tensor Upper)? _displayable;
 
     /// <summary>Gets how often the loss is read for a finiteness check.</summary>
     public int CheckInterval => checkInterval;
@@ -36,7 +38,7 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
     }
 
     /// <summary>A fresh Adam optimiser of <paramref name="pixels"/> at <paramref name="rate"/> (the seed starts a new one when the rate changes).</summary>
-    public static torch.optim.Optimizer CreateAdam(Parameter pixels, double rate) => torch.optim.Adam([pixels], lr: rate);
+    public static PixelAdam CreateAdam(Parameter pixels, double rate) => new(pixels, rate);
 
     /// <summary>A fresh L-BFGS search with the settings' step, history and tolerance.</summary>
     public static LineSearchLbfgs CreateLbfgs(OptimizerOptions settings) =>
@@ -45,20 +47,27 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
     /// <summary>
     /// The pixels as the picture shows them: each value clamped to the range that displays as RGB in [0, 1]. L-BFGS minimises
     /// the loss of this, so the loss it lowers is the saved picture's, and values beyond the range, which the picture cannot
-    /// show, get no gradient.
+    /// show, get no gradient. The range's bounds are made once, at the first call, on the pixels' device and dtype.
     /// </summary>
-    public static Tensor Displayable(Tensor pixels)
+    public Tensor Displayable(Tensor pixels)
     {
-        var (lower, upper) = Imaging.ImageTensor.DisplayableRange(pixels);
-        return pixels.maximum(lower).minimum(upper);
+        if (_displayable is null)
+        {
+            using var scope = NewDisposeScope();
+            var (lower, upper) = Imaging.ImageTensor.DisplayableRange(pixels);
+            _displayable = (lower.DetachFromDisposeScope(), upper.DetachFromDisposeScope());
+        }
+
+        var (low, high) = _displayable.Value;
+        return pixels.maximum(low).minimum(high);
     }
 
-    public Tensor[] AdamStep(torch.optim.Optimizer optimizer, Parameter pixels)
+    public Tensor[] AdamStep(PixelAdam optimizer, Parameter pixels)
     {
-        optimizer.zero_grad();
+        optimizer.ZeroGradient();
         var terms = Forward(pixels);
         Sum(terms).backward();
-        optimizer.step();
+        optimizer.Step();
         return terms;
     }
 
@@ -113,9 +122,20 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
         var total = terms[0];
         for (var i = 1; i < terms.Length; i++)
         {
-            total = total.add(terms[i]);
+            total = total.add(terms[i], Internal.OwnedScalars.One);
         }
 
         return total;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_displayable is { } bounds)
+        {
+            bounds.Lower.Dispose();
+            bounds.Upper.Dispose();
+            _displayable = null;
+        }
     }
 }

@@ -66,29 +66,22 @@ public sealed partial class OptimizerCheckpoint
     }
 
     /// <summary>Takes a checkpoint of a running Adam optimisation after <paramref name="iteration"/> iterations.</summary>
-    internal static OptimizerCheckpoint Capture(int iteration, double learningRate, Parameter pixels, optim.Optimizer optimizer)
+    internal static OptimizerCheckpoint Capture(int iteration, double learningRate, Parameter pixels, PixelAdam optimizer)
     {
         using var scope = NewDisposeScope();
-        var state = AdamState(optimizer);
-        return new OptimizerCheckpoint(iteration, learningRate, state.step, pixels.shape, Floats(pixels), Floats(state.exp_avg), Floats(state.exp_avg_sq));
+        return new OptimizerCheckpoint(iteration, learningRate, optimizer.Steps, pixels.shape, Floats(pixels), Floats(optimizer.FirstMoment), Floats(optimizer.SecondMoment));
     }
 
     /// <summary>Puts the checkpoint's pixels and moments into a fresh run's pixels and optimiser.</summary>
-    internal void Restore(Parameter pixels, optim.Optimizer optimizer)
+    internal void Restore(Parameter pixels, PixelAdam optimizer)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var state = AdamState(optimizer);
         pixels.copy_(tensor(_pixels).reshape(_shape));
-        state.exp_avg.copy_(tensor(_firstMoment).reshape(_shape));
-        state.exp_avg_sq.copy_(tensor(_secondMoment).reshape(_shape));
-        state.step = AdamStep;
+        optimizer.FirstMoment.copy_(tensor(_firstMoment).reshape(_shape));
+        optimizer.SecondMoment.copy_(tensor(_secondMoment).reshape(_shape));
+        optimizer.Steps = AdamStep;
     }
-
-    private static Adam.State AdamState(optim.Optimizer optimizer)
-        => optimizer is Adam adam && adam.state_dict().State is [Adam.State state]
-            ? state
-            : throw new InvalidOperationException("Checkpoints hold the state of an Adam optimiser of one image.");
 
     private static float[] Floats(Tensor values) => values.detach().to(float32).cpu().contiguous().data<float>().ToArray();
 

@@ -114,11 +114,12 @@ public sealed partial class StyleTransferOptimizer
     {
         // On the CPU reading a value costs no pipeline stall, so the loss is checked every iteration; on a GPU at progress reports.
         var checkInterval = _extractor.Device.type == DeviceType.CPU ? 1 : Settings.ProgressInterval;
-        var run = new OptimizationSteps(_extractor, losses, checkInterval);
+        using var run = new OptimizationSteps(_extractor, losses, checkInterval);
+        using var scalars = new OwnedScalars();
 
         using var pixels = OptimizationSteps.CreatePixels(initialImage);
         using var lbfgs = Settings.Kind == OptimizerKind.Lbfgs ? OptimizationSteps.CreateLbfgs(Settings) : null;
-        torch.optim.Optimizer? adam = null;
+        PixelAdam? adam = null;
         try
         {
             LogStarted(_logger, Settings.Kind, iterations, initialImage.shape[3], initialImage.shape[2], _extractor.Device);
@@ -148,7 +149,7 @@ public sealed partial class StyleTransferOptimizer
                 if (Settings.EffectiveClampBound is { } bound && t < iterations - Settings.UnclampedFinalIterations)
                 {
                     using var noGrad = no_grad();
-                    pixels.clamp_(-bound, bound);
+                    pixels.clamp_(scalars[-bound], scalars[bound]);
                 }
 
                 using var scope = NewDisposeScope();
@@ -207,7 +208,7 @@ public sealed partial class StyleTransferOptimizer
                         if (lbfgs is not null)
                         {
                             using var noGrad = no_grad();
-                            pixels.copy_(OptimizationSteps.Displayable(pixels));
+                            pixels.copy_(run.Displayable(pixels));
                         }
 
                         final = values;
@@ -215,7 +216,7 @@ public sealed partial class StyleTransferOptimizer
 
                     if (report)
                     {
-                        var preview = previewDue ? Previews.Create(lbfgs?.AcceptedView(pixels.shape) is { } point ? OptimizationSteps.Displayable(point) : pixels, PreviewTransform) : null;
+                        var preview = previewDue ? Previews.Create(lbfgs?.AcceptedView(pixels.shape) is { } point ? run.Displayable(point) : pixels, PreviewTransform) : null;
                         progress!.Report(new StyleTransferProgress(t + 1, iterations, values, rate, stopwatch.Elapsed) { Preview = preview, Checkpoint = checkpointDue ? OptimizerCheckpoint.Capture(t + 1, rate, pixels, adam!) : null });
                     }
                 }

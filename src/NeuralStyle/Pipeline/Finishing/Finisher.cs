@@ -1,6 +1,7 @@
 using System;
 using NeuralStyle.Features;
 using NeuralStyle.Imaging;
+using NeuralStyle.Internal;
 using static TorchSharp.torch;
 
 namespace NeuralStyle.Pipeline.Finishing;
@@ -23,8 +24,8 @@ internal sealed class Finisher(Tensor content, Tensor? region, ColorPreservation
         var x = region is null ? image : MaskedCompositeExtractor.Composite(image, region, content);
         if (preserveColors == ColorPreservation.Luminance)
         {
-            var rgb = ImageTensor.ToRgb01(x).clamp(0, 1);
-            x = ImageTensor.FromRgb01(ColorTransfer.PreserveLuminance(rgb, ImageTensor.ToRgb01(content).clamp(0, 1)));
+            var rgb = ImageTensor.ToRgb01(x).clamp(OwnedScalars.Zero, OwnedScalars.One);
+            x = ImageTensor.FromRgb01(ColorTransfer.PreserveLuminance(rgb, ImageTensor.ToRgb01(content).clamp(OwnedScalars.Zero, OwnedScalars.One)));
         }
 
         return x;
@@ -33,7 +34,7 @@ internal sealed class Finisher(Tensor content, Tensor? region, ColorPreservation
     /// <summary>Converts a finished, normalised image to RGB in [0, 1] in the layout the caller gave (<c>[1,3,H,W]</c> or <c>[3,H,W]</c>) on its device.</summary>
     public static Tensor ToRgbTensor(Tensor image, Tensor like)
     {
-        var rgb = ImageTensor.ToRgb01(image).clamp(0, 1).to(like.device);
+        var rgb = ImageTensor.ToRgb01(image).clamp(OwnedScalars.Zero, OwnedScalars.One).to(like.device);
         return like.dim() == 3 ? rgb.squeeze(0) : rgb;
     }
 

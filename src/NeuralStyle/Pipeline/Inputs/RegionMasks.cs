@@ -1,5 +1,6 @@
 using System.Linq;
 using NeuralStyle.Imaging;
+using NeuralStyle.Internal;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -35,7 +36,7 @@ internal sealed record RegionMasks(Tensor? Region, Tensor[]? PerStyle)
         }
 
         // Pixels that no style claims keep the content.
-        var region = perStyle.Skip(1).Aggregate(perStyle[0], (sum, m) => sum.add(m)).clamp(0, 1);
+        var region = perStyle.Skip(1).Aggregate(perStyle[0], (sum, m) => sum.add(m, OwnedScalars.One)).clamp(OwnedScalars.Zero, OwnedScalars.One);
         return new RegionMasks(region, perStyle);
     }
 
@@ -67,6 +68,6 @@ internal sealed record RegionMasks(Tensor? Region, Tensor[]? PerStyle)
             luma = ImageTensor.Resize(luma, height, width);
         }
 
-        return luma.mul(255).round().div(255).clamp(0, 1).to(device).MoveToOuterDisposeScope();
+        return luma.mul(ImageTensor.Levels).round().div(ImageTensor.Levels).clamp(OwnedScalars.Zero, OwnedScalars.One).to(device).MoveToOuterDisposeScope();
     }
 }

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using NeuralStyle.Imaging;
+using NeuralStyle.Internal;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuralStyle.Pipeline.Inputs;
@@ -55,8 +57,12 @@ internal sealed record RunInputs(Tensor Content, IReadOnlyList<Func<int?, Tensor
             case Initialization.Noise:
                 return Noise(content, options.Seed);
             case Initialization.Blend:
-                var ratio = options.InitNoiseRatio;
-                return content.mul(1 - ratio).add(Noise(content, options.Seed).mul(ratio));
+                using (var kept = (1 - options.InitNoiseRatio).ToScalar())
+                using (var ratio = options.InitNoiseRatio.ToScalar())
+                {
+                    return content.mul(kept).add(Noise(content, options.Seed).mul(ratio), OwnedScalars.One);
+                }
+
             case Initialization.Image:
                 return Batched(ImageTensor.Resize(ImageTensor.FromBitmap(options.InitialImage!), height, width).to(content.device), content);
             case Initialization.Style:

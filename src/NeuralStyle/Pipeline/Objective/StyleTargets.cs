@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using NeuralStyle.Features;
+using NeuralStyle.Internal;
 using NeuralStyle.Losses;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuralStyle.Pipeline.Objective;
@@ -61,8 +63,22 @@ internal sealed class StyleTargets : IDisposable
         // A_l = Σ_k w_k · Gram_k,l; with one style the targets are its Gram matrices as they are.
         var targets = styles.Length == 1
             ? grams[0]
-            : layers.Select((_, i) => Enumerable.Range(0, styles.Length).Select(k => grams[k][i].mul(blend[k])).Aggregate((a, b) => a.add(b))).ToArray();
+            : layers.Select((_, i) => BlendedGram(grams, i, blend)).ToArray();
         return new StyleTargets(layers, weights, [.. targets.Select(Keep)], null, blend);
+    }
+
+    // Σ_k w_k · Gram_k,i, each weight a scalar disposed at once (see OwnedScalars).
+    private static Tensor BlendedGram(Tensor[][] grams, int layer, IReadOnlyList<double> blend)
+    {
+        Tensor? sum = null;
+        for (var k = 0; k < grams.Length; k++)
+        {
+            using var weight = blend[k].ToScalar();
+            var term = grams[k][layer].mul(weight);
+            sum = sum is null ? term : sum.add(term, OwnedScalars.One);
+        }
+
+        return sum!;
     }
 
     /// <summary>Releases the targets.</summary>

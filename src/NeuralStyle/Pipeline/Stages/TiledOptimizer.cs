@@ -2,8 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using NeuralStyle.Features;
-using NeuralStyle.Internal;
 using NeuralStyle.HighResolution;
+using NeuralStyle.Internal;
 using NeuralStyle.Optimization;
 using NeuralStyle.Pipeline.Progress;
 using static TorchSharp.torch;
@@ -69,7 +69,7 @@ internal sealed class TiledOptimizer(IFeatureExtractor extractor, OptimizerOptio
                 var columns = TensorIndex.Slice(tile.Left, tile.Left + tile.Width);
                 var contentTile = content[TensorIndex.Ellipsis, rows, columns];
                 var start = canvas[TensorIndex.Ellipsis, rows, columns].clone();
-                var free = settled[TensorIndex.Ellipsis, rows, columns].neg().add(1);
+                var free = settled[TensorIndex.Ellipsis, rows, columns].neg().add_(OwnedScalars.One, OwnedScalars.One);
                 if (Region is { } region)
                 {
                     free = free.mul(region[TensorIndex.Ellipsis, rows, columns]);
