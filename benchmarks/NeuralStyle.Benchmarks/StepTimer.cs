@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Text.Json;
+using System.Threading;
 using NeuralStyle.Features;
 using NeuralStyle.Losses;
 using NeuralStyle.Optimization;
@@ -21,7 +22,9 @@ namespace NeuralStyle.Benchmarks;
 /// (shorter side; 4:3 images), <c>--steps 50</c>, <c>--repeats 3</c>, <c>--threads N</c>,
 /// <c>--style-gradient explicit|autograd|both</c> (the library's explicit style gradient, or autograd through the Gram matrix
 /// as the PyTorch reference does; <c>both</c> alternates them),
-/// <c>--channels-last 0|1</c> (the extractor's memory layout; default on for the CPU, see docs/performance.md).
+/// <c>--channels-last 0|1</c> (the extractor's memory layout; default on for the CPU, see docs/performance.md),
+/// <c>--cancellable 0|1|both</c> (whether the steps get a cancellation token that can be cancelled, as every run of the
+/// library and the tool does, or none; <c>both</c> alternates them, to show what honouring cancellation costs a step).
 /// <c>peak_rss_mb</c> is the process's peak resident memory so far: run one size per process to read it per size.
 /// </remarks>
 internal static class StepTimer
@@ -44,36 +47,46 @@ internal static class StepTimer
             "both" => [true, false],
             var other => throw new ArgumentException($"--style-gradient must be explicit, autograd or both; got '{other}'."),
         };
+        var cancellable = (options.GetValueOrDefault("cancellable") ?? "0") switch
+        {
+            "0" => new[] { false },
+            "1" => [true],
+            "both" => [false, true],
+            var other => throw new ArgumentException($"--cancellable must be 0, 1 or both; got '{other}'."),
+        };
+        var runs = modes.SelectMany(explicitGradient => cancellable.Select(live => (ExplicitGradient: explicitGradient, Cancellable: live))).ToArray();
+        using var cancellation = new CancellationTokenSource();
         foreach (var size in sizes)
         {
-            var problems = modes.Select(explicitGradient => new BenchmarkProblem(extractor, size, (size * 4) / 3, explicitGradient)).ToArray();
+            var problems = runs.Select(run => new BenchmarkProblem(extractor, size, (size * 4) / 3, run.ExplicitGradient)).ToArray();
             try
             {
                 var flops = FlopCount.PerIteration(size, (size * 4) / 3, StyleTransferPresets.CompositionVii.StyleLayers).Values.Sum();
                 var peak = FlopCount.CpuPeak();
                 var settings = new OptimizerOptions { DecayStartFraction = 1, ProgressInterval = steps };
                 var optimizer = new StyleTransferOptimizer(extractor, settings);
-                var times = modes.Select(_ => new List<double>()).ToArray();
-                var losses = new LossValues?[modes.Length];
-                foreach (var problem in problems)
+                var times = runs.Select(_ => new List<double>()).ToArray();
+                var losses = new LossValues?[runs.Length];
+                var tokens = runs.Select(run => run.Cancellable ? cancellation.Token : CancellationToken.None).ToArray();
+                for (var m = 0; m < runs.Length; m++)
                 {
-                    optimizer.Optimize(problem.Image, problem.Losses, steps).Dispose(); // warm-up
+                    optimizer.Optimize(problems[m].Image, problems[m].Losses, steps, cancellationToken: tokens[m]).Dispose(); // warm-up
                 }
 
                 for (var r = 0; r < repeats; r++)
                 {
-                    for (var m = 0; m < modes.Length; m++)
+                    for (var m = 0; m < runs.Length; m++)
                     {
                         Synchronize(device);
                         var stopwatch = Stopwatch.StartNew();
-                        using var result = optimizer.Optimize(problems[m].Image, problems[m].Losses, steps);
+                        using var result = optimizer.Optimize(problems[m].Image, problems[m].Losses, steps, cancellationToken: tokens[m]);
                         Synchronize(device);
                         times[m].Add(stopwatch.Elapsed.TotalMilliseconds / steps);
                         losses[m] = result.FinalLosses;
                     }
                 }
 
-                for (var m = 0; m < modes.Length; m++)
+                for (var m = 0; m < runs.Length; m++)
                 {
                     times[m].Sort();
                     Console.WriteLine(JsonSerializer.Serialize(new
@@ -84,7 +97,8 @@ internal static class StepTimer
                         height = size,
                         width = (size * 4) / 3,
                         steps,
-                        style_gradient = modes[m] ? "explicit" : "autograd",
+                        style_gradient = runs[m].ExplicitGradient ? "explicit" : "autograd",
+                        cancellable = runs[m].Cancellable,
                         channels_last = extractor.ChannelsLast,
                         ms_per_step = Math.Round(times[m][times[m].Count / 2], 3),
                         ms_per_step_min = Math.Round(times[m][0], 3),
