@@ -232,12 +232,13 @@ internal sealed class RemainingTimeModel
     }
 
     // A stage's set-up and warm-up (its targets and the iterations up to the first timed one) in its steady iterations, and
-    // how many iterations that covers: as measured for the latest stage that had it timed; plain iterations when none had.
+    // how many iterations that covers: as measured for the latest stage that had it timed from its first iteration (not a
+    // resumed one, whose first timing follows only the iterations done since the resumption); plain iterations when none had.
     private (double Cost, int Iterations) WarmUp(int upTo)
     {
         for (var k = upTo; k >= 0; k--)
         {
-            if (_started[k] is { } start && _warm[k] is { } warm && Measured(k) is { } m && m.Seconds > 0)
+            if (_firstDone[k] == 1 && _started[k] is { } start && _warm[k] is { } warm && Measured(k) is { } m && m.Seconds > 0)
             {
                 return ((warm.At - start).TotalSeconds / m.Seconds, warm.Done);
             }
