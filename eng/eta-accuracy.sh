@@ -43,11 +43,12 @@ if [ "$suite" = 1 ]; then
   self=("$0" --runs "$runs")
   [ "$realtime" = 0 ] || self+=(--realtime)
   images=("$repo/samples/images/content-village.png" "$repo/samples/images/style-mosaic.png" -o "${TMPDIR:-/tmp}/eta-accuracy.png" --progress-every 10)
-  summaries=$(mktemp)
-  trap 'rm -f "$summaries"' EXIT
+  summaries=$(mktemp) run_log=$(mktemp)
+  trap 'rm -f "$summaries" "$run_log"' EXIT
   for run in "--size 256" "--size 512" "--size 256 --schedule quick" "--size 512 --schedule quick" "--size 512 --coarse-to-fine on"; do
     # shellcheck disable=SC2086
-    "${self[@]}" -- "${images[@]}" $run "$@" | tee /dev/stderr | sed -n '/^eta-accuracy: summary$/,$p' | tail -n +2 | sed "s/^/$run: /" >> "$summaries"
+    "${self[@]}" -- "${images[@]}" $run "$@" | tee "$run_log"
+    sed -n '/^eta-accuracy: summary$/,$p' "$run_log" | tail -n +2 | sed "s/^/$run: /" >> "$summaries"
   done
   echo
   echo "eta-accuracy: suite summary (load average now $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -10,6 +10,7 @@ using NeuralStyle.HighResolution;
 using NeuralStyle.Imaging;
 using NeuralStyle.Optimization;
 using NeuralStyle.Orleans.Hosting;
+using NeuralStyle.Pipeline.Progress;
 using NeuralStyle.Tests.TestSupport;
 using NeuralStyle.Video;
 using NeuralStyle.Weights;
@@ -68,6 +69,12 @@ public sealed class DocsPromiseTests
         // docs/cli.md, the options table and the output checks
         { "docs/cli.md", @"\| `-i, --iterations N` \| iterations \(default (?<n>\d+)\) \|", I($"{StyleTransferPresets.CompositionVii.Iterations}") },
         { "docs/cli.md", @"`--progress-every N` \| progress interval \(default (?<n>\d+)\)", I($"{Optimizer.ProgressInterval}") },
+        { "docs/cli.md", @"until the run has timed (?<n>\d+) iterations after\s+its first", I($"{TimingPrior.Cpu.MinimumTimed}") },
+        { "docs/cli.md", @"\(iteration (?<n>\d+) with `--progress-every 1`,", I($"{TimingPrior.Cpu.WarmUpIterations + TimingPrior.Cpu.MinimumTimed}") },
+        { "docs/cli.md", @"with `--progress-every 1`, the first multiple of 10 from then on with the default\s+`--progress-every 10`: iteration (?<n>\d+)\)", I($"{(TimingPrior.Cpu.WarmUpIterations + TimingPrior.Cpu.MinimumTimed + 9) / 10 * 10}") },
+        { "docs/cli.md", @"iteration `s` is\s+taken to be `(?<n>[\d.]+)·\(1 − s/(?<m>\d+)\)` slower", I($"{TimingPrior.Cpu.SlowdownAfterWarmUp}") },
+        { "docs/cli.md", @"slower than the steady speed up to iteration (?<n>\d+)", I($"{TimingPrior.Cpu.FadeIterations}") },
+        { "docs/cli.md", @"taken to cost 4\^(?<n>[\d.]+) = ", I($"{TimingPrior.Cpu.PixelExponent}") },
         { "docs/cli.md", @"`--max-pixels N` \| refuse larger input images \(default (?<n>[\d,]+)\)", I($"{ImageLoadOptions.DefaultMaxPixels:N0}") },
         { "docs/cli.md", @"`--max-image-pixels N` \| [^(]+\(default (?<n>[\d,]+);", I($"{RuntimeOptions.DefaultMaxImagePixels:N0}") },
         { "docs/cli.md", @"`--style-scale X` \| style size relative to the content's, (?<n>[\d.]+ to [\d.]+);", I($"{StyleTransferOptions.MinStyleScale} to {StyleTransferOptions.MaxStyleScale}") },

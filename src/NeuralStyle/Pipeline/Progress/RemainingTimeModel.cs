@@ -9,13 +9,14 @@ namespace NeuralStyle.Pipeline.Progress;
 internal readonly record struct StageWork(int Iterations, double Pixels);
 
 /// <summary>
-/// The one model of a run's time left. The stage under way is timed from the end of its first iteration (which carries its
-/// set-up), over the later half of its iterations so far and at least <see cref="MinimumWindow"/> of them, so that a speed
-/// that has changed weighs no more; its next iterations are still slower by the device's warm-up (<see cref="TimingPrior"/>),
-/// which is taken out of what is measured and put into what is left. No estimate is given until the first stage has timed
-/// <see cref="TimingPrior.MinimumTimed"/> iterations. A later stage's iteration is scaled from the latest measured stage by
+/// The one model of a run's time left. The stage under way is timed from the end of its warm-up
+/// (<see cref="TimingPrior.WarmUpIterations"/>: its first iteration, which carries its set-up), over the later half of its
+/// iterations so far and at least <see cref="MinimumWindow"/> of them, so that a speed that has changed weighs no more; the
+/// iterations after the warm-up are still slower by the device's <see cref="TimingPrior.SlowdownAfterWarmUp"/>, which is
+/// taken out of what is measured and put into what is left. No estimate is given until the first stage has timed
+/// <see cref="TimingPrior.MinimumTimed"/> iterations after its warm-up. A later stage's iteration is scaled from the latest measured stage by
 /// <c>pixels^PixelExponent</c> until two sizes are measured, then by the line <c>c·(pixels + F)</c> fitted to them. Each later
-/// stage also costs its set-up (targets, the first iteration), in proportion to its iteration cost as measured for the
+/// stage also costs its set-up (targets, the warm-up), in proportion to its iteration cost as measured for the
 /// earlier stages. A stage that has just begun counts its prediction from the earlier stages as
 /// <see cref="PredictionWeight"/> measured iterations.
 /// </summary>
@@ -106,7 +107,7 @@ internal sealed class RemainingTimeModel
         }
     }
 
-    /// <summary>The time left after <paramref name="done"/> iterations of stage <paramref name="stage"/>; null before anything was timed.</summary>
+    /// <summary>The time left after <paramref name="done"/> iterations of stage <paramref name="stage"/>; null until enough is timed.</summary>
     /// <param name="stage">The zero-based stage under way (or about to start, with <paramref name="done"/> 0).</param>
     /// <param name="done">Its iterations done, every tile's counted.</param>
     public TimeSpan? Remaining(int stage, int done)
@@ -231,12 +232,13 @@ internal sealed class RemainingTimeModel
     }
 
     // A stage's set-up and warm-up (its targets and the iterations up to the first timed one) in its steady iterations, and
-    // how many iterations that covers: as measured for the latest stage that had it timed; plain iterations when none had.
+    // how many iterations that covers: as measured for the latest stage that had it timed from its first iteration (not a
+    // resumed one, whose first timing follows only the iterations done since the resumption); plain iterations when none had.
     private (double Cost, int Iterations) WarmUp(int upTo)
     {
         for (var k = upTo; k >= 0; k--)
         {
-            if (_started[k] is { } start && _warm[k] is { } warm && Measured(k) is { } m && m.Seconds > 0)
+            if (_firstDone[k] == 1 && _started[k] is { } start && _warm[k] is { } warm && Measured(k) is { } m && m.Seconds > 0)
             {
                 return ((warm.At - start).TotalSeconds / m.Seconds, warm.Done);
             }

@@ -211,6 +211,31 @@ public sealed class RunProgressTests
         }
     }
 
+    [Fact]
+    public void A_resumed_stage_does_not_count_the_iterations_before_its_resumption_as_its_set_up()
+    {
+        // Coarse-to-fine resumed at iteration 100 of the first stage's 200, at a second per iteration; the second stage has 4
+        // times the pixels. What the resumed stage took to its first report covers only the 10 iterations since the resumption,
+        // so the next stage is estimated as plain iterations: 50 left here and 200 at 4 s there.
+        (PlannedStage, int)[] stages =
+        [
+            (new PlannedStage(new ScaleStage(100, 100, 200, 1), null, 100), 1),
+            (new PlannedStage(new ScaleStage(200, 200, 200, 2), null, 200), 1),
+        ];
+        var now = TimeSpan.FromSeconds(5);
+        var log = new ProgressLog();
+        var progress = new RunProgress(log, stages, () => now, TimingPrior.None);
+        progress.Phase(StyleTransferPhase.ComputingTargets, 0);
+        var sink = progress.ForStage(0)!;
+        for (var done = 110; done <= 150; done += 10)
+        {
+            now += TimeSpan.FromSeconds(10);
+            sink.Report(new StyleTransferProgress(done, 200, Losses, 1, now));
+        }
+
+        log.Reports[^1].EstimatedRemaining!.Value.TotalSeconds.Should().BeApproximately(50 + (200 * 4), 1e-6);
+    }
+
     [Theory]
     [InlineData("default-192.csv", new[] { 200 }, new[] { 256 * 192 })]
     [InlineData("cpu-default-512.csv", new[] { 200 }, new[] { 682 * 512 })]
