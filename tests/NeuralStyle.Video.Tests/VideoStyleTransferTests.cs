@@ -57,6 +57,27 @@ public sealed class VideoStyleTransferTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Replacing_an_output_keeps_its_permissions_and_writes_through_a_symbolic_link()
+    {
+        using var folder = new TempFolder();
+        var input = Clips.Pan(folder.Path, frames: 2);
+        var target = folder["kept.mp4"];
+        await File.WriteAllTextAsync(target, "an older video", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var link = folder["link.mp4"];
+        File.CreateSymbolicLink(link, target);
+        using var style = VideoRunKit.Style();
+
+        await VideoStyleTransfer.RunAsync(input, style, link, VideoRunKit.Tiny(2, 1), cancellationToken: TestContext.Current.CancellationToken);
+
+        new FileInfo(link).LinkTarget.Should().Be(target, "the link stays a link");
+        File.GetUnixFileMode(target).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, "600 stays 600");
+        Clips.Probe(target, "v", "nb_frames").Should().Be("2");
+        Directory.GetFiles(folder.Path).Should().BeEquivalentTo([input, target, link], "no temporary file is left");
+    }
+
+    [Fact]
     public async Task Odd_frame_sizes_are_rounded_down_to_even_for_the_output()
     {
         using var folder = new TempFolder();

@@ -10,7 +10,8 @@ namespace NeuralStyle.Video.IO;
 
 /// <summary>
 /// Encodes the finished frames into the output video with <c>ffmpeg</c> (through FFMpegCore), at the input's frame rate and
-/// with the input's audio copied, into a temporary file beside the output that is then moved over it in one step.
+/// with the input's audio copied, into a temporary file beside the output that is then moved over it in one step
+/// (<see cref="NeuralStyle.IO.OutputFile"/>).
 /// </summary>
 internal static class VideoEncoder
 {
@@ -22,32 +23,26 @@ internal static class VideoEncoder
     public static async Task EncodeAsync(
         FfmpegTools tools, string framePattern, string frameRate, string input, bool hasAudio, string output, int quality, CancellationToken cancellationToken)
     {
-        var extension = Path.GetExtension(output);
-        var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, $".{Path.GetFileNameWithoutExtension(output)}.partial{extension}");
         try
         {
-            try
+            // Written as the library writes images (NeuralStyle.IO.OutputFile): into a temporary file beside the output, then
+            // moved over it; an existing output keeps its permissions and a symbolic link is written through.
+            await NeuralStyle.IO.OutputFile.WriteAsync(output, async (temporary, ct) =>
             {
-                await RunAsync(tools, framePattern, frameRate, input, hasAudio, temporary, quality, copyAudio: true, cancellationToken).ConfigureAwait(false);
-            }
-            catch (FFMpegException) when (hasAudio)
-            {
-                // The container cannot hold the input's audio codec (AAC in WebM, Opus in MOV …): re-encode the audio instead.
-                await RunAsync(tools, framePattern, frameRate, input, hasAudio, temporary, quality, copyAudio: false, cancellationToken).ConfigureAwait(false);
-            }
-
-            File.Move(temporary, output, overwrite: true);
+                try
+                {
+                    await RunAsync(tools, framePattern, frameRate, input, hasAudio, temporary, quality, copyAudio: true, ct).ConfigureAwait(false);
+                }
+                catch (FFMpegException) when (hasAudio)
+                {
+                    // The container cannot hold the input's audio codec (AAC in WebM, Opus in MOV …): re-encode the audio instead.
+                    await RunAsync(tools, framePattern, frameRate, input, hasAudio, temporary, quality, copyAudio: false, ct).ConfigureAwait(false);
+                }
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (FFMpegException ex)
         {
             throw new IOException($"ffmpeg could not write '{output}': {ex.Message.Split('\n', 2)[0].Trim()}", ex);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
         }
     }
 

@@ -132,29 +132,11 @@ public static class ImageFile
         var format = FormatOf(path);
         PixelOps.RequirePixels(bitmap, nameof(bitmap));
 
-        // A symbolic link is written through: the file it finally points to is replaced and the link stays.
-        var fullPath = Path.GetFullPath(path);
-        if (new FileInfo(fullPath).LinkTarget is not null && File.ResolveLinkTarget(fullPath, returnFinalTarget: true) is { } target)
-        {
-            fullPath = target.FullName;
-        }
-
-        var folder = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
-        var temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        UnixFileMode? keptMode = null;
-        if (!OperatingSystem.IsWindows() && File.Exists(fullPath))
-        {
-            // The replacement keeps the replaced file's permissions; created with them, so it is never more open meanwhile.
-            keptMode = File.GetUnixFileMode(fullPath);
-            create.UnixCreateMode = keptMode;
-        }
-
         var flattened = format == SKEncodedImageFormat.Jpeg && bitmap.AlphaType != SKAlphaType.Opaque ? PixelOps.FlattenOnWhite(bitmap) : null;
         try
         {
-            using (var pixmap = (flattened ?? bitmap).PeekPixels())
-            using (var file = new FileStream(temp, create))
+            using var pixmap = (flattened ?? bitmap).PeekPixels();
+            IO.OutputFile.Write(path, file =>
             {
                 bool encoded = format switch
                 {
@@ -166,21 +148,7 @@ public static class ImageFile
                 {
                     throw new NeuralStyleException($"Cannot encode a {bitmap.Width}x{bitmap.Height} {bitmap.ColorType} bitmap as {format} for '{path}'.");
                 }
-
-                file.Flush(flushToDisk: true);
-            }
-
-            if (keptMode is { } mode && !OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temp, mode); // the umask may have narrowed the mode it was created with
-            }
-
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
+            });
         }
         finally
         {
@@ -259,16 +227,4 @@ public static class ImageFile
 
     internal static ImageLoadException Fail(string name, string reason, Exception? inner = null)
         => new($"Cannot load image '{name}': {reason}.", name, inner);
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: the original exception matters more.
-        }
-    }
 }
