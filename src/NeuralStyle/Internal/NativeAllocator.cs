@@ -85,6 +85,23 @@ internal static class NativeAllocator
         }
     }
 
+    /// <summary>
+    /// Frees now the native memory of TorchSharp objects that are no longer reachable but not yet finalised (what
+    /// TorchSharp's own code leaves to the garbage collector, such as the pinned arrays its shape queries return through). Called
+    /// between the iterations of a CPU run: left to the garbage collector, these small blocks outlive the iteration that
+    /// made them and sit scattered between the next iterations' feature maps, so the heap grows around them (see
+    /// docs/performance.md). Safe beside other runs because the library leaves no scalar to a finalizer (see
+    /// <see cref="OwnedScalars"/>): a finalizer cannot free a number that a native call is reading.
+    /// </summary>
+    internal static void ReleaseUnreachableObjects()
+    {
+        if (IsTuned)
+        {
+            GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+            GC.WaitForPendingFinalizers();
+        }
+    }
+
     private static void TrimIfIdle()
     {
         if (Volatile.Read(ref _activeRuns) == 0)

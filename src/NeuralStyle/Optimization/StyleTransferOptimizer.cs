@@ -116,6 +116,8 @@ public sealed partial class StyleTransferOptimizer
         var checkInterval = _extractor.Device.type == DeviceType.CPU ? 1 : Settings.ProgressInterval;
         using var run = new OptimizationSteps(_extractor, losses, checkInterval);
         using var scalars = new OwnedScalars();
+        // On the CPU the native heap is shared with TorchSharp's small objects; see NativeAllocator.ReleaseUnreachableObjects.
+        var releaseBetweenIterations = _extractor.Device.type == DeviceType.CPU;
 
         using var pixels = OptimizationSteps.CreatePixels(initialImage);
         using var lbfgs = Settings.Kind == OptimizerKind.Lbfgs ? OptimizationSteps.CreateLbfgs(Settings) : null;
@@ -137,6 +139,11 @@ public sealed partial class StyleTransferOptimizer
             for (var t = ResumeFrom?.Iteration ?? 0; t < iterations; t++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (releaseBetweenIterations && t > 0)
+                {
+                    NativeAllocator.ReleaseUnreachableObjects();
+                }
+
                 var newRate = Settings.LearningRateAt(t, iterations);
                 if (newRate != rate)
                 {
