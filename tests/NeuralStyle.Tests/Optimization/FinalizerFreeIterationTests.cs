@@ -65,19 +65,5 @@ public sealed class FinalizerFreeIterationTests
         longRun.GetValueOrDefault(TensorType).Should().Be(shortRun.GetValueOrDefault(TensorType), "iterations leave no tensor to a finalizer (8 iterations: {0}; 2: {1})", Counts(longRun), Counts(shortRun));
     }
 
-    private static void Run(SKBitmap content, SKBitmap[] styles, StyleTransferOptions options)
-    {
-        var log = new ProgressLog();
-        using (var scope = NewDisposeScope())
-        {
-            var contentImage = ImageTensor.FromBitmap(content, options.ImageSize);
-            var loaders = styles.Select(s => (Func<int?, Tensor>)(side => ImageTensor.FromBitmap(s, side))).ToArray();
-            using var result = NeuralStyle.Pipeline.StyleTransferPipeline.Execute(contentImage, loaders, options, SharedAssets.SafeTensorsWeights, log, TestContext.Current.CancellationToken);
-        }
-
-        foreach (var report in log.Reports)
-        {
-            report.Preview?.Dispose();
-        }
-    }
+    private static void Run(SKBitmap content, SKBitmap[] styles, StyleTransferOptions options) => PipelineRun.Run(content, styles, options);
 }

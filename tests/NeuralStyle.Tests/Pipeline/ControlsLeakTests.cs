@@ -38,20 +38,9 @@ public sealed class ControlsLeakTests
     }
 
     private static void Run(SKBitmap content, SKBitmap[] styles, StyleTransferOptions options)
-    {
-        var log = new ProgressLog();
-        using (var scope = NewDisposeScope())
+        => PipelineRun.Run(content, styles, options, (image, reports) =>
         {
-            var contentImage = ImageTensor.FromBitmap(content, options.ImageSize);
-            var loaders = styles.Select(s => (Func<int?, Tensor>)(side => ImageTensor.FromBitmap(s, side))).ToArray();
-            using var result = NeuralStyle.Pipeline.StyleTransferPipeline.Execute(contentImage, loaders, options, SharedAssets.SafeTensorsWeights, log, TestContext.Current.CancellationToken);
-            result.Image.shape.Should().Equal(1, 3, 48, 64);
-        }
-
-        log.Reports.Where(r => r.Preview is not null).Should().NotBeEmpty();
-        foreach (var report in log.Reports)
-        {
-            report.Preview?.Dispose();
-        }
-    }
+            image.shape.Should().Equal(1, 3, 48, 64);
+            reports.Where(r => r.Preview is not null).Should().NotBeEmpty();
+        });
 }
