@@ -49,7 +49,7 @@ public sealed class CliOutputPathTests : IDisposable
 
         var (code, stdout, stderr) = await CliRunner.RunAsync([.. args]);
 
-        stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain($"-o '{given}'").And.Contain(message).And.NotContain(".tmp");
+        stderr.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain($"-o '{given}'").And.Contain(message).And.NotContain(".tmp").And.NotContain(".partial");
         stdout.Should().BeEmpty();
         code.Should().Be(2);
         Directory.GetFiles(_folder, "*", SearchOption.AllDirectories).Should().BeEmpty("nothing is written, not even a probe file");
