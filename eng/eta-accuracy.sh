@@ -72,9 +72,10 @@ if [ "$realtime" = 1 ]; then
 fi
 
 # Other processes under a real-time policy take the CPUs from a real-time run for as long as they like (two SCHED_FIFO
-# processes of one priority do not share): a run waits until there are none, and says so when one appeared during it.
+# processes of one priority do not share): a run waits until there are none, and says so when one appeared during it. The
+# script's own line stamper, which runs above the tool, is not one of them.
 other_realtime() {
-  ps -eo cls=,args= | awk -v repo="$repo" '($1 == "FF" || $1 == "RR") && $2 !~ /^\[/ && $2 !~ /^(\/usr\/sbin\/)?watchdogd/ && index($0, repo) == 0 && index($0, "EPOCHREALTIME") == 0 { $1 = ""; print substr($0, 2, 100) }'
+  ps -eo cls=,args= | awk -v repo="$repo" '($1 == "FF" || $1 == "RR") && $2 !~ /^\[/ && $2 !~ /^(\/usr\/sbin\/)?watchdogd/ && index($0, repo) == 0 && index($0, "eta-accuracy stamper") == 0 { $1 = ""; print substr($0, 2, 100) }'
 }
 
 work=$(mktemp -d)
@@ -97,7 +98,7 @@ for ((r = 1; r <= runs; r++)); do
   # The stamper reads the tool's CPU time from /proc: each thread's, kept after the thread ends.
   fifo="$work/fifo-$r"; mkfifo "$fifo"
   "${run_prefix[@]}" "$tool" "$@" > "$fifo" & tool_pid=$!
-  "${stamp_prefix[@]}" python3 -c '
+  "${stamp_prefix[@]}" python3 -c '# eta-accuracy stamper
 import os, sys, time
 task, seen = "/proc/" + sys.argv[1] + "/task", {}
 for line in sys.stdin:

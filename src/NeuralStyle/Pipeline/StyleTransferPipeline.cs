@@ -115,7 +115,7 @@ internal static class StyleTransferPipeline
         var cuda = device.type == TorchSharp.DeviceType.CUDA;
         var plan = StagePlan.Create((int)sizes.ContentHeight, (int)sizes.ContentWidth, options, network, cuda);
         options.CheckCheckpoints(plan);
-        var reporter = new RunProgress(progress, [.. plan.Stages.Select(s => (s, s.TileCount(options.HighResolution.TileOverlap)))], () => clock.Elapsed, TimingPrior.For(cuda));
+        var reporter = new RunProgress(progress, [.. plan.Stages.Select(s => (s, s.TileCount(options.HighResolution.TileOverlap)))], () => clock.Elapsed, TimingPrior.For(cuda, options.Optimizer.Kind == Optimization.OptimizerKind.Lbfgs));
         return new RunSetup(options, sizes, plan, device, reporter, clock);
     }
 }

@@ -74,6 +74,8 @@ public sealed class DocsPromiseTests
         { "docs/cli.md", @"with `--progress-every 1`, the first multiple of 10 from then on with the default\s+`--progress-every 10`: iteration (?<n>\d+)\)", I($"{(TimingPrior.Cpu.WarmUpIterations + TimingPrior.Cpu.MinimumTimed + 9) / 10 * 10}") },
         { "docs/cli.md", @"iteration `s` is\s+taken to be `(?<n>[\d.]+)·\(1 − s/(?<m>\d+)\)` slower", I($"{TimingPrior.Cpu.SlowdownAfterWarmUp}") },
         { "docs/cli.md", @"slower than the steady speed up to iteration (?<n>\d+)", I($"{TimingPrior.Cpu.FadeIterations}") },
+        { "docs/cli.md", @"measured slower still, `(?<n>[\d.]+)·\(1 − s/(?<m>\d+)\)`", I($"{TimingPrior.CpuLbfgs.SlowdownAfterWarmUp}") },
+        { "docs/cli.md", @"measured slower still, `[\d.]+·\(1 − s/(?<n>\d+)\)`", I($"{TimingPrior.CpuLbfgs.FadeIterations}") },
         { "docs/cli.md", @"taken to cost 4\^(?<n>[\d.]+) = ", I($"{TimingPrior.Cpu.PixelExponent}") },
         { "docs/cli.md", @"`--max-pixels N` \| refuse larger input images \(default (?<n>[\d,]+)\)", I($"{ImageLoadOptions.DefaultMaxPixels:N0}") },
         { "docs/cli.md", @"`--max-image-pixels N` \| [^(]+\(default (?<n>[\d,]+);", I($"{RuntimeOptions.DefaultMaxImagePixels:N0}") },

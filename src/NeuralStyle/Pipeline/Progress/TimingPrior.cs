@@ -24,8 +24,14 @@ internal sealed record TimingPrior(int WarmUpIterations, double SlowdownAfterWar
     /// <summary>Assumes nothing: only the first iteration is not timed, an estimate from the second, cost in proportion to the pixels.</summary>
     public static TimingPrior None { get; } = new(1, 0, 0, 1, 1);
 
-    /// <summary>The CPU (libtorch with oneDNN), fitted to recorded runs at 192 to 512 px.</summary>
-    public static TimingPrior Cpu { get; } = new(1, 0.5, 30, 10, 1.15);
+    /// <summary>Adam on the CPU (libtorch with oneDNN), fitted to recorded runs at 192 to 512 px.</summary>
+    public static TimingPrior Cpu { get; } = new(1, 0.2, 20, 10, 1.15);
+
+    /// <summary>
+    /// L-BFGS on the CPU, fitted to recorded runs of the quick schedule at 256 and 512 px, whose first evaluations are slower
+    /// than Adam's first iterations.
+    /// </summary>
+    public static TimingPrior CpuLbfgs { get; } = Cpu with { SlowdownAfterWarmUp = 0.7 };
 
     /// <summary>
     /// A GPU: not measured yet, so the CPU's warm-up, no slowdown after it and cost in proportion to the pixels until two
@@ -33,8 +39,8 @@ internal sealed record TimingPrior(int WarmUpIterations, double SlowdownAfterWar
     /// </summary>
     public static TimingPrior Cuda { get; } = Cpu with { SlowdownAfterWarmUp = 0, PixelExponent = 1 };
 
-    /// <summary>The prior for a run on a GPU (<paramref name="cuda"/>) or on the CPU.</summary>
-    public static TimingPrior For(bool cuda) => cuda ? Cuda : Cpu;
+    /// <summary>The prior for a run on a GPU (<paramref name="cuda"/>) or on the CPU, with L-BFGS (<paramref name="lbfgs"/>) or Adam.</summary>
+    public static TimingPrior For(bool cuda, bool lbfgs) => cuda ? Cuda : lbfgs ? CpuLbfgs : Cpu;
 
     /// <summary>The cost of iterations <paramref name="from"/> + 1 to <paramref name="to"/> of a stage, in steady iterations.</summary>
     public double SteadyIterations(int from, int to)
