@@ -27,8 +27,33 @@ public sealed class StyleGradientTests
         { false, true, 2, false },
         { true, false, 2, false },
         { false, true, 1, true },
+        { false, false, 1, true },
+        { true, true, 1, true },
         { true, true, 2, true },
     };
+
+    [Theory]
+    [InlineData(64, 95, 127)]
+    [InlineData(128, 47, 63)]
+    [InlineData(512, 11, 15)]
+    [InlineData(16, 1, 9)]
+    public void The_product_for_one_channels_last_image_is_a_convolution_that_stays_channels_last(int c, int h, int w)
+    {
+        // S·F for one image runs as a 1×1 convolution; it must come back channels-last by itself (a copy into that layout would
+        // cost more than the convolution saves: its input once had a batch stride that made libtorch choose NCHW).
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(11);
+        var layer = randn([1, h, w, c], generator: generator).permute(0, 3, 1, 2);
+        var flat = layer.reshape(1, c, h * w);
+        var s = randn([1, c, c], generator: generator);
+        s = s + s.transpose(1, 2);
+
+        var product = StyleLoss.ChannelsLastProduct(s, flat, layer);
+
+        StyleLoss.IsChannelsLast(product).Should().Be(c > 1, "the convolution keeps the input's channels-last layout");
+        var expected = bmm(flat.transpose(1, 2).to(float64), s.to(float64)).reshape(1, h, w, c).permute(0, 3, 1, 2);
+        product.to(float64).sub(expected).abs().max().item<double>().Should().BeLessThan(1e-4 * expected.abs().max().item<double>());
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
