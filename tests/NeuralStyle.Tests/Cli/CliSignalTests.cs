@@ -29,8 +29,12 @@ public sealed partial class CliSignalTests : IDisposable
         using var run = Start(output, size: 64);
         (await run.WaitForOutputAsync("iteration 2/")).Should().BeTrue(run.Error);
 
-        var reportsAtSignal = Iterations().Count(run.Output);
+        // The tool is stopped while its output is read to the end, so that the count is of every report before the signal
+        // (an iteration at 64 px is shorter than the time it takes to read a line and start `kill`), and continued after.
+        run.Signal("STOP");
+        var reportsAtSignal = await run.OutputAtRestAsync(line => Iterations().Count(line));
         run.Signal(signal);
+        run.Signal("CONT");
         var code = await run.WaitAsync();
 
         code.Should().Be(exitCode, run.Error);

@@ -145,7 +145,24 @@ internal static partial class CliRunner
             return true;
         }
 
-        /// <summary>Sends a POSIX signal (INT, TERM) with the system's kill command.</summary>
+        /// <summary>
+        /// Reads <paramref name="measure"/> of standard output once it has stopped growing (the process stopped with SIGSTOP,
+        /// its pipe read to the end): the same value over 300 ms.
+        /// </summary>
+        public async Task<int> OutputAtRestAsync(Func<string, int> measure)
+        {
+            var (last, steady) = (-1, 0);
+            while (steady < 6)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+                var now = measure(Output);
+                (last, steady) = (now, now == last ? steady + 1 : 0);
+            }
+
+            return last;
+        }
+
+        /// <summary>Sends a POSIX signal (INT, TERM, STOP, CONT) with the system's kill command.</summary>
         public void Signal(string name)
         {
             using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
