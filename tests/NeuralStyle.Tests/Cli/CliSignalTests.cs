@@ -18,6 +18,15 @@ public sealed partial class CliSignalTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("neuralstyle-signals-").FullName;
 
+    public CliSignalTests()
+    {
+        // A process started in the background by a non-interactive shell ignores SIGINT, and so does every process it starts,
+        // the tool too (POSIX keeps an ignored signal ignored across exec): the Ctrl+C cases would wait for a run to its end.
+        var ignored = File.ReadLines("/proc/self/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        (System.Convert.ToUInt64(ignored["SigIgn:".Length..].Trim(), 16) & 2).Should().Be(0UL,
+            "SIGINT must not be ignored by the test process, which the tool would inherit (run the tests in the foreground, or with SIGINT restored)");
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Theory]
