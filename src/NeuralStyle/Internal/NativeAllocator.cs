@@ -15,7 +15,10 @@ namespace NeuralStyle.Internal;
 /// slower iterations). Fixed thresholds — blocks up to 32 MiB from the heap, the heap never trimmed during a run — make
 /// each iteration reuse the previous one's memory: resident memory is flat after the first iterations. Mapping large
 /// blocks afresh instead costs a page fault per 4 KiB at every iteration, which made iterations 6 to 16 times slower
-/// on the test machine. <c>malloc_trim</c> gives the heap's free memory back once no optimisation has been active for
+/// on the test machine. A run's thread is not the process's main thread, so its blocks come from one of glibc's per-thread
+/// arenas, made of 64 MiB heaps; glibc unmaps such a heap whenever every block in it is free, whatever the trim threshold,
+/// and the next iteration faults it in again. A top pad of a whole heap keeps the heaps mapped during a run.
+/// <c>malloc_trim</c> gives the heap's free memory back once no optimisation has been active for
 /// <see cref="TrimDelay"/>. See
 /// docs/performance.md for the measurements.</para>
 /// <para>Process-wide and applied once, at the first optimisation, only where glibc's allocator is present. Set the
@@ -30,6 +33,8 @@ internal static class NativeAllocator
     private const int TrimThreshold = 1 << 30;
     private const int MmapThresholdParameter = -3; // M_MMAP_THRESHOLD
     private const int MmapThreshold = 32 << 20; // glibc's largest (HEAP_MAX_SIZE / 2 on 64-bit)
+    private const int TopPadParameter = -2; // M_TOP_PAD
+    private const int TopPad = 64 << 20; // glibc's per-thread heap size on 64-bit (HEAP_MAX_SIZE)
 
     /// <summary>How long no run must be active before free heap memory is given back.</summary>
     internal static readonly TimeSpan TrimDelay = TimeSpan.FromSeconds(2);
@@ -121,7 +126,9 @@ internal static class NativeAllocator
         try
         {
             _ = Glibc.gnu_get_libc_version(); // absent under musl: not glibc's allocator
-            return Glibc.mallopt(MmapThresholdParameter, MmapThreshold) == 1 && Glibc.mallopt(TrimThresholdParameter, TrimThreshold) == 1;
+            return Glibc.mallopt(MmapThresholdParameter, MmapThreshold) == 1
+                && Glibc.mallopt(TrimThresholdParameter, TrimThreshold) == 1
+                && Glibc.mallopt(TopPadParameter, TopPad) == 1;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {

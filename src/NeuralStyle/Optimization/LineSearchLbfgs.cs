@@ -16,7 +16,10 @@ namespace NeuralStyle.Optimization;
 /// initial inverse Hessian scaled by <c>sᵀy / yᵀy</c> of the latest pair (Nocedal and Wright, Numerical Optimization,
 /// algorithms 7.4 and 7.5). Pairs whose curvature <c>sᵀy</c> is not positive are not kept. The first step, along the
 /// negative gradient, is <c>rate · min(1, 1 / ‖g‖₁)</c> long. All vectors are flat float32 copies in the pixels'
-/// logical order, so the pixels' memory layout does not matter. Owns its tensors: dispose it.
+/// logical order, so the pixels' memory layout does not matter. Every vector it keeps, the history's included, is
+/// allocated at the first evaluation and then updated in place, so that a run's memory layout is settled from its first
+/// iteration: blocks added while the history filled up pushed each iteration's feature maps into fresh memory, which
+/// the system then had to fault in. Owns its tensors: dispose it.
 /// </remarks>
 internal sealed class LineSearchLbfgs : IDisposable
 {
@@ -29,7 +32,14 @@ internal sealed class LineSearchLbfgs : IDisposable
     private readonly double _rate;
     private readonly double _tolerance;
     private readonly int _historySize;
-    private readonly LinkedList<(Tensor S, Tensor Y, double Rho)> _history = new();
+
+    // The pairs kept, oldest first: rows of _steps and _changes, with 1 / sᵀy.
+    private readonly List<(int Row, double Rho)> _history = new();
+
+    // Rows of _steps and _changes that hold no pair; a trial's step and gradient change are written to the first.
+    private readonly Stack<int> _freeRows = new();
+    private Tensor? _steps;
+    private Tensor? _changes;
     private Tensor? _point;
     private Tensor? _gradient;
     private Tensor? _direction;
@@ -93,6 +103,7 @@ internal sealed class LineSearchLbfgs : IDisposable
                 return false;
             }
 
+            Allocate(g);
             Accept(pixels, loss, g);
             Restart(g);
             _step = _rate * Math.Min(1, 1 / g.abs().sum().item<float>());
@@ -101,18 +112,19 @@ internal sealed class LineSearchLbfgs : IDisposable
         }
 
         // The step taken, and the decrease its first-order model promises.
-        var s = Scaled(_direction!, _step);
+        var trialRow = _freeRows.Peek();
+        var s = Scaled(_direction!, _step, _steps!.select(0, trialRow));
         var promised = _gradient!.dot(s).item<float>();
         if (double.IsFinite(loss) && loss <= _loss + (SufficientDecrease * promised))
         {
-            var y = g.sub(_gradient!);
+            var y = _changes!.select(0, trialRow).copy_(g).sub_(_gradient!);
             var curvature = y.dot(s).item<float>();
             var previousLoss = _loss;
             Accept(pixels, loss, g);
             _restartedWithoutProgress = false;
             if (curvature > 1e-10)
             {
-                Remember(s, y, curvature);
+                Remember(curvature);
             }
 
             Converged = Math.Abs(previousLoss - loss) < _tolerance || s.abs().max().item<float>() < _tolerance;
@@ -165,61 +177,77 @@ internal sealed class LineSearchLbfgs : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        ForgetHistory();
+        _steps?.Dispose();
+        _changes?.Dispose();
         _point?.Dispose();
         _gradient?.Dispose();
         _direction?.Dispose();
     }
 
+    /// <summary>Every vector the search keeps, on the gradient's device: one row more than the history for a trial's pair.</summary>
+    private void Allocate(Tensor g)
+    {
+        var length = g.shape[0];
+        _steps = empty([_historySize + 1, length], float32, g.device).DetachFromDisposeScope();
+        _changes = empty([_historySize + 1, length], float32, g.device).DetachFromDisposeScope();
+        _point = empty([length], float32, g.device).DetachFromDisposeScope();
+        _gradient = empty([length], float32, g.device).DetachFromDisposeScope();
+        _direction = empty([length], float32, g.device).DetachFromDisposeScope();
+        for (var row = _historySize; row >= 0; row--)
+        {
+            _freeRows.Push(row);
+        }
+    }
+
     private void Accept(Tensor pixels, double loss, Tensor g)
     {
-        Keep(ref _point, pixels.detach().reshape(-1).to(float32).clone());
-        Keep(ref _gradient, g.clone());
+        _point!.view(pixels.shape).copy_(pixels.detach());
+        _gradient!.copy_(g);
         _loss = loss;
         _backtracks = 0;
         AcceptedSteps++;
     }
 
-    private void Remember(Tensor s, Tensor y, double curvature)
+    /// <summary>Keeps the trial's pair (written to the first free row), in place of the oldest when the history is full.</summary>
+    private void Remember(double curvature)
     {
+        var row = _freeRows.Pop();
         if (_history.Count == _historySize)
         {
-            var oldest = _history.First!.Value;
-            oldest.S.Dispose();
-            oldest.Y.Dispose();
-            _history.RemoveFirst();
+            _freeRows.Push(_history[0].Row);
+            _history.RemoveAt(0);
         }
 
-        _history.AddLast((s.DetachFromDisposeScope(), y.DetachFromDisposeScope(), 1 / curvature));
+        _history.Add((row, 1 / curvature));
     }
 
     /// <summary>The quasi-Newton direction at the accepted point; the steepest descent if that is not downhill.</summary>
     private void Steer(Tensor g)
     {
-        var q = g.neg();
+        var q = _direction!.copy_(g).neg_();
         var alphas = new double[_history.Count];
-        var i = _history.Count;
-        for (var node = _history.Last; node is not null; node = node.Previous)
+        for (var i = _history.Count - 1; i >= 0; i--)
         {
-            var (s, y, rho) = node.Value;
-            alphas[--i] = rho * s.dot(q).item<float>();
+            var (row, rho) = _history[i];
+            alphas[i] = rho * _steps!.select(0, row).dot(q).item<float>();
             using var alpha = (-alphas[i]).ToScalar();
-            q.add_(y, alpha);
+            q.add_(_changes!.select(0, row), alpha);
         }
 
-        if (_history.Last is { } latest)
+        if (_history.Count > 0)
         {
-            var (s, y, _) = latest.Value;
+            var latest = _history[^1].Row;
+            var (s, y) = (_steps!.select(0, latest), _changes!.select(0, latest));
             using var scale = (s.dot(y).item<float>() / y.dot(y).item<float>()).ToScalar();
             q.mul_(scale);
         }
 
-        i = 0;
-        foreach (var (s, y, rho) in _history)
+        for (var i = 0; i < _history.Count; i++)
         {
-            var beta = rho * y.dot(q).item<float>();
-            using var correction = (alphas[i++] - beta).ToScalar();
-            q.add_(s, correction);
+            var (row, rho) = _history[i];
+            var beta = rho * _changes!.select(0, row).dot(q).item<float>();
+            using var correction = (alphas[i] - beta).ToScalar();
+            q.add_(_steps!.select(0, row), correction);
         }
 
         var slope = g.dot(q).item<float>();
@@ -227,41 +255,31 @@ internal sealed class LineSearchLbfgs : IDisposable
         {
             ForgetHistory();
             Restart(g);
-            return;
         }
-
-        Keep(ref _direction, q);
     }
 
-    private void Restart(Tensor g) => Keep(ref _direction, g.neg());
+    private void Restart(Tensor g) => _direction!.copy_(g).neg_();
 
     private void MoveTo(Tensor pixels)
     {
         using var step = _step.ToScalar();
-        pixels.copy_(_point!.add(_direction!, step).view(pixels.shape));
+        pixels.copy_(_point!.view(pixels.shape)).add_(_direction!.view(pixels.shape), step);
     }
 
     // The scalar is disposed here, not left to the garbage collector (see Internal.OwnedScalars).
-    private static Tensor Scaled(Tensor direction, double step)
+    private static Tensor Scaled(Tensor direction, double step, Tensor into)
     {
         using var factor = step.ToScalar();
-        return direction.mul(factor);
+        return into.copy_(direction).mul_(factor);
     }
 
     private void ForgetHistory()
     {
-        foreach (var (s, y, _) in _history)
+        for (var i = _history.Count - 1; i >= 0; i--)
         {
-            s.Dispose();
-            y.Dispose();
+            _freeRows.Push(_history[i].Row);
         }
 
         _history.Clear();
-    }
-
-    private static void Keep(ref Tensor? field, Tensor value)
-    {
-        field?.Dispose();
-        field = value.DetachFromDisposeScope();
     }
 }

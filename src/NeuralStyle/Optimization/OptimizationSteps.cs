@@ -40,9 +40,12 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
     /// <summary>A fresh Adam optimiser of <paramref name="pixels"/> at <paramref name="rate"/> (the seed starts a new one when the rate changes).</summary>
     public static PixelAdam CreateAdam(Parameter pixels, double rate) => new(pixels, rate);
 
-    /// <summary>A fresh L-BFGS search with the settings' step, history and tolerance.</summary>
-    public static LineSearchLbfgs CreateLbfgs(OptimizerOptions settings) =>
-        new(settings.LbfgsLearningRate, settings.LbfgsHistorySize, settings.LbfgsTolerance);
+    /// <summary>
+    /// A fresh L-BFGS search with the settings' step, history and tolerance; its history no longer than the run's
+    /// <paramref name="evaluations"/> (it keeps at most one pair per accepted step, and allocates the whole history at once).
+    /// </summary>
+    public static LineSearchLbfgs CreateLbfgs(OptimizerOptions settings, int evaluations) =>
+        new(settings.LbfgsLearningRate, Math.Clamp(evaluations, 1, settings.LbfgsHistorySize), settings.LbfgsTolerance);
 
     /// <summary>
     /// The pixels as the picture shows them: each value clamped to the range that displays as RGB in [0, 1]. L-BFGS minimises

@@ -120,7 +120,7 @@ public sealed partial class StyleTransferOptimizer
         var releaseBetweenIterations = _extractor.Device.type == DeviceType.CPU;
 
         using var pixels = OptimizationSteps.CreatePixels(initialImage);
-        using var lbfgs = Settings.Kind == OptimizerKind.Lbfgs ? OptimizationSteps.CreateLbfgs(Settings) : null;
+        using var lbfgs = Settings.Kind == OptimizerKind.Lbfgs ? OptimizationSteps.CreateLbfgs(Settings, iterations) : null;
         PixelAdam? adam = null;
         try
         {
