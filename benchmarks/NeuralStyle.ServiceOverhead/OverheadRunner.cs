@@ -47,13 +47,23 @@ internal static class OverheadRunner
         Task<byte[]> Plain() => PlainAsync(request, plainOptions, service);
         Task<byte[]> Distributed() => service.RunAsync(request);
 
-        // A warm-up of each path, and the check that both do the same work: the results must be the same bytes.
+        // A warm-up of each path (the runtime compiles a method again, optimised, after it has been called often: a job's
+        // once-per-job code reaches that after some jobs), and the check that both do the same work: the same bytes.
         var plainPng = (await MeasureAsync(Plain).ConfigureAwait(false)).Png;
-        var servicePng = (await MeasureAsync(Distributed).ConfigureAwait(false)).Png;
-        if (!plainPng.AsSpan().SequenceEqual(servicePng))
+        for (var round = 0; round < arguments.Warmup; round++)
         {
-            await Console.Error.WriteLineAsync("The two paths gave different images, so they did not do the same work; no comparison made.").ConfigureAwait(false);
-            return 1;
+            var plainAgain = round == 0 ? plainPng : (await MeasureAsync(Plain).ConfigureAwait(false)).Png;
+            var servicePng = (await MeasureAsync(Distributed).ConfigureAwait(false)).Png;
+            if (!plainAgain.AsSpan().SequenceEqual(plainPng) || !servicePng.AsSpan().SequenceEqual(plainPng))
+            {
+                await Console.Error.WriteLineAsync("The two paths gave different images, so they did not do the same work; no comparison made.").ConfigureAwait(false);
+                return 1;
+            }
+        }
+
+        if (arguments.Paths != "both")
+        {
+            return await RunOnePathAsync(arguments.Paths == "plain" ? Plain : Distributed, arguments, plainPng).ConfigureAwait(false);
         }
 
         var pairs = new List<Pair>();
@@ -69,7 +79,7 @@ internal static class OverheadRunner
                 return 1;
             }
 
-            var pair = new Pair(index, plainFirst ? "plain-first" : "service-first", plain.CpuS, plain.WallS, distributed.CpuS, distributed.WallS, LoadAverage());
+            var pair = new Pair(index, plainFirst ? "plain-first" : "service-first", plain.CpuS, plain.WallS, distributed.CpuS, distributed.WallS, LoadAverage()) { PlainThreads = plain.Threads, ServiceThreads = distributed.Threads };
             pairs.Add(pair);
             Console.WriteLine(JsonSerializer.Serialize(pair));
         }
@@ -88,20 +98,43 @@ internal static class OverheadRunner
         return JobExecution.Png(result.Image);
     }
 
+    /// <summary>Runs one path <see cref="RunnerArguments.Pairs"/> times (for a profiler, or the split of its CPU time by thread).</summary>
+    private static async Task<int> RunOnePathAsync(Func<Task<byte[]>> path, RunnerArguments arguments, byte[] expected)
+    {
+        for (var index = 0; index < arguments.Pairs; index++)
+        {
+            // Monotonic-clock seconds (as perf record -k CLOCK_MONOTONIC stamps its samples), to look at one run's samples: perf report --time START,END.
+            var start = Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+            var run = await MeasureAsync(path).ConfigureAwait(false);
+            var end = Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+            if (!run.Png.AsSpan().SequenceEqual(expected))
+            {
+                await Console.Error.WriteLineAsync("A run's result differs from the warm-up's.").ConfigureAwait(false);
+                return 1;
+            }
+
+            Console.WriteLine(JsonSerializer.Serialize(new { Index = index, arguments.Paths, run.CpuS, run.WallS, run.Threads, MonotonicStart = start, MonotonicEnd = end, LoadAverage = LoadAverage() }));
+        }
+
+        return 0;
+    }
+
     private static async Task<Run> MeasureAsync(Func<Task<byte[]>> path)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         using var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
+        var threads = ThreadCpu.Now();
         var wall = Stopwatch.StartNew();
         var png = await path().ConfigureAwait(false);
         wall.Stop();
         process.Refresh();
-        return new Run((process.TotalProcessorTime - cpu).TotalSeconds, wall.Elapsed.TotalSeconds, png);
+        var cpuS = (process.TotalProcessorTime - cpu).TotalSeconds;
+        return new Run(cpuS, wall.Elapsed.TotalSeconds, png, ThreadCpu.Now().Since(threads, cpuS));
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 
-    private sealed record Run(double CpuS, double WallS, byte[] Png);
+    private sealed record Run(double CpuS, double WallS, byte[] Png, IReadOnlyDictionary<string, double> Threads);
 }

@@ -7,9 +7,9 @@ using NeuralStyle.Orleans.Hosting;
 namespace NeuralStyle.ServiceOverhead;
 
 /// <summary>What the runner measures: the inputs, the job's size and length, and how many pairs of runs.</summary>
-internal sealed record RunnerArguments(string Content, string Style, string? Weights, int Size, int Iterations, int Pairs, int Threads, string Device, int PreviewInterval, int PreviewMinimumMilliseconds, int CheckpointInterval)
+internal sealed record RunnerArguments(string Content, string Style, string? Weights, int Size, int Iterations, int Pairs, int Threads, string Device, int PreviewInterval, int PreviewMinimumMilliseconds, int CheckpointInterval, string Paths, int Warmup)
 {
-    public const string Usage = "--content PATH --style PATH [--weights PATH] [--size 256] [--iterations 200] [--pairs 5] [--threads 1] [--device cpu] [--preview-interval 10] [--preview-minimum-ms 2000] [--checkpoint-interval 20]";
+    public const string Usage = "--content PATH --style PATH [--weights PATH] [--size 256] [--iterations 200] [--pairs 5] [--threads 1] [--device cpu] [--preview-interval 10] [--preview-minimum-ms 2000] [--checkpoint-interval 20] [--path both|plain|service] [--warmup 1]";
 
     public static RunnerArguments Parse(IReadOnlyList<string> args)
     {
@@ -39,7 +39,7 @@ internal sealed record RunnerArguments(string Content, string Style, string? Wei
                 : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--{name} must be a whole number from {min} to {max} (got '{text}')."));
         }
 
-        var known = new HashSet<string>(StringComparer.Ordinal) { "content", "style", "weights", "size", "iterations", "pairs", "threads", "device", "preview-interval", "preview-minimum-ms", "checkpoint-interval" };
+        var known = new HashSet<string>(StringComparer.Ordinal) { "content", "style", "weights", "size", "iterations", "pairs", "threads", "device", "preview-interval", "preview-minimum-ms", "checkpoint-interval", "path", "warmup" };
         foreach (var name in values.Keys)
         {
             if (!known.Contains(name))
@@ -59,6 +59,10 @@ internal sealed record RunnerArguments(string Content, string Style, string? Wei
             values.GetValueOrDefault("device") ?? "cpu",
             Number("preview-interval", 10, 1, 100_000),
             Number("preview-minimum-ms", (int)new NeuralStyleServiceOptions().PreviewMinimumInterval.TotalMilliseconds, 0, 3_600_000),
-            Number("checkpoint-interval", 20, 1, 100_000));
+            Number("checkpoint-interval", 20, 1, 100_000),
+            values.GetValueOrDefault("path") is { } path
+                ? (path is "both" or "plain" or "service" ? path : throw new ArgumentException($"--path must be both, plain or service (got '{path}')."))
+                : "both",
+            Number("warmup", 1, 1, 100));
     }
 }

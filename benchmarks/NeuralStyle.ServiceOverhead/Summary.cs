@@ -6,12 +6,18 @@ using NeuralStyle.Orleans.Hosting;
 
 namespace NeuralStyle.ServiceOverhead;
 
-/// <summary>One pair of runs: each path's process CPU time and wall time, in seconds, and the load average after it.</summary>
+/// <summary>One pair of runs: each path's process CPU time and wall time, in seconds, its CPU time by thread, and the load average after it.</summary>
 internal sealed record Pair(int Index, string Order, double PlainCpuS, double PlainWallS, double ServiceCpuS, double ServiceWallS, string LoadAverage)
 {
     public double CpuRatio => ServiceCpuS / PlainCpuS;
 
     public double WallRatio => ServiceWallS / PlainWallS;
+
+    /// <summary>Gets the plain run's CPU seconds by thread name (<see cref="ThreadCpu"/>).</summary>
+    public IReadOnlyDictionary<string, double>? PlainThreads { get; init; }
+
+    /// <summary>Gets the service run's CPU seconds by thread name (<see cref="ThreadCpu"/>).</summary>
+    public IReadOnlyDictionary<string, double>? ServiceThreads { get; init; }
 }
 
 /// <summary>The medians of each path and of the per-pair ratios, with the ratios' range.</summary>

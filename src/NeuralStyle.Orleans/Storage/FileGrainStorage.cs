@@ -42,21 +42,21 @@ internal sealed class FileGrainStorage : IGrainStorage
         });
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        => UnderLockAsync(stateName, grainId, grainState, checkETag: true, async (path, current) =>
+        => UnderLockAsync(stateName, grainId, grainState, checkETag: true, (path, current) =>
         {
             var etag = current is null ? 1 : current.Value + 1;
-            var payload = _serializer.SerializeToArray(grainState.State);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
             try
             {
-                await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+                // Serialised straight into the file from the serialiser's pooled buffers: a state of megabytes (a checkpoint)
+                // is not first copied into an array of its own.
+                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096))
                 {
-                    var header = new byte[HeaderBytes];
+                    Span<byte> header = stackalloc byte[HeaderBytes];
                     BinaryPrimitives.WriteInt64LittleEndian(header, etag);
-                    await stream.WriteAsync(header).ConfigureAwait(false);
-                    await stream.WriteAsync(payload).ConfigureAwait(false);
-                    await stream.FlushAsync().ConfigureAwait(false);
+                    stream.Write(header);
+                    _serializer.Serialize(grainState.State, stream);
                     stream.Flush(flushToDisk: true);
                 }
 
@@ -69,6 +69,7 @@ internal sealed class FileGrainStorage : IGrainStorage
 
             grainState.ETag = Format(etag);
             grainState.RecordExists = true;
+            return Task.CompletedTask;
         });
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

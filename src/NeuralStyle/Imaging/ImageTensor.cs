@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NeuralStyle.Internal;
 using SkiaSharp;
 using TorchSharp;
@@ -161,8 +162,7 @@ public static class ImageTensor
                 // (the same float32 arithmetic, so the same bytes).
                 var image = normalised.detach().to(ScalarType.Float32, CPU);
                 var interleaved = (image.dim() == 4 ? image[0] : image).permute(1, 2, 0).contiguous();
-                using var accessor = interleaved.data<float>();
-                accessor.CopyTo(values);
+                MemoryMarshal.Cast<byte, float>(interleaved.bytes).CopyTo(values);
             }
 
             var pixels = bitmap.GetPixelSpan();

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace NeuralStyle.Optimization;
@@ -43,11 +44,8 @@ public sealed partial class OptimizerCheckpoint
         var offset = HeaderBytes;
         foreach (var values in new[] { _pixels, _firstMoment, _secondMoment })
         {
-            foreach (var value in values)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(span[offset..], value);
-                offset += sizeof(float);
-            }
+            WriteFloats(values, span.Slice(offset, values.Length * sizeof(float)));
+            offset += values.Length * sizeof(float);
         }
 
         SHA256.HashData(span[..offset], span[offset..]);
@@ -89,11 +87,8 @@ public sealed partial class OptimizerCheckpoint
         for (var a = 0; a < 3; a++)
         {
             var values = new float[count];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[offset..]);
-                offset += sizeof(float);
-            }
+            ReadFloats(bytes.Slice(offset, values.Length * sizeof(float)), values);
+            offset += values.Length * sizeof(float);
 
             Require(Array.TrueForAll(values, float.IsFinite), "holds NaN or infinite values");
             Require(a < 2 || Array.TrueForAll(values, v => v >= 0), "holds a negative second moment");
@@ -101,6 +96,36 @@ public sealed partial class OptimizerCheckpoint
         }
 
         return new OptimizerCheckpoint(iteration, rate, step, shape, arrays[0], arrays[1], arrays[2]);
+    }
+
+    /// <summary>Writes <paramref name="values"/> as little-endian floats: one block copy on a little-endian machine.</summary>
+    private static void WriteFloats(ReadOnlySpan<float> values, Span<byte> target)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.AsBytes(values).CopyTo(target);
+            return;
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(target[(i * sizeof(float))..], values[i]);
+        }
+    }
+
+    /// <summary>Reads little-endian floats into <paramref name="values"/>: one block copy on a little-endian machine.</summary>
+    private static void ReadFloats(ReadOnlySpan<byte> source, Span<float> values)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            source.CopyTo(MemoryMarshal.AsBytes(values));
+            return;
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(source[(i * sizeof(float))..]);
+        }
     }
 
     private static long SizeFor(long elements) => HeaderBytes + (elements * BytesPerElement) + HashBytes;
