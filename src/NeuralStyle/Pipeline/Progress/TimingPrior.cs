@@ -31,7 +31,7 @@ internal sealed record TimingPrior(int WarmUpIterations, double SlowdownAfterWar
     /// L-BFGS on the CPU, fitted to recorded runs of the quick schedule at 256 and 512 px, whose first evaluations are slower
     /// than Adam's first iterations.
     /// </summary>
-    public static TimingPrior CpuLbfgs { get; } = Cpu with { SlowdownAfterWarmUp = 0.7 };
+    public static TimingPrior CpuLbfgs { get; } = Cpu with { SlowdownAfterWarmUp = 0.5 };
 
     /// <summary>
     /// A GPU: not measured yet, so the CPU's warm-up, no slowdown after it and cost in proportion to the pixels until two
