@@ -173,7 +173,7 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     private static Tensor ToChannelsLast(Tensor image)
     {
         using var scope = NewDisposeScope();
-        return image.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).DetachFromDisposeScope();
+        return Internal.ChannelsLast.Copy(image).DetachFromDisposeScope();
     }
 
     private static void LoadWeights(SqueezeNet11Features network, IReadOnlyDictionary<string, WeightTensor> weights, string source)

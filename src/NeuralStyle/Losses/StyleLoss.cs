@@ -180,9 +180,9 @@ public sealed class StyleLoss : LossBase
     }
 
     // The gradient must be in the layer's layout for the surrogate's flat views to pair the same elements.
-    private static Tensor InChannelsLast(Tensor product) => IsChannelsLast(product) ? product : product.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+    private static Tensor InChannelsLast(Tensor product) => IsChannelsLast(product) ? product : ChannelsLast.Copy(product);
 
-    internal static bool IsChannelsLast(Tensor layer) => layer.shape[1] > 1 && layer.stride(1) == 1;
+    internal static bool IsChannelsLast(Tensor layer) => ChannelsLast.Is(layer);
 
     // A 1-D view of the elements in memory order (NHWC for channels-last), so that no copy is made.
     private static Tensor Flat(Tensor layer) => IsChannelsLast(layer) ? layer.permute(0, 2, 3, 1).reshape(-1) : layer.reshape(-1);
