@@ -13,6 +13,13 @@ using Xunit;
 
 namespace NeuralStyle.Orleans.Tests;
 
+/// <summary>
+/// Tests that run alone: one counts the bytes the whole process allocates during a write, which tests running beside it would add to.
+/// </summary>
+[CollectionDefinition(nameof(AllocationCountTests), DisableParallelization = true)]
+public sealed class AllocationCountTests;
+
+[Collection(nameof(AllocationCountTests))]
 public sealed class FileGrainStorageTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "neuralstyle-storage-" + Guid.NewGuid().ToString("N"));

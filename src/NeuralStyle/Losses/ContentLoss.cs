@@ -34,7 +34,26 @@ public sealed class ContentLoss : LossBase
     public double Weight { get; }
 
     /// <inheritdoc />
-    protected override Tensor ComputeCore(FeatureMaps features)
+    protected override Tensor ComputeCore(FeatureMaps features) => Difference(features).pow(OwnedScalars.Two).sum().mul(OwnScalar(Weight));
+
+    /// <inheritdoc />
+    /// <remarks>The gradient of <c>w·Σ (F − P)²</c> is <c>2w·(F − P)</c>: handed off, autograd saves nothing and runs no square's backward.</remarks>
+    private protected override Tensor ComputeCore(FeatureMaps features, LayerGradients handOff)
+    {
+        var current = features[Layer];
+        if (!current.requires_grad || !is_grad_enabled())
+        {
+            return ComputeCore(features);
+        }
+
+        using var noGrad = no_grad();
+        var difference = Difference(features);
+        var value = difference.pow(OwnedScalars.Two).sum().mul_(OwnScalar(Weight));
+        handOff.Add(Layer, difference.mul_(OwnScalar(2 * Weight)));
+        return value;
+    }
+
+    private Tensor Difference(FeatureMaps features)
     {
         var current = features[Layer];
         if (!current.shape.SequenceEqual(_target.shape))
@@ -44,6 +63,6 @@ public sealed class ContentLoss : LossBase
                 nameof(features));
         }
 
-        return current.sub(_target).pow(OwnedScalars.Two).sum().mul(OwnScalar(Weight));
+        return current.sub(_target);
     }
 }

@@ -41,7 +41,15 @@ public abstract class LossBase : ILoss, IDisposable
     public IReadOnlyCollection<int> Layers { get; }
 
     /// <inheritdoc />
-    public Tensor Compute(FeatureMaps features)
+    public Tensor Compute(FeatureMaps features) => Compute(features, handOff: null);
+
+    /// <summary>
+    /// Computes the term for an optimisation step: a term that forms its gradient explicitly hands it to
+    /// <paramref name="handOff"/> and returns its value without a graph; other terms return what <see cref="Compute(FeatureMaps)"/> returns.
+    /// </summary>
+    /// <param name="features">The features of the image being optimised.</param>
+    /// <param name="handOff">Receives explicit gradients; <see langword="null"/> for <see cref="Compute(FeatureMaps)"/>'s result.</param>
+    internal Tensor Compute(FeatureMaps features, LayerGradients? handOff)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Guard.NotNull(features);
@@ -54,7 +62,7 @@ public abstract class LossBase : ILoss, IDisposable
         }
 
         using var scope = NewDisposeScope();
-        return ComputeCore(features).MoveToOuterDisposeScope();
+        return (handOff is null ? ComputeCore(features) : ComputeCore(features, handOff)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Releases the target tensors this loss owns.</summary>
@@ -68,6 +76,12 @@ public abstract class LossBase : ILoss, IDisposable
     /// <param name="features">The features of the image being optimised.</param>
     /// <returns>The weighted scalar value.</returns>
     protected abstract Tensor ComputeCore(FeatureMaps features);
+
+    /// <summary>
+    /// Computes the term for an optimisation step, inside a dispose scope: a term that forms its gradient explicitly adds it
+    /// to <paramref name="handOff"/> and returns its value without a graph. The default builds the graph (<see cref="ComputeCore(FeatureMaps)"/>).
+    /// </summary>
+    private protected virtual Tensor ComputeCore(FeatureMaps features, LayerGradients handOff) => ComputeCore(features);
 
     /// <summary>Makes a detached copy of a target that this loss owns until it is disposed.</summary>
     /// <param name="target">The caller's tensor; it is neither changed nor disposed.</param>
@@ -83,7 +97,7 @@ public abstract class LossBase : ILoss, IDisposable
 
     /// <summary>
     /// Gets a TorchSharp scalar of <paramref name="value"/> that this loss owns until it is disposed: pass it where
-    /// <see cref="ComputeCore"/> multiplies by a weight, instead of the number, which TorchSharp would convert into a
+    /// <see cref="ComputeCore(FeatureMaps)"/> multiplies by a weight, instead of the number, which TorchSharp would convert into a
     /// scalar left to the garbage collector at every call.
     /// </summary>
     /// <param name="value">The number, such as the term's weight.</param>

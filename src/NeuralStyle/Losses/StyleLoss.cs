@@ -95,24 +95,29 @@ public sealed class StyleLoss : LossBase
     }
 
     /// <inheritdoc />
-    protected override Tensor ComputeCore(FeatureMaps features)
+    protected override Tensor ComputeCore(FeatureMaps features) => Total(features, handOff: null);
+
+    /// <inheritdoc />
+    private protected override Tensor ComputeCore(FeatureMaps features, LayerGradients handOff) => Total(features, handOff);
+
+    private Tensor Total(FeatureMaps features, LayerGradients? handOff)
     {
-        var total = Term(features, 0);
+        var total = Term(features, 0, handOff);
         for (var i = 1; i < _layers.Length; i++)
         {
-            total = total.add(Term(features, i), OwnedScalars.One);
+            total = total.add(Term(features, i, handOff), OwnedScalars.One);
         }
 
         return total;
     }
 
-    private Tensor Term(FeatureMaps features, int i)
+    private Tensor Term(FeatureMaps features, int i, LayerGradients? handOff = null)
     {
         var layer = features[_layers[i]];
         CheckChannels(layer, i);
         if (layer.dim() == 4 && layer.requires_grad && is_grad_enabled())
         {
-            return TermWithExplicitGradient(layer, i);
+            return TermWithExplicitGradient(layer, i, handOff);
         }
 
         var gram = _mask is null
@@ -122,9 +127,10 @@ public sealed class StyleLoss : LossBase
     }
 
     // Used whenever a gradient is wanted. With G = (F∘m) Fᵀ / n and D = G − A, the gradient of w·Σ D² is (2w/n)(D + Dᵀ)(F∘m): one matrix product where autograd
-    // spends two on the Gram matrix's backward. The returned scalar has the loss as its value and that gradient (the
-    // product enters through a surrogate Σ F·g whose value cancels out).
-    private Tensor TermWithExplicitGradient(Tensor layer, int i)
+    // spends two on the Gram matrix's backward. Handed off, the gradient goes to the backward pass and the value is returned
+    // without a graph; otherwise the returned scalar has the loss as its value and that gradient (the product enters
+    // through a surrogate Σ F·g whose value cancels out).
+    private Tensor TermWithExplicitGradient(Tensor layer, int i, LayerGradients? handOff)
     {
         Tensor value, gradient;
         using (no_grad())
@@ -155,6 +161,12 @@ public sealed class StyleLoss : LossBase
                 : bmm(symmetric, weighted).reshape(layer.shape);
         }
 
+        if (handOff is not null)
+        {
+            handOff.Add(_layers[i], gradient);
+            return value;
+        }
+
         // A dot product of the flat views, not a sum of the element-wise product: no feature-map-sized temporary.
         var surrogate = Flat(layer).dot(Flat(gradient));
         return value.add(surrogate.sub(surrogate.detach()), OwnedScalars.One);
@@ -179,7 +191,8 @@ public sealed class StyleLoss : LossBase
         return nn.functional.conv2d(input, symmetric.view(c, c, 1, 1));
     }
 
-    // The gradient must be in the layer's layout for the surrogate's flat views to pair the same elements.
+    // The gradient must be in the layer's layout: for the surrogate's flat views to pair the same elements, and, handed
+    // off, so that the backward pass from the layer reads one layout.
     private static Tensor InChannelsLast(Tensor product) => IsChannelsLast(product) ? product : ChannelsLast.Copy(product);
 
     internal static bool IsChannelsLast(Tensor layer) => ChannelsLast.Is(layer);

@@ -32,4 +32,33 @@ public sealed class TotalVariationLoss : LossBase
         var horizontal = x.narrow(-1, 1, w - 1).sub(x.narrow(-1, 0, w - 1)).pow(OwnedScalars.Two).sum();
         return vertical.add(horizontal, OwnedScalars.One).mul(OwnScalar(Weight));
     }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// With <c>d = x₍ᵢ₊₁₎ − xᵢ</c> along each axis, the gradient of <c>w·Σ d²</c> adds <c>2w·d</c> at <c>x₍ᵢ₊₁₎</c> and subtracts it at
+    /// <c>xᵢ</c>: four slice updates of one buffer, where autograd's backward of the slices fills four image-sized zero tensors.
+    /// </remarks>
+    private protected override Tensor ComputeCore(FeatureMaps features, LayerGradients handOff)
+    {
+        var x = features.Image;
+        if (!x.requires_grad || !is_grad_enabled())
+        {
+            return ComputeCore(features);
+        }
+
+        using var noGrad = no_grad();
+        long h = x.shape[^2], w = x.shape[^1];
+        var vertical = x.narrow(-2, 1, h - 1).sub(x.narrow(-2, 0, h - 1));
+        var horizontal = x.narrow(-1, 1, w - 1).sub(x.narrow(-1, 0, w - 1));
+        var value = vertical.pow(OwnedScalars.Two).sum().add_(horizontal.pow(OwnedScalars.Two).sum(), OwnedScalars.One).mul_(OwnScalar(Weight));
+        var gradient = zeros_like(x);
+        var up = OwnScalar(2 * Weight);
+        var down = OwnScalar(-2 * Weight);
+        gradient.narrow(-2, 1, h - 1).add_(vertical, up);
+        gradient.narrow(-2, 0, h - 1).add_(vertical, down);
+        gradient.narrow(-1, 1, w - 1).add_(horizontal, up);
+        gradient.narrow(-1, 0, w - 1).add_(horizontal, down);
+        handOff.AddToImage(gradient);
+        return value;
+    }
 }

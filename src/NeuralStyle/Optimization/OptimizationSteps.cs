@@ -68,8 +68,7 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
     public Tensor[] AdamStep(PixelAdam optimizer, Parameter pixels)
     {
         optimizer.ZeroGradient();
-        var terms = Forward(pixels);
-        Sum(terms).backward();
+        var terms = Backward(pixels, (roots, gradients) => torch.autograd.backward(roots, gradients));
         optimizer.Step();
         return terms;
     }
@@ -80,8 +79,9 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
     /// </summary>
     public (Tensor[] Terms, LossValues Values, bool Accepted) LbfgsStep(LineSearchLbfgs search, Parameter pixels)
     {
-        var terms = Forward(Displayable(pixels));
-        using var gradient = torch.autograd.grad([Sum(terms)], [pixels])[0];
+        Tensor? pixelGradient = null;
+        var terms = Backward(Displayable(pixels), (roots, gradients) => pixelGradient = torch.autograd.grad(roots, [pixels], gradients)[0]);
+        using var gradient = pixelGradient!;
         var values = Read(terms);
         var accepted = search.Advance(pixels, values.Total, gradient);
         return (terms, values, accepted);
@@ -106,6 +106,63 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         return Read(Forward(pixels));
+    }
+
+    /// <summary>
+    /// The forward and backward pass of a step: computes the terms (handed-off ones without a graph), then runs
+    /// <paramref name="backward"/> from the sum of the terms that have a graph, with gradient 1, and from each layer (and the
+    /// image) that has handed-off gradients, with their sum. The roots and the handed-off gradients are freed as soon as it returns.
+    /// </summary>
+    /// <returns>The terms.</returns>
+    private Tensor[] Backward(Tensor pixels, Action<Tensor[], Tensor[]> backward)
+    {
+        using var handOff = new LayerGradients();
+        var roots = new List<Tensor>(4);
+        var gradients = new List<Tensor>(4);
+        var temporaries = new List<Tensor>(4);
+        try
+        {
+            Tensor[] terms;
+            using (var features = extractor.Extract(pixels, _lastLayer))
+            {
+                terms = new Tensor[losses.Count];
+                for (var i = 0; i < terms.Length; i++)
+                {
+                    terms[i] = losses[i] is LossBase loss ? loss.Compute(features, handOff) : losses[i].Compute(features);
+                }
+
+                var total = Sum(terms);
+                if (total.requires_grad)
+                {
+                    roots.Add(total);
+                    gradients.Add(ones_like(total));
+                    temporaries.Add(gradients[0]);
+                }
+
+                // Views of the layers' outputs, which stay valid after the features (and their handles) are disposed.
+                var layers = handOff.Layers.Select(layer => features[layer].alias()).ToArray();
+                temporaries.AddRange(layers);
+                roots.AddRange(layers);
+                gradients.AddRange(handOff.Gradients);
+                if (handOff.Image is { } imageGradient)
+                {
+                    roots.Add(features.Image);
+                    gradients.Add(imageGradient);
+                }
+            }
+
+            backward([.. roots], [.. gradients]);
+            return terms;
+        }
+        finally
+        {
+            // Early, not at the end of the iteration's scope: the views hold the layers' memory (the handed-off gradients
+            // go with their owner). The sum of the terms may be a term itself, which the caller reads.
+            foreach (var tensor in temporaries)
+            {
+                tensor.Dispose();
+            }
+        }
     }
 
     private Tensor[] Forward(Tensor pixels)

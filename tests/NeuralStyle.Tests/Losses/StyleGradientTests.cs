@@ -60,24 +60,8 @@ public sealed class StyleGradientTests
     public void Value_and_gradient_match_autograd_on_the_formula(bool masked, bool normalize, int batch, bool channelsLast)
     {
         using var scope = NewDisposeScope();
-        var generator = new TorchSharp.torch.Generator(7);
-        int[] channels = [8, 16];
-        long[][] sizes = [[11, 13], [6, 5]];
         double[] weights = [3.5, 0.25];
-
-        // Targets that are not symmetric: the formula must hold for any A, not only for Gram matrices.
-        var targets = channels.Select(c => randn([c, c], generator: generator).abs()).ToArray();
-        var mask = masked ? rand([batch, 1, 9, 7], generator: generator) : null;
-        var features = channels.Select((c, i) => randn([batch, c, sizes[i][0], sizes[i][1]], generator: generator).relu()).ToArray();
-        if (channelsLast)
-        {
-            // Same shape, channel stride 1: the layout the CPU extractor produces; the gradient must come back in it.
-            features = [.. features.Select(f => f.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2))];
-            features[0].stride(1).Should().Be(1);
-        }
-
-        features = [.. features.Select(f => f.requires_grad_())];
-        var maps = new FeatureMaps(zeros(batch, 3, 4, 4), [features[0], features[1]]);
+        var (targets, mask, features, maps) = GradientProblem.Create(seed: 7, masked, batch, channelsLast);
 
         using var loss = new StyleLoss([0, 1], targets, weights, mask, normalize);
         var value = loss.Compute(maps);

@@ -1,0 +1,119 @@
+using System.Linq;
+using FluentAssertions;
+using NeuralStyle.Features;
+using NeuralStyle.Losses;
+using NeuralStyle.Tests.TestSupport;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Tests.Losses;
+
+/// <summary>
+/// In an optimisation step the content, style and total-variation terms hand their gradients to the backward pass
+/// (<see cref="LayerGradients"/>) and return their values without a graph. The gradients must be autograd's on the
+/// written-out formulas, in the inputs' memory layout.
+/// </summary>
+public sealed class HandedOffGradientTests
+{
+    /// <summary>
+    /// For an optimisation step the loss hands its gradient to the backward pass (<see cref="LayerGradients"/>) and returns
+    /// its value without a graph: the gradients must be autograd's on the formula, in the features' layout, and two terms
+    /// on one layer must add up.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StyleGradientTests.Cases), MemberType = typeof(StyleGradientTests))]
+    public void Handed_off_gradients_match_autograd_on_the_formula(bool masked, bool normalize, int batch, bool channelsLast)
+    {
+        using var scope = NewDisposeScope();
+        var (targets, mask, features, maps) = GradientProblem.Create(seed: 5, masked, batch, channelsLast);
+        using var first = new StyleLoss([0, 1], targets, [3.5, 0.25], mask, normalize);
+        using var second = new StyleLoss([1], [targets[1].t()], [0.5], mask, normalize);
+        using var handOff = new LayerGradients();
+
+        var values = new[] { first.Compute(maps, handOff), second.Compute(maps, handOff) };
+
+        var reference = zeros(1);
+        for (var i = 0; i < features.Length; i++)
+        {
+            reference = reference.add(PlainGram.Of(features[i], mask, normalize).sub(targets[i]).square().sum().mul(i == 0 ? 3.5 : 0.25));
+        }
+
+        var secondReference = PlainGram.Of(features[1], mask, normalize).sub(targets[1].t()).square().sum().mul(0.5);
+        var expected = TorchSharp.torch.autograd.grad([reference.add(secondReference)], features);
+        values.Should().OnlyContain(v => !v.requires_grad, "a handed-off term has no graph");
+        values[0].item<float>().Should().BeApproximately(reference.item<float>(), 1e-5f * reference.item<float>());
+        values[1].item<float>().Should().BeApproximately(secondReference.item<float>(), 1e-5f * secondReference.item<float>());
+        handOff.Layers.Should().Equal(0, 1);
+        var gradients = handOff.Gradients.ToArray();
+        for (var i = 0; i < features.Length; i++)
+        {
+            var scale = expected[i].abs().max().item<float>();
+            expected[i].sub(gradients[i]).abs().max().item<float>().Should().BeLessThan(1e-5f * scale, $"layer {i}");
+            gradients[i].stride().Should().Equal(features[i].stride(), "the gradient keeps the features' layout");
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_content_term_hands_off_twice_its_weighted_difference(bool channelsLast)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(9);
+        var feature = randn([1, 8, 7, 9], generator: generator);
+        var target = randn([1, 8, 7, 9], generator: generator);
+        if (channelsLast)
+        {
+            feature = feature.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+            target = target.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        }
+
+        feature = feature.requires_grad_();
+        var maps = new FeatureMaps(zeros(1, 3, 4, 4), [feature]);
+        using var loss = new ContentLoss(0, target, 0.75);
+        using var handOff = new LayerGradients();
+
+        var value = loss.Compute(maps, handOff);
+
+        var reference = loss.Compute(maps);
+        var expected = TorchSharp.torch.autograd.grad([reference], [feature])[0];
+        value.requires_grad.Should().BeFalse();
+        value.item<float>().Should().BeApproximately(reference.item<float>(), 1e-5f * reference.item<float>());
+        var gradient = handOff.Gradients.Single();
+        gradient.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-5f * expected.abs().max().item<float>());
+        gradient.stride().Should().Equal(feature.stride());
+    }
+
+    [Theory]
+    [InlineData(1, 9, 11, false)]
+    [InlineData(2, 9, 11, false)]
+    [InlineData(1, 9, 11, true)]
+    [InlineData(1, 1, 7, false)]
+    [InlineData(1, 6, 1, false)]
+    public void The_total_variation_term_hands_off_its_gradient_to_the_image(int batch, int h, int w, bool channelsLast)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(13);
+        var image = randn([batch, 3, h, w], generator: generator);
+        if (channelsLast)
+        {
+            image = image.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        }
+
+        image = image.requires_grad_();
+        var maps = new FeatureMaps(image, [image.relu()]);
+        using var loss = new TotalVariationLoss(0.6);
+        using var handOff = new LayerGradients();
+
+        var value = loss.Compute(maps, handOff);
+
+        var reference = loss.Compute(maps);
+        var expected = TorchSharp.torch.autograd.grad([reference], [image])[0];
+        value.requires_grad.Should().BeFalse();
+        value.item<float>().Should().BeApproximately(reference.item<float>(), 1e-5f * System.Math.Max(1f, reference.item<float>()));
+        handOff.Layers.Should().BeEmpty();
+        handOff.Image.Should().NotBeNull();
+        var scale = System.Math.Max(1e-6f, expected.abs().max().item<float>());
+        handOff.Image!.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-5f * scale);
+    }
+}
