@@ -17,7 +17,8 @@ namespace NeuralStyle.Benchmarks;
 /// the first time), the managed heap's committed memory,
 /// and the wall-clock and processor time per iteration (the processor time is the steadier figure on a busy machine).
 /// Arguments: <c>--weights PATH</c>, <c>--size 512</c>, <c>--iterations 600</c>, <c>--every 50</c>, <c>--threads N</c>,
-/// <c>--channels-last 0|1</c>.
+/// <c>--channels-last 0|1</c>, <c>--thread main|dedicated</c> (the optimisation on the process's main thread, the default, or on
+/// a thread of its own, as <c>StyleTransfer.RunAsync</c> runs it).
 /// </summary>
 internal static class MemoryProbe
 {
@@ -60,7 +61,17 @@ internal static class MemoryProbe
             last = now;
             lastCpu = cpu;
         });
-        optimizer.Optimize(problem.Image, problem.Losses, iterations, progress).Dispose();
+        if (o.GetValueOrDefault("thread") == "dedicated")
+        {
+            // As StyleTransfer.RunAsync runs: on a thread of its own, whose blocks glibc serves from a per-thread arena.
+            var thread = new System.Threading.Thread(() => optimizer.Optimize(problem.Image, problem.Losses, iterations, progress).Dispose(), 16 << 20);
+            thread.Start();
+            thread.Join();
+        }
+        else
+        {
+            optimizer.Optimize(problem.Image, problem.Losses, iterations, progress).Dispose();
+        }
         return 0;
     }
 
