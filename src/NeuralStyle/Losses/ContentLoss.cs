@@ -34,7 +34,7 @@ public sealed class ContentLoss : LossBase
     public double Weight { get; }
 
     /// <inheritdoc />
-    protected override Tensor ComputeCore(FeatureMaps features) => Difference(features).pow(OwnedScalars.Two).sum().mul(OwnScalar(Weight));
+    protected override Tensor ComputeCore(FeatureMaps features) => Value(Difference(features));
 
     /// <inheritdoc />
     /// <remarks>The gradient of <c>w·Σ (F − P)²</c> is <c>2w·(F − P)</c>: handed off, autograd saves nothing and runs no square's backward.</remarks>
@@ -48,10 +48,12 @@ public sealed class ContentLoss : LossBase
 
         using var noGrad = no_grad();
         var difference = Difference(features);
-        var value = difference.pow(OwnedScalars.Two).sum().mul_(OwnScalar(Weight));
+        var value = Value(difference);
         handOff.Add(Layer, difference.mul_(OwnScalar(2 * Weight)));
         return value;
     }
+
+    private Tensor Value(Tensor difference) => difference.pow(OwnedScalars.Two).sum().mul(OwnScalar(Weight));
 
     private Tensor Difference(FeatureMaps features)
     {

@@ -28,18 +28,7 @@ internal sealed class LayerGradients : IDisposable
 
     /// <summary>Adds a term's gradient with respect to the image itself, as <see cref="Add"/> does for a layer.</summary>
     /// <param name="gradient">The term's gradient, shaped and laid out like the image.</param>
-    public void AddToImage(Tensor gradient)
-    {
-        Guard.NotNull(gradient);
-        if (Image is { } sum)
-        {
-            sum.add_(gradient, OwnedScalars.One);
-        }
-        else
-        {
-            Image = gradient.DetachFromDisposeScope();
-        }
-    }
+    public void AddToImage(Tensor gradient) => Image = Accumulate(Image, gradient);
 
     /// <summary>
     /// Adds a term's gradient with respect to a layer's output (the layer's shape and memory layout). The first gradient
@@ -47,17 +36,13 @@ internal sealed class LayerGradients : IDisposable
     /// </summary>
     /// <param name="layer">The layer index.</param>
     /// <param name="gradient">The term's gradient; multiplied by nothing further (the term enters the total with weight 1).</param>
-    public void Add(int layer, Tensor gradient)
+    public void Add(int layer, Tensor gradient) => _byLayer[layer] = Accumulate(_byLayer.GetValueOrDefault(layer), gradient);
+
+    // The first gradient is taken over; later ones are added to it in place.
+    private static Tensor Accumulate(Tensor? sum, Tensor gradient)
     {
         Guard.NotNull(gradient);
-        if (_byLayer.TryGetValue(layer, out var sum))
-        {
-            sum.add_(gradient, OwnedScalars.One);
-        }
-        else
-        {
-            _byLayer[layer] = gradient.DetachFromDisposeScope();
-        }
+        return sum is null ? gradient.DetachFromDisposeScope() : sum.add_(gradient, OwnedScalars.One);
     }
 
     /// <summary>Disposes the gradients.</summary>

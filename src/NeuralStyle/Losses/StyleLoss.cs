@@ -156,7 +156,7 @@ public sealed class StyleLoss : LossBase
             }
 
             // In the layer's own memory layout, so the backward pass needs no reordering.
-            gradient = IsChannelsLast(layer)
+            gradient = ChannelsLast.Is(layer)
                 ? InChannelsLast(ChannelsLastProduct(symmetric, weighted, layer))
                 : bmm(symmetric, weighted).reshape(layer.shape);
         }
@@ -193,12 +193,10 @@ public sealed class StyleLoss : LossBase
 
     // The gradient must be in the layer's layout: for the surrogate's flat views to pair the same elements, and, handed
     // off, so that the backward pass from the layer reads one layout.
-    private static Tensor InChannelsLast(Tensor product) => IsChannelsLast(product) ? product : ChannelsLast.Copy(product);
-
-    internal static bool IsChannelsLast(Tensor layer) => ChannelsLast.Is(layer);
+    private static Tensor InChannelsLast(Tensor product) => ChannelsLast.Is(product) ? product : ChannelsLast.Copy(product);
 
     // A 1-D view of the elements in memory order (NHWC for channels-last), so that no copy is made.
-    private static Tensor Flat(Tensor layer) => IsChannelsLast(layer) ? layer.permute(0, 2, 3, 1).reshape(-1) : layer.reshape(-1);
+    private static Tensor Flat(Tensor layer) => ChannelsLast.Is(layer) ? layer.permute(0, 2, 3, 1).reshape(-1) : layer.reshape(-1);
 
     private void CheckChannels(Tensor features, int i)
     {

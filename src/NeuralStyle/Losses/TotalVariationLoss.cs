@@ -26,11 +26,8 @@ public sealed class TotalVariationLoss : LossBase
     /// <inheritdoc />
     protected override Tensor ComputeCore(FeatureMaps features)
     {
-        var x = features.Image;
-        long h = x.shape[^2], w = x.shape[^1];
-        var vertical = x.narrow(-2, 1, h - 1).sub(x.narrow(-2, 0, h - 1)).pow(OwnedScalars.Two).sum();
-        var horizontal = x.narrow(-1, 1, w - 1).sub(x.narrow(-1, 0, w - 1)).pow(OwnedScalars.Two).sum();
-        return vertical.add(horizontal, OwnedScalars.One).mul(OwnScalar(Weight));
+        var (vertical, horizontal) = Differences(features.Image);
+        return Value(vertical, horizontal);
     }
 
     /// <inheritdoc />
@@ -48,9 +45,8 @@ public sealed class TotalVariationLoss : LossBase
 
         using var noGrad = no_grad();
         long h = x.shape[^2], w = x.shape[^1];
-        var vertical = x.narrow(-2, 1, h - 1).sub(x.narrow(-2, 0, h - 1));
-        var horizontal = x.narrow(-1, 1, w - 1).sub(x.narrow(-1, 0, w - 1));
-        var value = vertical.pow(OwnedScalars.Two).sum().add_(horizontal.pow(OwnedScalars.Two).sum(), OwnedScalars.One).mul_(OwnScalar(Weight));
+        var (vertical, horizontal) = Differences(x);
+        var value = Value(vertical, horizontal);
         var gradient = zeros_like(x);
         var up = OwnScalar(2 * Weight);
         var down = OwnScalar(-2 * Weight);
@@ -61,4 +57,14 @@ public sealed class TotalVariationLoss : LossBase
         handOff.AddToImage(gradient);
         return value;
     }
+
+    // The differences between neighbours, x₍ᵢ₊₁₎ − xᵢ, down the rows and along the columns.
+    private static (Tensor Vertical, Tensor Horizontal) Differences(Tensor x)
+    {
+        long h = x.shape[^2], w = x.shape[^1];
+        return (x.narrow(-2, 1, h - 1).sub(x.narrow(-2, 0, h - 1)), x.narrow(-1, 1, w - 1).sub(x.narrow(-1, 0, w - 1)));
+    }
+
+    private Tensor Value(Tensor vertical, Tensor horizontal) =>
+        vertical.pow(OwnedScalars.Two).sum().add(horizontal.pow(OwnedScalars.Two).sum(), OwnedScalars.One).mul(OwnScalar(Weight));
 }

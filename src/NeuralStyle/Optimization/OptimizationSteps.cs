@@ -125,12 +125,7 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
             Tensor[] terms;
             using (var features = extractor.Extract(pixels, _lastLayer))
             {
-                terms = new Tensor[losses.Count];
-                for (var i = 0; i < terms.Length; i++)
-                {
-                    terms[i] = losses[i] is LossBase loss ? loss.Compute(features, handOff) : losses[i].Compute(features);
-                }
-
+                terms = Terms(features, handOff);
                 var total = Sum(terms);
                 if (total.requires_grad)
                 {
@@ -168,10 +163,16 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
     private Tensor[] Forward(Tensor pixels)
     {
         using var features = extractor.Extract(pixels, _lastLayer);
+        return Terms(features, handOff: null);
+    }
+
+    // Each loss's term; with a hand-off, the library's terms that form their gradients explicitly hand them over.
+    private Tensor[] Terms(FeatureMaps features, LayerGradients? handOff)
+    {
         var terms = new Tensor[losses.Count];
         for (var i = 0; i < terms.Length; i++)
         {
-            terms[i] = losses[i].Compute(features);
+            terms[i] = losses[i] is LossBase loss ? loss.Compute(features, handOff) : losses[i].Compute(features);
         }
 
         return terms;

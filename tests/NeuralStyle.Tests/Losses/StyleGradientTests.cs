@@ -50,7 +50,7 @@ public sealed class StyleGradientTests
 
         var product = StyleLoss.ChannelsLastProduct(s, flat, layer);
 
-        StyleLoss.IsChannelsLast(product).Should().Be(c > 1, "the convolution keeps the input's channels-last layout");
+        NeuralStyle.Internal.ChannelsLast.Is(product).Should().Be(c > 1, "the convolution keeps the input's channels-last layout");
         var expected = bmm(flat.transpose(1, 2).to(float64), s.to(float64)).reshape(1, h, w, c).permute(0, 3, 1, 2);
         product.to(float64).sub(expected).abs().max().item<double>().Should().BeLessThan(1e-4 * expected.abs().max().item<double>());
     }
