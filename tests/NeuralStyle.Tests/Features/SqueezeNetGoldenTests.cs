@@ -78,9 +78,17 @@ public sealed class SqueezeNetGoldenTests
             fast[i].sub(plain[i]).abs().max().item<float>().Should().BeLessThan(1e-4f * scale, $"layer {i}");
         }
 
+        // The gradient is compared as a whole and element by element, but not by its worst element: where a unit sits at
+        // ReLU's kink (|f| ~ 1e-7) the two summation orders may put it on either side, and that one unit then passes or
+        // stops the gradient of the layers above it for its 3×3 neighbourhood. With oneDNN held to SSE4.1
+        // (ONEDNN_MAX_CPU_ISA=SSE41) that moved 1.2 % of the 96×128 input gradient by up to 2.3e-3 of its largest value
+        // (7.9e-4 of its norm) while every feature map agreed to 7.5e-7; a wrong memory layout moves all of it, by its size.
         var gradientScale = plainGradient.abs().max().item<float>();
         gradientScale.Should().BeGreaterThan(0);
-        fastGradient.sub(plainGradient).abs().max().item<float>().Should().BeLessThan(1e-4f * gradientScale);
+        var difference = fastGradient.sub(plainGradient);
+        difference.norm().item<float>().Should().BeLessThan(1e-2f * plainGradient.norm().item<float>(), "the gradient as a whole is the same");
+        var agreeing = difference.abs().le(1e-4f * gradientScale).to_type(ScalarType.Float32).mean().item<float>();
+        agreeing.Should().BeGreaterThan(0.95f, "all but the few elements under a unit at ReLU's kink agree to 1e-4 of the largest");
     }
 
     [Fact]
