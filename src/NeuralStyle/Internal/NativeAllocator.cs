@@ -36,6 +36,19 @@ internal static class NativeAllocator
     private const int TopPadParameter = -2; // M_TOP_PAD
     private const int TopPad = 64 << 20; // glibc's per-thread heap size on 64-bit (HEAP_MAX_SIZE)
 
+    /// <summary>
+    /// The pixels (batch × height × width) from which a CPU run calls <see cref="ReleaseUnreachableObjects"/> between every
+    /// two iterations: 2^17, about 418×313. Below it every <see cref="SmallImageCollectionInterval"/>th iteration.
+    /// </summary>
+    internal const long CollectEveryIterationFromPixels = 1L << 17;
+
+    /// <summary>
+    /// How many iterations apart a run below <see cref="CollectEveryIterationFromPixels"/> collects: the collection takes
+    /// about 0.6 ms, 3–4 % of a 256×192 iteration, while the heap such an image can fragment is small (127 MB above the
+    /// baseline at its peak over 600 iterations without any collection, 111 MB with one every iteration).
+    /// </summary>
+    internal const int SmallImageCollectionInterval = 8;
+
     /// <summary>How long no run must be active before free heap memory is given back.</summary>
     internal static readonly TimeSpan TrimDelay = TimeSpan.FromSeconds(2);
 
@@ -89,6 +102,16 @@ internal static class NativeAllocator
             Interlocked.Increment(ref _trims);
         }
     }
+
+    /// <summary>
+    /// Whether a CPU run calls <see cref="ReleaseUnreachableObjects"/> before an iteration: before every one from
+    /// <see cref="CollectEveryIterationFromPixels"/>, before every <see cref="SmallImageCollectionInterval"/>th below it.
+    /// </summary>
+    /// <param name="pixels">The image's pixels, batch × height × width.</param>
+    /// <param name="iteration">The iteration about to start; the first (0) never collects.</param>
+    /// <returns>Whether that iteration should be preceded by <see cref="ReleaseUnreachableObjects"/>.</returns>
+    internal static bool CollectsBefore(long pixels, int iteration)
+        => iteration > 0 && iteration % (pixels >= CollectEveryIterationFromPixels ? 1 : SmallImageCollectionInterval) == 0;
 
     /// <summary>
     /// Frees now the native memory of TorchSharp objects that are no longer reachable but not yet finalised (what

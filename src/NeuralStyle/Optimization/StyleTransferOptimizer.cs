@@ -118,6 +118,7 @@ public sealed partial class StyleTransferOptimizer
         using var scalars = new OwnedScalars();
         // On the CPU the native heap is shared with TorchSharp's small objects; see NativeAllocator.ReleaseUnreachableObjects.
         var releaseBetweenIterations = _extractor.Device.type == DeviceType.CPU;
+        var pixelCount = initialImage.shape[0] * initialImage.shape[2] * initialImage.shape[3];
 
         using var pixels = OptimizationSteps.CreatePixels(initialImage);
         using var lbfgs = Settings.Kind == OptimizerKind.Lbfgs ? OptimizationSteps.CreateLbfgs(Settings, iterations) : null;
@@ -139,7 +140,7 @@ public sealed partial class StyleTransferOptimizer
             for (var t = ResumeFrom?.Iteration ?? 0; t < iterations; t++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (releaseBetweenIterations && t > 0)
+                if (releaseBetweenIterations && NativeAllocator.CollectsBefore(pixelCount, t))
                 {
                     NativeAllocator.ReleaseUnreachableObjects();
                 }

@@ -141,6 +141,41 @@ public sealed class NativeAllocatorTests
         faults[1].Should().BeLessThan(PagesPerBlock / 2, "the second round reuses the first round's memory, still mapped");
     }
 
+    [Theory]
+    [InlineData(256, 192, false)]
+    [InlineData(512, 256, true)]
+    public void Collections_between_iterations_are_every_iteration_for_large_images_and_every_eighth_for_small_ones(int width, int height, bool everyIteration)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Skip("glibc's allocator is tuned on Linux only.");
+        }
+
+        const int Iterations = 17;
+        var optimizer = new StyleTransferOptimizer(Extractors.Cpu, new OptimizerOptions { DecayStartFraction = 1 });
+        using var loss = new NeuralStyle.Losses.TotalVariationLoss(1);
+        using var scope = NewDisposeScope();
+        optimizer.Optimize(rand(1, 3, 8, 8), [loss], 1).Dispose();
+        if (!NativeAllocator.IsTuned)
+        {
+            return;
+        }
+
+        var before = GC.CollectionCount(1);
+        optimizer.Optimize(rand(1, 3, height, width), [loss], Iterations).Dispose();
+        var collections = GC.CollectionCount(1) - before;
+
+        // Before iterations 1 to 16 when large; before 8 and 16 when small (the runtime may add a collection of its own).
+        if (everyIteration)
+        {
+            collections.Should().BeGreaterThanOrEqualTo(Iterations - 1, $"{width}×{height} is at least {NativeAllocator.CollectEveryIterationFromPixels} pixels");
+        }
+        else
+        {
+            collections.Should().BeInRange(2, 5, $"{width}×{height} is under {NativeAllocator.CollectEveryIterationFromPixels} pixels");
+        }
+    }
+
     /// <summary>The process's minor page faults so far (the tenth field of /proc/self/stat).</summary>
     private static long MinorPageFaults()
     {
