@@ -10,6 +10,7 @@
 # Builds nothing: run `dotnet build NeuralStyle.sln -c Release` first. Exits non-zero when a test failed in any variant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. eng/test-log.sh
 
 variant_env() {
   case "$1" in
@@ -51,11 +52,10 @@ for variant in "${variants[@]}"; do
   env $settings dotnet test --project tests/NeuralStyle.Tests -c Release --no-build "$@" >"$log" 2>&1
   status=$?
   set -e
-  passed=$(grep -E "^\s*succeeded: [0-9]+" "$log" | awk '{s += $2} END {print s + 0}')
-  failed=$(grep -E "^\s*failed: [0-9]+" "$log" | awk '{s += $2} END {print s + 0}')
+  passed=$(test_log_count succeeded "$log")
+  failed=$(test_log_count failed "$log")
   [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
-  # Each failed test's name and message (its first lines), libtorch's warnings left out.
-  grep -v -E "NNPACK|^\s*\[W[0-9]" "$log" | awk '/^failed / { lines = 3 } lines > 0 { print "   " $0; lines-- }' || true
+  test_log_failures "$log" 20 3
   summary+=("$variant: $passed passed, $failed failed")
   [ "$failed" -eq 0 ] || any_failed=1
 done
