@@ -116,8 +116,25 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     }
 
     /// <inheritdoc />
-    public FeatureMaps Extract(Tensor image, int lastLayer)
+    public FeatureMaps Extract(Tensor image, int lastLayer) => Extract(image, lastLayer, cuts: null);
+
+    /// <summary>
+    /// <see cref="Extract(Tensor, int)"/> with the graph cut after each layer of <paramref name="cuts"/> below
+    /// <paramref name="lastLayer"/>: the layers above read a detached copy of that layer's output that requires a
+    /// gradient (given back in <paramref name="cuts"/>'s values), so a backward pass can run one segment at a time.
+    /// Layer 0 cannot be cut (the ReLU after it works in place).
+    /// </summary>
+    /// <param name="image">The normalised image.</param>
+    /// <param name="lastLayer">The last layer to compute.</param>
+    /// <param name="cuts">The layers to cut after, mapped to null on entry; on return each cut below the last layer maps to the
+    /// detached input of the layers above, owned by the caller.</param>
+    internal FeatureMaps Extract(Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts)
     {
+        if (cuts is not null && cuts.ContainsKey(0))
+        {
+            throw new ArgumentException("Layer 0 cannot be cut: the ReLU after it works in place.", nameof(cuts));
+        }
+
         ObjectDisposedException.ThrowIf(_disposed, this);
         Guard.NotNull(image);
         CheckLayer(lastLayer);
@@ -144,6 +161,11 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
             {
                 x = _layers[i].call(x);
                 outputs.Add(x);
+                if (cuts is not null && i < lastLayer && cuts.ContainsKey(i))
+                {
+                    x = x.detach().requires_grad_(true);
+                    cuts[i] = x;
+                }
             }
 
             return new FeatureMaps(image, outputs);

@@ -9,6 +9,9 @@ namespace NeuralStyle.Losses;
 /// <summary>Content loss: <c>w_c · Σ (F_l − P_l)²</c> between the image's features and the content image's at one layer.</summary>
 public sealed class ContentLoss : LossBase
 {
+    /// <inheritdoc />
+    internal override bool HandsOffEveryGradient => true;
+
     private readonly Tensor _target;
 
     /// <summary>Initializes a new instance of the <see cref="ContentLoss"/> class.</summary>

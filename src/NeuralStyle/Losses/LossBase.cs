@@ -65,6 +65,13 @@ public abstract class LossBase : ILoss, IDisposable
         return (handOff is null ? ComputeCore(features) : ComputeCore(features, handOff)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Gets a value indicating whether the term hands every gradient of an optimisation step over
+    /// (<see cref="Compute(FeatureMaps, LayerGradients)"/>) and builds no graph; only then may the step's backward pass
+    /// run one stretch of the network at a time (<see cref="Optimization.SegmentedBackward"/>).
+    /// </summary>
+    internal virtual bool HandsOffEveryGradient => false;
+
     /// <summary>Releases the target tensors this loss owns.</summary>
     public void Dispose()
     {

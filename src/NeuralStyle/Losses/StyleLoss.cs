@@ -13,6 +13,9 @@ namespace NeuralStyle.Losses;
 /// </summary>
 public sealed class StyleLoss : LossBase
 {
+    /// <inheritdoc />
+    internal override bool HandsOffEveryGradient => true;
+
     private readonly int[] _layers;
     private readonly Tensor[] _targets;
     private readonly double[] _weights;
@@ -155,10 +158,14 @@ public sealed class StyleLoss : LossBase
                 symmetric = symmetric.div_(divisor);
             }
 
-            // In the layer's own memory layout, so the backward pass needs no reordering.
-            gradient = ChannelsLast.Is(layer)
-                ? InChannelsLast(ChannelsLastProduct(symmetric, weighted, layer))
-                : bmm(symmetric, weighted).reshape(layer.shape);
+            if (handOff is { Defers: true })
+            {
+                // Formed when the backward pass reaches the layer: until then only S (C×C) is held.
+                handOff.Defer(_layers[i], [symmetric, weighted, layer.detach()], static t => Product(t[0], t[1], t[2]));
+                return value;
+            }
+
+            gradient = Product(symmetric, weighted, layer);
         }
 
         if (handOff is not null)
@@ -171,6 +178,12 @@ public sealed class StyleLoss : LossBase
         var surrogate = Flat(layer).dot(Flat(gradient));
         return value.add(surrogate.sub(surrogate.detach()), OwnedScalars.One);
     }
+
+    // S·F, the gradient of the term with respect to the layer (up to S's factor), in the layer's own memory layout, so
+    // the backward pass needs no reordering.
+    private static Tensor Product(Tensor symmetric, Tensor weighted, Tensor layer) => ChannelsLast.Is(layer)
+        ? InChannelsLast(ChannelsLastProduct(symmetric, weighted, layer))
+        : bmm(symmetric, weighted).reshape(layer.shape);
 
     /// <summary>
     /// S·F at every position of a channels-last layer, for a symmetric S (<paramref name="symmetric"/>, one per image) and the

@@ -10,6 +10,9 @@ namespace NeuralStyle.Losses;
 /// </summary>
 public sealed class TotalVariationLoss : LossBase
 {
+    /// <inheritdoc />
+    internal override bool HandsOffEveryGradient => true;
+
     /// <summary>Initializes a new instance of the <see cref="TotalVariationLoss"/> class.</summary>
     /// <param name="weight">The weight <c>w_t</c>; finite and not negative.</param>
     /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="weight"/> is negative or not finite.</exception>

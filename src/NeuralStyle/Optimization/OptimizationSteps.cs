@@ -20,6 +20,7 @@ namespace NeuralStyle.Optimization;
 internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int checkInterval) : IDisposable
 {
     private readonly int _lastLayer = losses.SelectMany(l => l.Layers).DefaultIfEmpty(0).Max();
+    private readonly int[]? _cuts = SegmentedBackward.Cuts(extractor, losses);
     private readonly string[] _names = losses.Select(l => l.Name).ToArray();
     private (Tensor Lower, Tensor Upper)? _displayable;
 
@@ -116,6 +117,11 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
     /// <returns>The terms.</returns>
     private Tensor[] Backward(Tensor pixels, Action<Tensor[], Tensor[]> backward)
     {
+        if (_cuts is { } cuts && extractor is SqueezeNetFeatureExtractor squeeze)
+        {
+            return SegmentedBackward.Run(squeeze, cuts, _lastLayer, pixels, Terms, backward);
+        }
+
         using var handOff = new LayerGradients();
         var roots = new List<Tensor>(4);
         var gradients = new List<Tensor>(4);

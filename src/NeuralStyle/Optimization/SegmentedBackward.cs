@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NeuralStyle.Features;
+using NeuralStyle.Internal;
+using NeuralStyle.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Optimization;
+
+/// <summary>
+/// A step's backward pass one stretch of the network at a time, from the top down, for objectives whose every term hands
+/// its gradient over (<see cref="LossBase.HandsOffEveryGradient"/>). The forward pass cuts the graph after each layer a
+/// term reads; the pass through the layers above a cut ends at the cut, and only then is the gradient of the terms at
+/// that layer formed (<see cref="LayerGradients.Defer"/>) and added to what came down. So the style gradients of the
+/// lower layers, the largest, are not alive while the upper layers are worked through, and each stretch's saved tensors
+/// are freed as soon as it is done. Same gradient as one pass from all the layers at once, up to rounding
+/// (<c>SegmentedBackwardTests</c>).
+/// </summary>
+internal static class SegmentedBackward
+{
+    /// <summary>
+    /// The layers to cut after, from the top down, for these terms on this extractor: every layer a term reads, but the
+    /// last (nothing above it) and layer 0 (the ReLU after it works in place); null where the backward pass runs at once:
+    /// another extractor, a term that builds a graph, or nothing to cut.
+    /// </summary>
+    public static int[]? Cuts(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses)
+    {
+        if (extractor is not SqueezeNetFeatureExtractor || losses.Count == 0 || !losses.All(l => l is LossBase { HandsOffEveryGradient: true }))
+        {
+            return null;
+        }
+
+        var last = losses.SelectMany(l => l.Layers).DefaultIfEmpty(0).Max();
+        var cuts = losses.SelectMany(l => l.Layers).Where(l => l > 0 && l < last).Distinct().OrderDescending().ToArray();
+        return cuts.Length == 0 ? null : cuts;
+    }
+
+    /// <summary>
+    /// Runs the forward pass with the graph cut after <paramref name="cuts"/>, the terms, and the backward pass from the top
+    /// down; the last stretch, down to the image, goes through <paramref name="backward"/> (which puts the gradient where
+    /// the optimiser reads it).
+    /// </summary>
+    /// <param name="extractor">The network.</param>
+    /// <param name="cuts">The layers to cut after, from the top down (<see cref="Cuts"/>).</param>
+    /// <param name="lastLayer">The last layer the terms read.</param>
+    /// <param name="image">The image the step differentiates at.</param>
+    /// <param name="terms">Computes the terms, handing their gradients over.</param>
+    /// <param name="backward">Runs the last stretch from its roots with their gradients.</param>
+    /// <returns>The terms.</returns>
+    public static Tensor[] Run(
+        SqueezeNetFeatureExtractor extractor,
+        int[] cuts,
+        int lastLayer,
+        Tensor image,
+        Func<FeatureMaps, LayerGradients, Tensor[]> terms,
+        Action<Tensor[], Tensor[]> backward)
+    {
+        using var handOff = new LayerGradients(defers: true);
+        var leaves = cuts.ToDictionary(c => c, _ => (Tensor?)null);
+        Tensor? carried = null;
+        try
+        {
+            using var features = extractor.Extract(image, lastLayer, leaves);
+            var values = terms(features, handOff);
+            if (values.Any(t => t.requires_grad))
+            {
+                throw new InvalidOperationException("A term built a graph across the network's cut layers.");
+            }
+
+            var top = lastLayer;
+            foreach (var lower in cuts.Append(-1))
+            {
+                var roots = new List<Tensor>(4);
+                var gradients = new List<Tensor>(4);
+                try
+                {
+                    foreach (var layer in handOff.Layers.Where(l => l > lower && l <= top).ToArray())
+                    {
+                        roots.Add(features[layer]);
+                        gradients.Add(handOff.Take(layer)!);
+                    }
+
+                    if (carried is not null)
+                    {
+                        // What came down from the stretch above, at the output of this stretch's top layer.
+                        var at = roots.IndexOf(features[top]);
+                        if (at >= 0)
+                        {
+                            gradients[at].add_(carried, OwnedScalars.One);
+                            carried.Dispose();
+                        }
+                        else
+                        {
+                            roots.Add(features[top]);
+                            gradients.Add(carried);
+                        }
+
+                        carried = null;
+                    }
+
+                    if (lower >= 0)
+                    {
+                        var next = torch.autograd.grad(roots, [leaves[lower]!], gradients)[0];
+                        carried?.Dispose();
+                        carried = next;
+                    }
+                    else
+                    {
+                        if (handOff.Image is { } imageGradient)
+                        {
+                            roots.Add(features.Image);
+                            gradients.Add(imageGradient);
+                        }
+
+                        backward([.. roots], [.. gradients]);
+                    }
+                }
+                finally
+                {
+                    foreach (var gradient in gradients.Where(g => !ReferenceEquals(g, handOff.Image)))
+                    {
+                        gradient.Dispose();
+                    }
+                }
+
+                top = lower;
+            }
+
+            return values;
+        }
+        finally
+        {
+            carried?.Dispose();
+            foreach (var leaf in leaves.Values)
+            {
+                leaf?.Dispose();
+            }
+        }
+    }
+}

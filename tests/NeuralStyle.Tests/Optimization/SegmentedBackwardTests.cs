@@ -1,0 +1,139 @@
+using System.Collections.Generic;
+using System.Linq;
+using FluentAssertions;
+using NeuralStyle.Features;
+using NeuralStyle.Losses;
+using NeuralStyle.Optimization;
+using NeuralStyle.Tests.Pipeline;
+using NeuralStyle.Tests.TestSupport;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Tests.Optimization;
+
+/// <summary>
+/// The backward pass one stretch of the network at a time (<see cref="SegmentedBackward"/>) gives autograd's gradient of the
+/// same terms built as graphs, for the presets' layers, layer 0 (never cut), content at the top, masks, a batch and either
+/// memory layout; and it is used only where every term hands its gradients over.
+/// </summary>
+public sealed class SegmentedBackwardTests
+{
+    [Theory]
+    [InlineData(new[] { 1, 4, 6, 7 }, 3, false, 1, true)] // the presets: cut after 6, 4, 3 and 1
+    [InlineData(new[] { 0, 2, 5 }, 5, false, 1, true)] // layer 0 is read but not cut; the content is at the top
+    [InlineData(new[] { 1, 4, 6, 7 }, 3, true, 1, true)] // a style mask
+    [InlineData(new[] { 1, 4, 7 }, 1, false, 2, true)] // a batch of two; content and style at the same cut
+    [InlineData(new[] { 1, 4, 6, 7 }, 3, false, 1, false)] // contiguous memory
+    public void A_backward_pass_by_stretches_gives_autograd_s_gradient(int[] styleLayers, int contentLayer, bool masked, int batch, bool channelsLast)
+    {
+        using var contiguous = channelsLast ? null : SqueezeNetFeatureExtractor.FromFile(SharedAssets.SafeTensorsWeights);
+        if (contiguous is not null)
+        {
+            contiguous.ChannelsLast = false;
+        }
+
+        var extractor = contiguous ?? Extractors.Cpu;
+        using var scope = NewDisposeScope();
+        var generator = new torch.Generator(5);
+        var image = rand([batch, 3, 56, 64], generator: generator).sub(0.5).mul(4);
+        var style = rand([1, 3, 56, 64], generator: generator).sub(0.5).mul(4);
+        var last = styleLayers.Append(contentLayer).Max();
+        var losses = Losses(extractor, image, style, last, styleLayers, contentLayer, masked ? rand([1, 1, 56, 64], generator: generator) : null);
+        try
+        {
+            var cuts = SegmentedBackward.Cuts(extractor, losses);
+            cuts.Should().Equal(styleLayers.Append(contentLayer).Where(l => l > 0 && l < last).Distinct().OrderDescending());
+
+            var x = image.clone().requires_grad_();
+            Tensor expectedTotal, expected;
+            using (var features = extractor.Extract(x, last))
+            {
+                expectedTotal = losses.Select(l => l.Compute(features)).Aggregate((a, b) => a.add(b));
+                expected = torch.autograd.grad([expectedTotal], [x])[0];
+            }
+
+            var y = image.clone().requires_grad_();
+            Tensor? gradient = null;
+            var terms = SegmentedBackward.Run(extractor, cuts!, last, y, (features, handOff) => [.. losses.Select(l => l.Compute(features, handOff))],
+                (roots, gradients) => gradient = torch.autograd.grad(roots, [y], gradients)[0]);
+
+            var total = terms.Aggregate((a, b) => a.add(b)).item<float>();
+            total.Should().BeApproximately(expectedTotal.item<float>(), 1e-5f * System.Math.Abs(expectedTotal.item<float>()));
+            gradient.Should().NotBeNull();
+            var scale = expected.abs().max().item<float>();
+            scale.Should().BeGreaterThan(0);
+            gradient!.sub(expected).norm().item<float>().Should().BeLessThan(1e-5f * expected.norm().item<float>());
+            gradient.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-4f * scale);
+        }
+        finally
+        {
+            foreach (var loss in losses)
+            {
+                loss.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void It_is_not_used_where_a_term_builds_a_graph_or_the_extractor_is_another()
+    {
+        using var scope = NewDisposeScope();
+        using var style = new StyleLoss([1, 4], [ones(64, 64), ones(128, 128)], [1, 1]);
+        using var tv = new TotalVariationLoss(1);
+        using var tiny = new TinyConvNet();
+        using var graph = new ImageMeanLoss();
+
+        SegmentedBackward.Cuts(Extractors.Cpu, [style, tv]).Should().Equal(1);
+        SegmentedBackward.Cuts(Extractors.Cpu, [style, tv, graph]).Should().BeNull("a term with a graph could cross a cut");
+        SegmentedBackward.Cuts(tiny, [style, tv]).Should().BeNull("only the SqueezeNet extractor can cut its graph");
+        SegmentedBackward.Cuts(Extractors.Cpu, [tv]).Should().BeNull("nothing to cut");
+    }
+
+    [Fact]
+    public void A_deferred_gradient_is_formed_only_when_taken_and_its_inputs_are_freed()
+    {
+        using var scope = NewDisposeScope();
+        var formed = 0;
+        Tensor input;
+        using (var handOff = new LayerGradients(defers: true))
+        {
+            using (NewDisposeScope())
+            {
+                input = ones(2, 3);
+                handOff.Defer(4, [input], t => { formed++; return t[0].mul(2); });
+            }
+
+            handOff.Add(4, ones(2, 3));
+            handOff.Layers.Should().Equal(4);
+            formed.Should().Be(0);
+            using var taken = handOff.Take(4)!;
+            formed.Should().Be(1);
+            taken.sum().item<float>().Should().Be(18, "the formed gradient (2 each) and the one added (1 each)");
+            input.IsInvalid.Should().BeTrue("the deferred gradient's inputs are disposed once it is formed");
+            handOff.Take(4).Should().BeNull();
+        }
+    }
+
+    private static List<LossBase> Losses(SqueezeNetFeatureExtractor extractor, Tensor image, Tensor style, int last, int[] styleLayers, int contentLayer, Tensor? mask)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var styleFeatures = extractor.Extract(style, last);
+        using var contentFeatures = extractor.Extract(image.add(0.3), last);
+        var grams = styleLayers.Select(l => GramMatrix.Compute(styleFeatures[l])[0]).ToArray();
+        double[] weights = [.. styleLayers.Select((_, i) => 2000.0 / (i + 1))];
+        return
+        [
+            new StyleLoss(styleLayers, grams, weights, mask),
+            new ContentLoss(contentLayer, contentFeatures[contentLayer], 0.5),
+            new TotalVariationLoss(0.05),
+        ];
+    }
+
+    /// <summary>A term that builds a graph: the image's mean.</summary>
+    private sealed class ImageMeanLoss() : LossBase("mean", [])
+    {
+        protected override Tensor ComputeCore(FeatureMaps features) => features.Image.mean();
+    }
+}
