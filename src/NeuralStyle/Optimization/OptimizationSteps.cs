@@ -19,8 +19,8 @@ namespace NeuralStyle.Optimization;
 /// <param name="checkInterval">How often the loss is read for a finiteness check.</param>
 internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int checkInterval) : IDisposable
 {
-    private readonly int _lastLayer = losses.SelectMany(l => l.Layers).DefaultIfEmpty(0).Max();
-    private readonly int[]? _cuts = SegmentedBackward.Cuts(extractor, losses);
+    private readonly int _lastLayer = DeepestLayer(losses);
+    private readonly SegmentedBackward? _bySegments = SegmentedBackward.For(extractor, losses, DeepestLayer(losses));
     private readonly string[] _names = losses.Select(l => l.Name).ToArray();
     private (Tensor Lower, Tensor Upper)? _displayable;
 
@@ -117,9 +117,9 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
     /// <returns>The terms.</returns>
     private Tensor[] Backward(Tensor pixels, Action<Tensor[], Tensor[]> backward)
     {
-        if (_cuts is { } cuts && extractor is SqueezeNetFeatureExtractor squeeze)
+        if (_bySegments is { } bySegments)
         {
-            return SegmentedBackward.Run(squeeze, cuts, _lastLayer, pixels, Terms, backward);
+            return bySegments.Run(pixels, Terms, backward);
         }
 
         using var handOff = new LayerGradients();
@@ -183,6 +183,9 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
 
         return terms;
     }
+
+    // The deepest layer any term reads (0 when none reads one).
+    private static int DeepestLayer(IReadOnlyList<ILoss> losses) => losses.SelectMany(l => l.Layers).DefaultIfEmpty(0).Max();
 
     private static Tensor Sum(Tensor[] terms)
     {

@@ -18,44 +18,43 @@ namespace NeuralStyle.Optimization;
 /// are freed as soon as it is done. Same gradient as one pass from all the layers at once, up to rounding
 /// (<c>SegmentedBackwardTests</c>).
 /// </summary>
-internal static class SegmentedBackward
+/// <param name="extractor">The network.</param>
+/// <param name="cuts">The layers to cut after, from the top down.</param>
+/// <param name="lastLayer">The last layer the terms read.</param>
+internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, int[] cuts, int lastLayer)
 {
+    /// <summary>Gets the layers the graph is cut after, from the top down.</summary>
+    public IReadOnlyList<int> Cuts => cuts;
+
     /// <summary>
-    /// The layers to cut after, from the top down, for these terms on this extractor: every layer a term reads, but the
-    /// last (nothing above it) and layer 0 (the ReLU after it works in place); null where the backward pass runs at once:
-    /// another extractor, a term that builds a graph, or nothing to cut.
+    /// The backward pass by stretches for these terms on this extractor, cut after every layer a term reads but the last
+    /// (<paramref name="lastLayer"/>, nothing above it) and layer 0 (the ReLU after it works in place); null where the
+    /// backward pass runs at once: another extractor, a term that builds a graph, or nothing to cut.
     /// </summary>
-    public static int[]? Cuts(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses)
+    /// <param name="extractor">The network.</param>
+    /// <param name="losses">The terms.</param>
+    /// <param name="lastLayer">The last layer the terms read.</param>
+    public static SegmentedBackward? For(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int lastLayer)
     {
-        if (extractor is not SqueezeNetFeatureExtractor || losses.Count == 0 || !losses.All(l => l is LossBase { HandsOffEveryGradient: true }))
+        if (extractor is not SqueezeNetFeatureExtractor squeeze || losses.Count == 0 || !losses.All(l => l is LossBase { HandsOffEveryGradient: true }))
         {
             return null;
         }
 
-        var last = losses.SelectMany(l => l.Layers).DefaultIfEmpty(0).Max();
-        var cuts = losses.SelectMany(l => l.Layers).Where(l => l > 0 && l < last).Distinct().OrderDescending().ToArray();
-        return cuts.Length == 0 ? null : cuts;
+        var cuts = losses.SelectMany(l => l.Layers).Where(l => l > 0 && l < lastLayer).Distinct().OrderDescending().ToArray();
+        return cuts.Length == 0 ? null : new SegmentedBackward(squeeze, cuts, lastLayer);
     }
 
     /// <summary>
-    /// Runs the forward pass with the graph cut after <paramref name="cuts"/>, the terms, and the backward pass from the top
+    /// Runs the forward pass with the graph cut after <see cref="Cuts"/>, the terms, and the backward pass from the top
     /// down; the last stretch, down to the image, goes through <paramref name="backward"/> (which puts the gradient where
     /// the optimiser reads it).
     /// </summary>
-    /// <param name="extractor">The network.</param>
-    /// <param name="cuts">The layers to cut after, from the top down (<see cref="Cuts"/>).</param>
-    /// <param name="lastLayer">The last layer the terms read.</param>
     /// <param name="image">The image the step differentiates at.</param>
     /// <param name="terms">Computes the terms, handing their gradients over.</param>
     /// <param name="backward">Runs the last stretch from its roots with their gradients.</param>
     /// <returns>The terms.</returns>
-    public static Tensor[] Run(
-        SqueezeNetFeatureExtractor extractor,
-        int[] cuts,
-        int lastLayer,
-        Tensor image,
-        Func<FeatureMaps, LayerGradients, Tensor[]> terms,
-        Action<Tensor[], Tensor[]> backward)
+    public Tensor[] Run(Tensor image, Func<FeatureMaps, LayerGradients, Tensor[]> terms, Action<Tensor[], Tensor[]> backward)
     {
         using var handOff = new LayerGradients(defers: true);
         var leaves = cuts.ToDictionary(c => c, _ => (Tensor?)null);
@@ -76,8 +75,11 @@ internal static class SegmentedBackward
                 var gradients = new List<Tensor>(4);
                 try
                 {
+                    // The top layer's place among the roots, by index: a tensor's Equals compares values.
+                    var at = -1;
                     foreach (var layer in handOff.Layers.Where(l => l > lower && l <= top).ToArray())
                     {
+                        at = layer == top ? roots.Count : at;
                         roots.Add(features[layer]);
                         gradients.Add(handOff.Take(layer)!);
                     }
@@ -85,7 +87,6 @@ internal static class SegmentedBackward
                     if (carried is not null)
                     {
                         // What came down from the stretch above, at the output of this stretch's top layer.
-                        var at = roots.IndexOf(features[top]);
                         if (at >= 0)
                         {
                             gradients[at].add_(carried, OwnedScalars.One);

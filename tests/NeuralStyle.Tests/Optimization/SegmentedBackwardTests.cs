@@ -42,8 +42,9 @@ public sealed class SegmentedBackwardTests
         var losses = Losses(extractor, image, style, last, styleLayers, contentLayer, masked ? rand([1, 1, 56, 64], generator: generator) : null);
         try
         {
-            var cuts = SegmentedBackward.Cuts(extractor, losses);
-            cuts.Should().Equal(styleLayers.Append(contentLayer).Where(l => l > 0 && l < last).Distinct().OrderDescending());
+            var bySegments = SegmentedBackward.For(extractor, losses, last);
+            bySegments.Should().NotBeNull();
+            bySegments!.Cuts.Should().Equal(styleLayers.Append(contentLayer).Where(l => l > 0 && l < last).Distinct().OrderDescending());
 
             var x = image.clone().requires_grad_();
             Tensor expectedTotal, expected;
@@ -55,7 +56,7 @@ public sealed class SegmentedBackwardTests
 
             var y = image.clone().requires_grad_();
             Tensor? gradient = null;
-            var terms = SegmentedBackward.Run(extractor, cuts!, last, y, (features, handOff) => [.. losses.Select(l => l.Compute(features, handOff))],
+            var terms = bySegments.Run(y, (features, handOff) => [.. losses.Select(l => l.Compute(features, handOff))],
                 (roots, gradients) => gradient = torch.autograd.grad(roots, [y], gradients)[0]);
 
             var total = terms.Aggregate((a, b) => a.add(b)).item<float>();
@@ -84,10 +85,10 @@ public sealed class SegmentedBackwardTests
         using var tiny = new TinyConvNet();
         using var graph = new ImageMeanLoss();
 
-        SegmentedBackward.Cuts(Extractors.Cpu, [style, tv]).Should().Equal(1);
-        SegmentedBackward.Cuts(Extractors.Cpu, [style, tv, graph]).Should().BeNull("a term with a graph could cross a cut");
-        SegmentedBackward.Cuts(tiny, [style, tv]).Should().BeNull("only the SqueezeNet extractor can cut its graph");
-        SegmentedBackward.Cuts(Extractors.Cpu, [tv]).Should().BeNull("nothing to cut");
+        SegmentedBackward.For(Extractors.Cpu, [style, tv], 4)!.Cuts.Should().Equal(1);
+        SegmentedBackward.For(Extractors.Cpu, [style, tv, graph], 4).Should().BeNull("a term with a graph could cross a cut");
+        SegmentedBackward.For(tiny, [style, tv], 4).Should().BeNull("only the SqueezeNet extractor can cut its graph");
+        SegmentedBackward.For(Extractors.Cpu, [tv], 0).Should().BeNull("nothing to cut");
     }
 
     [Fact]
