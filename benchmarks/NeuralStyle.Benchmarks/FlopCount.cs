@@ -13,8 +13,38 @@ internal static class FlopCount
 {
     // SqueezeNet 1.1 features up to fire5 (torchvision's definition): conv1 3→64 3×3 stride 2; Fire(in, squeeze, e1, e3) =
     // squeeze 1×1 in→s, expand 1×1 s→e1, expand 3×3 s→e3 (padding 1).
-    private static readonly (int Layer, int In, int Squeeze, int Expand1, int Expand3)[] Fires =
-        [(3, 64, 16, 64, 64), (4, 128, 16, 64, 64), (6, 128, 32, 128, 128), (7, 256, 32, 128, 128)];
+    private static readonly (int Layer, string Name, int In, int Squeeze, int Expand1, int Expand3)[] Fires =
+        [(3, "fire2", 64, 16, 64, 64), (4, "fire3", 128, 16, 64, 64), (6, "fire4", 128, 32, 128, 128), (7, "fire5", 256, 32, 128, 128)];
+
+    /// <summary>
+    /// The convolutions and max-pools up to fire5 for an image of <paramref name="height"/>×<paramref name="width"/>, in
+    /// order, each with its input's size and its forward pass's operations (as many again for the backward pass to its input).
+    /// </summary>
+    /// <param name="height">The image's height.</param>
+    /// <param name="width">The image's width.</param>
+    /// <returns>The layers, conv1 to fire5.expand3x3.</returns>
+    public static IReadOnlyList<Layer> Layers(int height, int width)
+    {
+        var layers = new List<Layer>();
+        long h = Conv(height), w = Conv(width);
+        layers.Add(new Layer("conv1", 3, 64, 3, height, width, 2.0 * 64 * 3 * 9 * h * w));
+        layers.Add(new Layer("pool1", 64, 64, 0, h, w, 0));
+        (h, w) = (Pool(h), Pool(w));
+        foreach (var (index, name, input, squeeze, e1, e3) in Fires)
+        {
+            if (index == 6)
+            {
+                layers.Add(new Layer("pool3", input, input, 0, h, w, 0));
+                (h, w) = (Pool(h), Pool(w));
+            }
+
+            layers.Add(new Layer(name + ".squeeze", input, squeeze, 1, h, w, 2.0 * input * squeeze * h * w));
+            layers.Add(new Layer(name + ".expand1x1", squeeze, e1, 1, h, w, 2.0 * squeeze * e1 * h * w));
+            layers.Add(new Layer(name + ".expand3x3", squeeze, e3, 3, h, w, 2.0 * squeeze * e3 * 9 * h * w));
+        }
+
+        return layers;
+    }
 
     /// <summary>Counts one iteration's operations by part.</summary>
     /// <param name="height">The image's height.</param>
@@ -26,10 +56,10 @@ internal static class FlopCount
         var sizes = new Dictionary<int, (long C, long H, long W)>();
         long h = Conv(height), w = Conv(width);
         sizes[0] = sizes[1] = (64, h, w);
-        double network = 2.0 * 64 * 3 * 9 * h * w;
+        var network = Layers(height, width).Sum(l => l.Flops);
         (h, w) = (Pool(h), Pool(w));
         sizes[2] = (64, h, w);
-        foreach (var (layer, input, squeeze, e1, e3) in Fires)
+        foreach (var (layer, _, input, _, e1, e3) in Fires)
         {
             if (layer == 6)
             {
@@ -37,7 +67,6 @@ internal static class FlopCount
                 sizes[5] = (input, h, w);
             }
 
-            network += 2.0 * h * w * ((input * squeeze) + (squeeze * e1) + (squeeze * e3 * 9));
             sizes[layer] = (e1 + e3, h, w);
         }
 
@@ -58,9 +87,14 @@ internal static class FlopCount
         };
     }
 
-    /// <summary>The CPU's peak single-precision rate: cores × vector lanes × 2 (FMA) × FMA units × clock.</summary>
-    /// <returns>The peak in GFLOP/s and how it was computed.</returns>
-    public static (double Gflops, string Formula) CpuPeak()
+    /// <summary>
+    /// The fp32 peak of <paramref name="cores"/> cores: measured (<see cref="PeakProbe"/>) where the CPU has FMA
+    /// instructions, with the clock it implies at two FMA units per core; otherwise the nominal formula with
+    /// /proc/cpuinfo's clock. The formula says which, and what the nominal one would have given.
+    /// </summary>
+    /// <param name="cores">The cores the measurement it is compared with uses (libtorch's thread count).</param>
+    /// <returns>The peak in GFLOP/s and how it was found.</returns>
+    public static (double Gflops, string Formula) CpuPeak(int cores)
     {
         var info = System.IO.File.Exists("/proc/cpuinfo") ? System.IO.File.ReadAllText("/proc/cpuinfo") : string.Empty;
         var flags = info.Split('\n').FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? string.Empty;
@@ -68,12 +102,29 @@ internal static class FlopCount
         var ghz = mhzLine is null ? 2.0 : double.Parse(mhzLine.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture) / 1000;
         var lanes = flags.Contains(" avx512f", StringComparison.Ordinal) ? 16 : flags.Contains(" avx2", StringComparison.Ordinal) ? 8 : 4;
         const int FmaUnits = 2;
-        var cores = Environment.ProcessorCount;
-        var peak = cores * lanes * 2.0 * FmaUnits * ghz;
-        return (peak, FormattableString.Invariant($"{cores} cores × {lanes} fp32 lanes × 2 (FMA) × {FmaUnits} FMA units × {ghz:F2} GHz"));
+        var nominal = cores * lanes * 2.0 * FmaUnits * ghz;
+        var measured = PeakProbe.MeasureGflops(cores);
+        if (measured <= 0)
+        {
+            return (nominal, FormattableString.Invariant($"{cores} cores × {lanes} fp32 lanes × 2 (FMA) × {FmaUnits} FMA units × {ghz:F2} GHz (nominal)"));
+        }
+
+        var effective = measured / (cores * PeakProbe.Lanes * 2.0 * FmaUnits);
+        return (measured, FormattableString.Invariant(
+            $"measured: {cores} cores × {PeakProbe.Lanes} fp32 lanes × 2 (FMA) × {FmaUnits} FMA units × {effective:F2} GHz as run (an FMA loop); the base clock in /proc/cpuinfo, {ghz:F2} GHz, would give {nominal:F0}"));
     }
 
     private static long Conv(long size) => ((size - 3) / 2) + 1;
 
     private static long Pool(long size) => ((size - 3 + 1) / 2) + 1;
+
+    /// <summary>A convolution (<see cref="Kernel"/> 1 or 3) or a 3×3 max-pool (<see cref="Kernel"/> 0).</summary>
+    /// <param name="Name">The layer's name, torchvision's module for convolutions inside a Fire module.</param>
+    /// <param name="In">Input channels.</param>
+    /// <param name="Out">Output channels.</param>
+    /// <param name="Kernel">The convolution's kernel size; 0 for a max-pool.</param>
+    /// <param name="Height">The input's height.</param>
+    /// <param name="Width">The input's width.</param>
+    /// <param name="Flops">The forward pass's floating-point operations (0 for a max-pool).</param>
+    internal sealed record Layer(string Name, int In, int Out, int Kernel, long Height, long Width, double Flops);
 }

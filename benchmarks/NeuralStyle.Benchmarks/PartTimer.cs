@@ -31,7 +31,7 @@ internal static class PartTimer
         var repeats = int.Parse(options.GetValueOrDefault("repeats") ?? "5", CultureInfo.InvariantCulture);
         using var extractor = StepTimer.OpenExtractor(options, CPU);
         var preset = StyleTransferPresets.CompositionVii;
-        var peak = FlopCount.CpuPeak();
+        var peak = FlopCount.CpuPeak(torch.get_num_threads());
         foreach (var height in sizes)
         {
             var width = (height * 4) / 3;

@@ -62,7 +62,7 @@ internal static class StepTimer
             try
             {
                 var flops = FlopCount.PerIteration(size, (size * 4) / 3, StyleTransferPresets.CompositionVii.StyleLayers).Values.Sum();
-                var peak = FlopCount.CpuPeak();
+                var peak = FlopCount.CpuPeak(torch.get_num_threads());
                 var settings = new OptimizerOptions { DecayStartFraction = 1, ProgressInterval = steps };
                 var optimizer = new StyleTransferOptimizer(extractor, settings);
                 var times = runs.Select(_ => new List<double>()).ToArray();
