@@ -34,10 +34,7 @@ internal static class HighResolutionRunner
             ?? throw new ArgumentException("Pass --weights PATH or set NEURALSTYLE_WEIGHTS.");
         var size = int.Parse(o.GetValueOrDefault("size") ?? "1024", System.Globalization.CultureInfo.InvariantCulture);
         var device = o.GetValueOrDefault("device") ?? "auto";
-        if (o.GetValueOrDefault("threads") is { } threads)
-        {
-            torch.set_num_threads(int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture));
-        }
+        StepTimer.ApplyThreads(o);
 
         Directory.CreateDirectory(output);
         var presets = (o.GetValueOrDefault("presets") ?? "composition_vii,the_scream,starry_night").Split(',');

@@ -22,12 +22,8 @@ internal static class LayerTimer
     public static int Run(string[] args)
     {
         var options = StepTimer.Parse(args);
-        if (options.GetValueOrDefault("threads") is { } threads)
-        {
-            torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
-        }
-
-        var sizes = (options.GetValueOrDefault("sizes") ?? "192,512").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        StepTimer.ApplyThreads(options);
+        var sizes = StepTimer.Sizes(options, "192,512");
         var steps = int.Parse(options.GetValueOrDefault("steps") ?? "30", CultureInfo.InvariantCulture);
         var repeats = int.Parse(options.GetValueOrDefault("repeats") ?? "7", CultureInfo.InvariantCulture);
         var peak = FlopCount.CpuPeak(torch.get_num_threads());

@@ -26,7 +26,7 @@ internal static class PartTimer
     public static int Run(string[] args)
     {
         var options = StepTimer.Parse(args);
-        var sizes = (options.GetValueOrDefault("sizes") ?? "192,512").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var sizes = StepTimer.Sizes(options, "192,512");
         var steps = int.Parse(options.GetValueOrDefault("steps") ?? "30", CultureInfo.InvariantCulture);
         var repeats = int.Parse(options.GetValueOrDefault("repeats") ?? "5", CultureInfo.InvariantCulture);
         using var extractor = StepTimer.OpenExtractor(options, CPU);

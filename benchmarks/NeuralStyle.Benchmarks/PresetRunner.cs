@@ -41,10 +41,7 @@ internal static class PresetRunner
         var device = DeviceSelector.Resolve(options.GetValueOrDefault("device") ?? "auto");
         var steps = int.Parse(options.GetValueOrDefault("steps") ?? "200", System.Globalization.CultureInfo.InvariantCulture);
         var wanted = (options.GetValueOrDefault("presets") ?? string.Join(",", Presets.Select(p => p.Name))).Split(',');
-        if (options.GetValueOrDefault("threads") is { } threads)
-        {
-            torch.set_num_threads(int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture));
-        }
+        StepTimer.ApplyThreads(options);
 
         Directory.CreateDirectory(output);
         using var extractor = SqueezeNetFeatureExtractor.FromFile(weights, device);

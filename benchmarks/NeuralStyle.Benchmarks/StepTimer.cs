@@ -33,7 +33,7 @@ internal static class StepTimer
     {
         var options = Parse(args);
         var device = DeviceSelector.Resolve(options.GetValueOrDefault("device") ?? "auto");
-        var sizes = (options.GetValueOrDefault("sizes") ?? "192,512,1024").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var sizes = Sizes(options, "192,512,1024");
         var steps = int.Parse(options.GetValueOrDefault("steps") ?? "50", CultureInfo.InvariantCulture);
         var repeats = int.Parse(options.GetValueOrDefault("repeats") ?? "3", CultureInfo.InvariantCulture);
         using var extractor = OpenExtractor(options, device);
@@ -139,11 +139,7 @@ internal static class StepTimer
     {
         var weights = options.GetValueOrDefault("weights") ?? Environment.GetEnvironmentVariable("NEURALSTYLE_WEIGHTS")
             ?? throw new ArgumentException("Pass --weights PATH or set NEURALSTYLE_WEIGHTS.");
-        if (options.GetValueOrDefault("threads") is { } threads)
-        {
-            torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
-        }
-
+        ApplyThreads(options);
         var extractor = SqueezeNetFeatureExtractor.FromFile(weights, device);
         if (options.GetValueOrDefault("channels-last") is { } channelsLast)
         {
@@ -152,6 +148,19 @@ internal static class StepTimer
 
         return extractor;
     }
+
+    /// <summary>Sets libtorch's thread count to <c>--threads</c> where it is given.</summary>
+    internal static void ApplyThreads(Dictionary<string, string> options)
+    {
+        if (options.GetValueOrDefault("threads") is { } threads)
+        {
+            torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>The image sizes (shorter sides) of <c>--sizes</c>, comma-separated, or <paramref name="defaults"/>.</summary>
+    internal static int[] Sizes(Dictionary<string, string> options, string defaults) =>
+        (options.GetValueOrDefault("sizes") ?? defaults).Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 
     internal static Dictionary<string, string> Parse(string[] args)
     {
