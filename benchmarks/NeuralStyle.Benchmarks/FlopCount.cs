@@ -11,10 +11,13 @@ namespace NeuralStyle.Benchmarks;
 /// </summary>
 internal static class FlopCount
 {
-    // SqueezeNet 1.1 features up to fire5 (torchvision's definition): conv1 3→64 3×3 stride 2; Fire(in, squeeze, e1, e3) =
-    // squeeze 1×1 in→s, expand 1×1 s→e1, expand 3×3 s→e3 (padding 1).
+    // SqueezeNet 1.1 features up to fire5 (torchvision's definition): conv1 3→64 3×3 stride 2, ReLU, 3×3 max-pools of
+    // stride 2 (ceil mode) at layers 2 and 5; Fire(in, squeeze, e1, e3) = squeeze 1×1 in→s, expand 1×1 s→e1, expand 3×3
+    // s→e3 (padding 1), concatenated.
     private static readonly (int Layer, string Name, int In, int Squeeze, int Expand1, int Expand3)[] Fires =
         [(3, "fire2", 64, 16, 64, 64), (4, "fire3", 128, 16, 64, 64), (6, "fire4", 128, 32, 128, 128), (7, "fire5", 256, 32, 128, 128)];
+
+    private static readonly (int Layer, string Name)[] Pools = [(2, "pool1"), (5, "pool3")];
 
     /// <summary>
     /// The convolutions and max-pools up to fire5 for an image of <paramref name="height"/>×<paramref name="width"/>, in
@@ -25,22 +28,22 @@ internal static class FlopCount
     /// <returns>The layers, conv1 to fire5.expand3x3.</returns>
     public static IReadOnlyList<Layer> Layers(int height, int width)
     {
-        var layers = new List<Layer>();
-        long h = Conv(height), w = Conv(width);
-        layers.Add(new Layer("conv1", 3, 64, 3, height, width, 2.0 * 64 * 3 * 9 * h * w));
-        layers.Add(new Layer("pool1", 64, 64, 0, h, w, 0));
-        (h, w) = (Pool(h), Pool(w));
-        foreach (var (index, name, input, squeeze, e1, e3) in Fires)
+        var sizes = FeatureSizes(height, width);
+        var (_, h1, w1) = sizes[0];
+        var layers = new List<Layer> { new("conv1", 3, 64, 3, 2, 0, height, width, 2.0 * 64 * 3 * 9 * h1 * w1) };
+        for (var index = 2; index <= Fires[^1].Layer; index++)
         {
-            if (index == 6)
+            var (c, h, w) = sizes[index - 1];
+            if (Pools.FirstOrDefault(p => p.Layer == index).Name is { } pool)
             {
-                layers.Add(new Layer("pool3", input, input, 0, h, w, 0));
-                (h, w) = (Pool(h), Pool(w));
+                layers.Add(new Layer(pool, (int)c, (int)c, 0, 2, 0, h, w, 0));
+                continue;
             }
 
-            layers.Add(new Layer(name + ".squeeze", input, squeeze, 1, h, w, 2.0 * input * squeeze * h * w));
-            layers.Add(new Layer(name + ".expand1x1", squeeze, e1, 1, h, w, 2.0 * squeeze * e1 * h * w));
-            layers.Add(new Layer(name + ".expand3x3", squeeze, e3, 3, h, w, 2.0 * squeeze * e3 * 9 * h * w));
+            var (_, name, input, squeeze, e1, e3) = Fires.Single(f => f.Layer == index);
+            layers.Add(new Layer(name + ".squeeze", input, squeeze, 1, 1, 0, h, w, 2.0 * input * squeeze * h * w));
+            layers.Add(new Layer(name + ".expand1x1", squeeze, e1, 1, 1, 0, h, w, 2.0 * squeeze * e1 * h * w));
+            layers.Add(new Layer(name + ".expand3x3", squeeze, e3, 3, 1, 1, h, w, 2.0 * squeeze * e3 * 9 * h * w));
         }
 
         return layers;
@@ -53,23 +56,8 @@ internal static class FlopCount
     /// <returns>Operations per part: network, gram (Gram matrices and their gradients), other (content, TV).</returns>
     public static IReadOnlyDictionary<string, double> PerIteration(int height, int width, IReadOnlyList<int> styleLayers)
     {
-        var sizes = new Dictionary<int, (long C, long H, long W)>();
-        long h = Conv(height), w = Conv(width);
-        sizes[0] = sizes[1] = (64, h, w);
+        var sizes = FeatureSizes(height, width);
         var network = Layers(height, width).Sum(l => l.Flops);
-        (h, w) = (Pool(h), Pool(w));
-        sizes[2] = (64, h, w);
-        foreach (var (layer, _, input, _, e1, e3) in Fires)
-        {
-            if (layer == 6)
-            {
-                (h, w) = (Pool(h), Pool(w));
-                sizes[5] = (input, h, w);
-            }
-
-            sizes[layer] = (e1 + e3, h, w);
-        }
-
         double gram = 0;
         foreach (var layer in styleLayers)
         {
@@ -85,6 +73,26 @@ internal static class FlopCount
             ["gram"] = gram,
             ["other"] = other,
         };
+    }
+
+    // The output of each feature layer up to fire5 (index 0 to 7) for an image of height×width: channels, height, width.
+    private static Dictionary<int, (long C, long H, long W)> FeatureSizes(int height, int width)
+    {
+        var sizes = new Dictionary<int, (long C, long H, long W)>();
+        long h = Conv(height), w = Conv(width);
+        sizes[0] = sizes[1] = (64, h, w);
+        foreach (var (layer, _, input, _, e1, e3) in Fires)
+        {
+            if (Pools.Any(p => p.Layer == layer - 1))
+            {
+                (h, w) = (Pool(h), Pool(w));
+                sizes[layer - 1] = (input, h, w);
+            }
+
+            sizes[layer] = (e1 + e3, h, w);
+        }
+
+        return sizes;
     }
 
     /// <summary>
@@ -118,13 +126,15 @@ internal static class FlopCount
 
     private static long Pool(long size) => ((size - 3 + 1) / 2) + 1;
 
-    /// <summary>A convolution (<see cref="Kernel"/> 1 or 3) or a 3×3 max-pool (<see cref="Kernel"/> 0).</summary>
+    /// <summary>A convolution (<see cref="Kernel"/> 1 or 3) or a 3×3 max-pool (<see cref="Kernel"/> 0, ceil mode).</summary>
     /// <param name="Name">The layer's name, torchvision's module for convolutions inside a Fire module.</param>
     /// <param name="In">Input channels.</param>
     /// <param name="Out">Output channels.</param>
     /// <param name="Kernel">The convolution's kernel size; 0 for a max-pool.</param>
+    /// <param name="Stride">The stride.</param>
+    /// <param name="Padding">The convolution's zero padding on each side.</param>
     /// <param name="Height">The input's height.</param>
     /// <param name="Width">The input's width.</param>
     /// <param name="Flops">The forward pass's floating-point operations (0 for a max-pool).</param>
-    internal sealed record Layer(string Name, int In, int Out, int Kernel, long Height, long Width, double Flops);
+    internal sealed record Layer(string Name, int In, int Out, int Kernel, int Stride, int Padding, long Height, long Width, double Flops);
 }

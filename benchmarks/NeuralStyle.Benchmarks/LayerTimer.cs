@@ -36,7 +36,7 @@ internal static class LayerTimer
                 using var scope = NewDisposeScope();
                 var input = ChannelsLast.Copy(rand(1, layer.In, layer.Height, layer.Width)).requires_grad_(true);
                 Func<Tensor> forward = layer.Kernel == 0
-                    ? () => nn.functional.max_pool2d(input, 3, 2, ceil_mode: true)
+                    ? () => nn.functional.max_pool2d(input, 3, layer.Stride, ceil_mode: true)
                     : Convolution(input, layer);
                 var outputGradient = ChannelsLast.Copy(randn(forward().shape));
                 var forwardMs = Median(() => forward(), steps, repeats);
@@ -68,13 +68,7 @@ internal static class LayerTimer
     {
         var weight = ChannelsLast.Copy(randn(layer.Out, layer.In, layer.Kernel, layer.Kernel).mul_(0.1));
         var bias = randn(layer.Out).mul_(0.01);
-        long stride = layer.Name == "conv1" ? 2 : 1, padding = layer.Kernel / 2;
-        if (layer.Name == "conv1")
-        {
-            padding = 0;
-        }
-
-        return () => nn.functional.conv2d(input, weight, bias, strides: [stride, stride], padding: [padding, padding]);
+        return () => nn.functional.conv2d(input, weight, bias, strides: [layer.Stride, layer.Stride], padding: [layer.Padding, layer.Padding]);
     }
 
     // Median over repeats of the mean time of one call, each call in a scope of its own (as a step frees its tensors).

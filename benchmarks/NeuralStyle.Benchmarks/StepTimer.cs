@@ -37,6 +37,7 @@ internal static class StepTimer
         var steps = int.Parse(options.GetValueOrDefault("steps") ?? "50", CultureInfo.InvariantCulture);
         var repeats = int.Parse(options.GetValueOrDefault("repeats") ?? "3", CultureInfo.InvariantCulture);
         using var extractor = OpenExtractor(options, device);
+        var peak = FlopCount.CpuPeak(torch.get_num_threads());
 
         var baselineRss = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
         // "both" alternates the two ways of forming the style gradient repeat by repeat, so a busy machine slows both alike.
@@ -62,7 +63,6 @@ internal static class StepTimer
             try
             {
                 var flops = FlopCount.PerIteration(size, (size * 4) / 3, StyleTransferPresets.CompositionVii.StyleLayers).Values.Sum();
-                var peak = FlopCount.CpuPeak(torch.get_num_threads());
                 var settings = new OptimizerOptions { DecayStartFraction = 1, ProgressInterval = steps };
                 var optimizer = new StyleTransferOptimizer(extractor, settings);
                 var times = runs.Select(_ => new List<double>()).ToArray();

@@ -103,9 +103,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
 
                     if (lower >= 0)
                     {
-                        var next = torch.autograd.grad(roots, [leaves[lower]!], gradients)[0];
-                        carried?.Dispose();
-                        carried = next;
+                        carried = torch.autograd.grad(roots, [leaves[lower]!], gradients)[0];
                     }
                     else
                     {
