@@ -7,7 +7,9 @@ namespace NeuralStyle.Weights;
 /// <summary>
 /// A thread-safe cache bounded by entry count and by a size in bytes, evicting the least recently used entries first.
 /// Concurrent callers of one key share one creation; a creation that fails is not kept, and a caller whose own token is
-/// not cancelled retries when another caller's creation was cancelled. Evicted values that are
+/// not cancelled retries when another caller's creation was cancelled. The entry count never exceeds its bound, even
+/// while creations are in flight (an entry being created counts, and may itself be evicted by newer ones: its caller
+/// still gets its value). Evicted values that are
 /// <see cref="IDisposable"/> are not disposed: callers may still hold them.
 /// </summary>
 internal sealed class BoundedCache<TKey, TValue>
@@ -59,6 +61,7 @@ internal sealed class BoundedCache<TKey, TValue>
                 {
                     entry = new Entry(key, new Lazy<TValue>(() => create(key), LazyThreadSafetyMode.ExecutionAndPublication));
                     _index.Add(key, _recency.AddFirst(entry));
+                    Trim(entry); // The count holds while creations are in flight, not only once they end.
                 }
             }
 

@@ -29,6 +29,36 @@ public sealed class BoundedCacheTests
     }
 
     [Fact]
+    public void The_count_holds_while_a_creation_is_in_flight()
+    {
+        var cache = new BoundedCache<int, string>(maxEntries: 2, maxBytes: long.MaxValue, (_, _) => 1);
+        cache.GetOrAdd(1, _ => "one", CancellationToken.None);
+        cache.GetOrAdd(2, _ => "two", CancellationToken.None);
+        var seen = -1;
+
+        var value = cache.GetOrAdd(3, _ => { seen = cache.Count; return "three"; }, CancellationToken.None);
+
+        value.Should().Be("three");
+        seen.Should().Be(2, "the least recently used entry makes room before the new one is created");
+        cache.Count.Should().Be(2);
+        cache.GetOrAdd(2, _ => "created again", CancellationToken.None).Should().Be("two");
+    }
+
+    [Fact]
+    public void An_entry_evicted_while_being_created_still_reaches_its_caller()
+    {
+        var cache = new BoundedCache<int, string>(maxEntries: 1, maxBytes: long.MaxValue, (_, _) => 1);
+        string? inner = null;
+
+        var outer = cache.GetOrAdd(1, _ => { inner = cache.GetOrAdd(2, _ => "two", CancellationToken.None); return "one"; }, CancellationToken.None);
+
+        outer.Should().Be("one");
+        inner.Should().Be("two");
+        cache.Count.Should().Be(1);
+        cache.GetOrAdd(2, _ => "created again", CancellationToken.None).Should().Be("two");
+    }
+
+    [Fact]
     public void Entries_are_evicted_by_bytes_but_the_newest_always_stays()
     {
         var cache = new BoundedCache<int, byte[]>(maxEntries: 100, maxBytes: 250, (_, value) => value.Length);
