@@ -75,8 +75,8 @@ internal static class FlopCount
         };
     }
 
-    // The output of each feature layer up to fire5 (index 0 to 7) for an image of height×width: channels, height, width.
-    private static Dictionary<int, (long C, long H, long W)> FeatureSizes(int height, int width)
+    /// <summary>The output of each feature layer up to fire5 (index 0 to 7) for an image of height×width: channels, height, width.</summary>
+    internal static Dictionary<int, (long C, long H, long W)> FeatureSizes(int height, int width)
     {
         var sizes = new Dictionary<int, (long C, long H, long W)>();
         long h = Conv(height), w = Conv(width);

@@ -79,11 +79,18 @@ public static class GramMatrix
     }
 
     /// <summary>
-    /// <c>A Bᵀ</c> for <c>[N,C,P]</c> operands (P positions): the product behind every Gram matrix. For one image with many
+    /// <c>A Bᵀ</c> for <c>[N,C,P]</c> operands (P positions): the product behind every Gram matrix. <c>F Fᵀ</c> of one
+    /// channels-last CPU feature map outside autograd is <see cref="SymmetricGram"/>'s. Otherwise, for one image with many
     /// positions, the sum over positions is split into one chunk per libtorch thread and the chunks' products added, so
     /// that all threads share it: a single product has only a C×C result to divide among them.
     /// </summary>
     internal static Tensor Product(Tensor left, Tensor right)
+    {
+        return ReferenceEquals(left, right) && SymmetricGram.TryCompute(left) is { } symmetric ? symmetric : BlasProduct(left, right);
+    }
+
+    /// <summary><c>A Bᵀ</c> through libtorch's matrix product, split over its threads as <see cref="Product"/> describes.</summary>
+    internal static Tensor BlasProduct(Tensor left, Tensor right)
     {
         long n = left.shape[0], c = left.shape[1], positions = left.shape[2];
         var chunks = (long)torch.get_num_threads();

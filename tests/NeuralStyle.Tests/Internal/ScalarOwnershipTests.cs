@@ -126,7 +126,8 @@ public sealed class ScalarOwnershipTests
     // an alpha). Found by reading TorchSharp 0.107's Tensor.Math.cs and Tensor.Operators.cs.
     private static bool ConvertsInside(IMethodSymbol? method, INamedTypeSymbol tensor)
     {
-        if (method is null || !(SymbolEqualityComparer.Default.Equals(method.ContainingType, tensor) || method.ContainingType.ToDisplayString() == "TorchSharp.torch"))
+        // Built-in operators on pointers (SymmetricGram's arithmetic) are symbols without a containing type.
+        if (method?.ContainingType is null || !(SymbolEqualityComparer.Default.Equals(method.ContainingType, tensor) || method.ContainingType.ToDisplayString() == "TorchSharp.torch"))
         {
             return false;
         }
