@@ -46,7 +46,7 @@ internal static class FinishRunner
             optimizer = optimizer with { LbfgsHistorySize = int.Parse(history, CultureInfo.InvariantCulture) };
         }
 
-        var threads = int.Parse(options.GetValueOrDefault("threads") ?? "2", CultureInfo.InvariantCulture);
+        var threads = StepTimer.Integer(options, "threads", 2);
         var run = preset with
         {
             Iterations = options.GetValueOrDefault("iterations") is { } iterations ? int.Parse(iterations, CultureInfo.InvariantCulture) : preset.Iterations,

@@ -24,8 +24,8 @@ internal static class LayerTimer
         var options = StepTimer.Parse(args);
         StepTimer.ApplyThreads(options);
         var sizes = StepTimer.Sizes(options, "192,512");
-        var steps = int.Parse(options.GetValueOrDefault("steps") ?? "30", CultureInfo.InvariantCulture);
-        var repeats = int.Parse(options.GetValueOrDefault("repeats") ?? "7", CultureInfo.InvariantCulture);
+        var steps = StepTimer.Integer(options, "steps", 30);
+        var repeats = StepTimer.Integer(options, "repeats", 7);
         var peak = FlopCount.CpuPeak(torch.get_num_threads());
         foreach (var height in sizes)
         {

@@ -27,8 +27,8 @@ internal static class PartTimer
     {
         var options = StepTimer.Parse(args);
         var sizes = StepTimer.Sizes(options, "192,512");
-        var steps = int.Parse(options.GetValueOrDefault("steps") ?? "30", CultureInfo.InvariantCulture);
-        var repeats = int.Parse(options.GetValueOrDefault("repeats") ?? "5", CultureInfo.InvariantCulture);
+        var steps = StepTimer.Integer(options, "steps", 30);
+        var repeats = StepTimer.Integer(options, "repeats", 5);
         using var extractor = StepTimer.OpenExtractor(options, CPU);
         var preset = StyleTransferPresets.CompositionVii;
         var peak = FlopCount.CpuPeak(torch.get_num_threads());

@@ -39,7 +39,7 @@ internal static class PresetRunner
         var weights = options.GetValueOrDefault("weights") ?? Environment.GetEnvironmentVariable("NEURALSTYLE_WEIGHTS")
             ?? throw new ArgumentException("Pass --weights PATH or set NEURALSTYLE_WEIGHTS.");
         var device = DeviceSelector.Resolve(options.GetValueOrDefault("device") ?? "auto");
-        var steps = int.Parse(options.GetValueOrDefault("steps") ?? "200", System.Globalization.CultureInfo.InvariantCulture);
+        var steps = StepTimer.Integer(options, "steps", 200);
         var wanted = (options.GetValueOrDefault("presets") ?? string.Join(",", Presets.Select(p => p.Name))).Split(',');
         StepTimer.ApplyThreads(options);
 

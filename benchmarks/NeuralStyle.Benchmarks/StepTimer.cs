@@ -34,8 +34,8 @@ internal static class StepTimer
         var options = Parse(args);
         var device = DeviceSelector.Resolve(options.GetValueOrDefault("device") ?? "auto");
         var sizes = Sizes(options, "192,512,1024");
-        var steps = int.Parse(options.GetValueOrDefault("steps") ?? "50", CultureInfo.InvariantCulture);
-        var repeats = int.Parse(options.GetValueOrDefault("repeats") ?? "3", CultureInfo.InvariantCulture);
+        var steps = Integer(options, "steps", 50);
+        var repeats = Integer(options, "repeats", 3);
         using var extractor = OpenExtractor(options, device);
         var peak = FlopCount.CpuPeak(torch.get_num_threads());
 
@@ -159,6 +159,10 @@ internal static class StepTimer
     }
 
     /// <summary>The image sizes (shorter sides) of <c>--sizes</c>, comma-separated, or <paramref name="defaults"/>.</summary>
+    /// <summary>The whole number given as <c>--name</c>, or <paramref name="fallback"/>.</summary>
+    internal static int Integer(Dictionary<string, string> options, string name, int fallback) =>
+        options.GetValueOrDefault(name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
     internal static int[] Sizes(Dictionary<string, string> options, string defaults) =>
         (options.GetValueOrDefault("sizes") ?? defaults).Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 
