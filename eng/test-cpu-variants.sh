@@ -14,11 +14,12 @@ cd "$(dirname "$0")/.."
 
 variant_env() {
   case "$1" in
-    # ATen's own kernels (ATEN_CPU_CAPABILITY), oneDNN's convolutions (ONEDNN_MAX_CPU_ISA) and MKL's matrix products
-    # (MKL_ENABLE_INSTRUCTIONS), each held to the instruction set the variant names.
-    avx2) echo "ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2" ;;
+    # ATen's own kernels (ATEN_CPU_CAPABILITY), oneDNN's convolutions (ONEDNN_MAX_CPU_ISA), MKL's matrix products
+    # (MKL_ENABLE_INSTRUCTIONS) and the project's Gram kernel (.NET's DOTNET_Enable* switches), each held to the
+    # instruction set the variant names.
+    avx2) echo "ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 DOTNET_EnableAVX512F=0" ;;
     portable) echo "ATEN_CPU_CAPABILITY=default" ;;
-    sse41) echo "ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=SSE41 MKL_ENABLE_INSTRUCTIONS=SSE4_2" ;;
+    sse41) echo "ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=SSE41 MKL_ENABLE_INSTRUCTIONS=SSE4_2 DOTNET_EnableAVX=0" ;;
     *) return 1 ;;
   esac
 }
