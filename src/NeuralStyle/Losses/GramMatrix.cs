@@ -84,10 +84,8 @@ public static class GramMatrix
     /// positions, the sum over positions is split into one chunk per libtorch thread and the chunks' products added, so
     /// that all threads share it: a single product has only a C×C result to divide among them.
     /// </summary>
-    internal static Tensor Product(Tensor left, Tensor right)
-    {
-        return ReferenceEquals(left, right) && SymmetricGram.TryCompute(left) is { } symmetric ? symmetric : BlasProduct(left, right);
-    }
+    internal static Tensor Product(Tensor left, Tensor right) =>
+        ReferenceEquals(left, right) && SymmetricGram.TryCompute(left) is { } symmetric ? symmetric : BlasProduct(left, right);
 
     /// <summary><c>A Bᵀ</c> through libtorch's matrix product, split over its threads as <see cref="Product"/> describes.</summary>
     internal static Tensor BlasProduct(Tensor left, Tensor right)

@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using TorchSharp;
@@ -18,7 +17,7 @@ namespace NeuralStyle.Losses;
 /// F is read where the feature map lies: channels-last memory is the positions × channels matrix, row by row. A tile is
 /// 4 rows of G by 4 vectors of columns, held in 16 vector registers while up to 128 positions stream past, then added to
 /// G (a sum of short sums, as accurate as the BLAS product's); the positions are taken in blocks of about 256 KB of F,
-/// which every tile of a thread reads while the block is in the core's cache.
+/// which every tile reads while the block is in the core's cache.
 /// It runs on the calling thread: libtorch's worker threads spin for a while after each of its parallel operations, so
 /// a second thread of ours found no free core during a step (measured on two cores; docs/performance.md).
 /// </remarks>
