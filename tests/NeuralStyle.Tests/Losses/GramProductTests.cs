@@ -1,6 +1,6 @@
-using System.Threading;
 using FluentAssertions;
 using NeuralStyle.Losses;
+using NeuralStyle.Tests.TestSupport;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -20,7 +20,7 @@ public sealed class GramProductTests
     [InlineData(30, 30, true)] // 900 positions: too few to split, the plain product
     public void The_split_product_equals_the_plain_one(int height, int width, bool channelsLast)
     {
-        var (gram, reference) = OnThreads(2, () =>
+        var (gram, reference) = LibtorchThreads.Run(2, () =>
         {
             using var scope = NewDisposeScope();
             var generator = new Generator(11);
@@ -49,7 +49,7 @@ public sealed class GramProductTests
     [Fact]
     public void Compute_uses_the_split_product_and_normalises()
     {
-        var (gram, reference) = OnThreads(2, () =>
+        var (gram, reference) = LibtorchThreads.Run(2, () =>
         {
             using var scope = NewDisposeScope();
             var features = rand(1, 16, 60, 70, generator: new Generator(5));
@@ -62,19 +62,5 @@ public sealed class GramProductTests
         {
             ((gram - reference).abs().max().item<double>() / reference.abs().max().item<double>()).Should().BeLessThan(1e-6);
         }
-    }
-
-    // libtorch's thread count belongs to the calling thread: a thread of its own leaves the other tests' count alone.
-    private static T OnThreads<T>(int threads, System.Func<T> work)
-    {
-        T result = default!;
-        var thread = new Thread(() =>
-        {
-            torch.set_num_threads(threads);
-            result = work();
-        });
-        thread.Start();
-        thread.Join();
-        return result;
     }
 }

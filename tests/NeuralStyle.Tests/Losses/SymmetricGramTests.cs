@@ -1,10 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.ExceptionServices;
 using System.Runtime.Intrinsics.X86;
-using System.Threading;
 using FluentAssertions;
 using NeuralStyle.Losses;
+using NeuralStyle.Tests.TestSupport;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -53,7 +52,7 @@ public sealed class SymmetricGramTests
     public void The_kernel_equals_the_exact_product_with_one_or_two_libtorch_threads(int bits, int channels, int positions)
     {
         var lanes = bits switch { 256 => SymmetricGram.Lanes.Bits256, 512 => SymmetricGram.Lanes.Bits512, _ => SymmetricGram.Lanes.Widest };
-        var (one, two, exact) = OnThreads(() =>
+        var (one, two, exact) = LibtorchThreads.Run(2, () =>
         {
             using var scope = NewDisposeScope();
             var flat = ChannelsLastFlat(channels, positions, seed: channels + positions);
@@ -89,7 +88,7 @@ public sealed class SymmetricGramTests
     }
 
     [Fact]
-    public void What_the_kernel_does_not_handle_is_left_to_the_BLAS_product() => OnThreads(() =>
+    public void What_the_kernel_does_not_handle_is_left_to_the_BLAS_product() => LibtorchThreads.Run(2, () =>
     {
         using var scope = NewDisposeScope();
         var channelsLast = ChannelsLastFlat(64, 300, seed: 3);
@@ -121,7 +120,7 @@ public sealed class SymmetricGramTests
     });
 
     [Fact]
-    public void The_Gram_product_of_a_feature_map_with_itself_uses_the_kernel_and_its_gradient_path_does_not() => OnThreads(() =>
+    public void The_Gram_product_of_a_feature_map_with_itself_uses_the_kernel_and_its_gradient_path_does_not() => LibtorchThreads.Run(2, () =>
     {
         using var scope = NewDisposeScope();
         var flat = ChannelsLastFlat(128, 500, seed: 9);
@@ -147,28 +146,4 @@ public sealed class SymmetricGramTests
     // [1,C,P] view of a feature map laid out channels-last: position after position, the channels of each side by side.
     private static Tensor ChannelsLastFlat(int channels, int positions, int seed)
         => rand(1, positions, channels, generator: new Generator((ulong)seed)).transpose(1, 2);
-
-    // libtorch's thread count belongs to the calling thread: a thread of its own, with two, leaves the other tests'
-    // count alone; what the work throws is thrown here.
-    private static T OnThreads<T>(Func<T> work)
-    {
-        T result = default!;
-        ExceptionDispatchInfo? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                set_num_threads(2);
-                result = work();
-            }
-            catch (Exception ex)
-            {
-                failure = ExceptionDispatchInfo.Capture(ex);
-            }
-        });
-        thread.Start();
-        thread.Join();
-        failure?.Throw();
-        return result;
-    }
 }
