@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using NeuralStyle.Internal;
@@ -54,7 +53,7 @@ internal static class GramTimer
                 var kernel = SymmetricGram.TryCompute(flat)!;
                 var difference = kernel.sub(blas).abs().max().item<float>() / blas.abs().max().item<float>();
                 var flops = 2.0 * c * c * h * w;
-                double blasMedian = Median(blasMs), kernelMedian = Median(kernelMs);
+                double blasMedian = StepTimer.Median(blasMs), kernelMedian = StepTimer.Median(kernelMs);
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
                     height,
@@ -95,6 +94,4 @@ internal static class GramTimer
 
         return total / steps;
     }
-
-    private static double Median(List<double> times) => times.Order().ElementAt(times.Count / 2);
 }

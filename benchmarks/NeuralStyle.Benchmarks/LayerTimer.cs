@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using NeuralStyle.Internal;
@@ -93,6 +92,6 @@ internal static class LayerTimer
             times.Add(clock.Elapsed.TotalMilliseconds / steps);
         }
 
-        return times.Order().ElementAt(times.Count / 2);
+        return StepTimer.Median(times);
     }
 }

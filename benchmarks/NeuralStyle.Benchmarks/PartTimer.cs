@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using NeuralStyle.Features;
@@ -64,7 +63,7 @@ internal static class PartTimer
                 }
             }
 
-            var median = times.ToDictionary(t => t.Key, t => t.Value.Order().ElementAt(t.Value.Count / 2), StringComparer.Ordinal);
+            var median = times.ToDictionary(t => t.Key, t => StepTimer.Median(t.Value), StringComparer.Ordinal);
             double Gflops(double operations, double ms) => Math.Round(operations / 1e6 / ms, 1);
             Console.WriteLine(JsonSerializer.Serialize(new
             {

@@ -88,7 +88,7 @@ internal static class StepTimer
 
                 for (var m = 0; m < runs.Length; m++)
                 {
-                    times[m].Sort();
+                    var median = Median(times[m]);
                     Console.WriteLine(JsonSerializer.Serialize(new
                     {
                         runner = "neuralstyle",
@@ -100,11 +100,11 @@ internal static class StepTimer
                         style_gradient = runs[m].ExplicitGradient ? "explicit" : "autograd",
                         cancellable = runs[m].Cancellable,
                         channels_last = extractor.ChannelsLast,
-                        ms_per_step = Math.Round(times[m][times[m].Count / 2], 3),
-                        ms_per_step_min = Math.Round(times[m][0], 3),
+                        ms_per_step = Math.Round(median, 3),
+                        ms_per_step_min = Math.Round(times[m].Min(), 3),
                         total_loss = losses[m]!.Total,
                         gflop_per_step = Math.Round(flops / 1e9, 3),
-                        gflops = Math.Round(flops / 1e6 / times[m][times[m].Count / 2], 1),
+                        gflops = Math.Round(flops / 1e6 / median, 1),
                         peak_gflops = Math.Round(peak.Gflops, 1),
                         peak_rss_mb = Math.Round(System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
                         peak_over_baseline_mb = Math.Round((System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 - baselineRss) / 1048576.0, 1),
@@ -159,6 +159,13 @@ internal static class StepTimer
     }
 
     /// <summary>The image sizes (shorter sides) of <c>--sizes</c>, comma-separated, or <paramref name="defaults"/>.</summary>
+    /// <summary>The middle value of <paramref name="times"/> (the upper of the two middle ones for an even count).</summary>
+    internal static double Median(IEnumerable<double> times)
+    {
+        var sorted = times.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
     /// <summary>The whole number given as <c>--name</c>, or <paramref name="fallback"/>.</summary>
     internal static int Integer(Dictionary<string, string> options, string name, int fallback) =>
         options.GetValueOrDefault(name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;

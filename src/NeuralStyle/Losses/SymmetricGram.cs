@@ -67,8 +67,9 @@ internal static unsafe class SymmetricGram
         }
 
         long channels = flat.shape[1], positions = flat.shape[2];
+        // Both F's and G's bytes are read as spans, whose length is an int.
         if (channels < 1 || (positions > 1 && flat.stride(2) != channels) || (channels > 1 && flat.stride(1) != 1)
-            || (channels * Math.Max(positions, 1) * sizeof(float)) > int.MaxValue)
+            || (channels * Math.Max(positions, channels) * sizeof(float)) > int.MaxValue)
         {
             return null;
         }
@@ -81,8 +82,13 @@ internal static unsafe class SymmetricGram
             _ when Vectors256.IsSupported => false,
             _ => (bool?)null,
         };
-        var tileColumns = TileVectors * (useWide == true ? Vector512<float>.Count : Vector256<float>.Count);
-        if (useWide is null || channels % tileColumns != 0)
+        if (useWide is not { } wide)
+        {
+            return null;
+        }
+
+        var tileColumns = TileVectors * (wide ? Vector512<float>.Count : Vector256<float>.Count);
+        if (channels % tileColumns != 0)
         {
             return null;
         }
@@ -99,7 +105,7 @@ internal static unsafe class SymmetricGram
         fixed (byte* target = gram.bytes)
         {
             var problem = new Problem((float*)source, (int)channels, positions, (float*)target, tileColumns);
-            problem.Run(useWide.Value);
+            problem.Run(wide);
             problem.Mirror();
         }
 
