@@ -128,11 +128,21 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     /// <param name="lastLayer">The last layer to compute.</param>
     /// <param name="cuts">The layers to cut after, mapped to null on entry; on return each cut below the last layer maps to the
     /// detached input of the layers above, owned by the caller.</param>
-    internal FeatureMaps Extract(Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts)
+    /// <param name="stemByHand">
+    /// Whether the backward pass takes the stem's gradient by hand (<see cref="StemGradient"/>): layers 0 and 1 are then
+    /// computed without a graph, <paramref name="cuts"/> must hold layer 1, and the outputs of layers 0 and 1 are views of
+    /// the cut's leaf, so terms that read them see outputs that require a gradient.
+    /// </param>
+    internal FeatureMaps Extract(Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts, bool stemByHand = false)
     {
         if (cuts is not null && cuts.ContainsKey(0))
         {
             throw new ArgumentException("Layer 0 cannot be cut: the ReLU after it works in place.", nameof(cuts));
+        }
+
+        if (stemByHand && (cuts is null || !cuts.ContainsKey(1) || lastLayer < 2 || !TakesStemGradientByHand))
+        {
+            throw new ArgumentException("The stem's gradient is taken by hand only with a cut after layer 1 below the last layer, where the kernel applies.", nameof(stemByHand));
         }
 
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -154,10 +164,21 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
         var outputs = new List<Tensor>(lastLayer + 1);
         try
         {
+            var first = 0;
+            Tensor? stemOutput = null;
+            if (stemByHand)
+            {
+                stemOutput = Stem(image);
+                outputs.Add(stemOutput.alias());
+                outputs.Add(stemOutput.alias());
+                cuts![1] = stemOutput;
+                first = 2;
+            }
+
             // The layout copy is differentiable, so gradients still reach the caller's (contiguous) image.
-            using var input = ChannelsLast ? ToChannelsLast(image) : null;
-            var x = input ?? image;
-            for (var i = 0; i <= lastLayer; i++)
+            using var input = ChannelsLast && !stemByHand ? ToChannelsLast(image) : null;
+            var x = stemOutput ?? input ?? image;
+            for (var i = first; i <= lastLayer; i++)
             {
                 x = _layers[i].call(x);
                 outputs.Add(x);
@@ -189,6 +210,28 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
             _disposed = true;
             _network.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Gets a value indicating whether a step's backward pass can take the gradient of the stem (layers 0 and 1) by hand,
+    /// with <see cref="StemGradient"/>: on channels-last memory, where the kernel applies.
+    /// </summary>
+    internal bool TakesStemGradientByHand => ChannelsLast && StemGradient.Applies(StemWeight);
+
+    /// <summary>Gets <c>conv1</c>'s weight, <c>[64,3,3,3]</c>; owned by the network.</summary>
+    internal Tensor StemWeight => ((Conv2d)_layers[0]).weight!;
+
+    /// <summary>The gradient at the image of the stem whose rectified output is <paramref name="rectified"/> and whose gradient there is <paramref name="gradient"/>.</summary>
+    internal Tensor StemImageGradient(Tensor gradient, Tensor rectified, Tensor image) =>
+        StemGradient.Compute(gradient, rectified, StemWeight, image.shape[2], image.shape[3]);
+
+    // Layers 0 and 1 without a graph, on channels-last memory: a leaf that requires a gradient, owned by the caller.
+    private Tensor Stem(Tensor image)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var rectified = _layers[1].call(_layers[0].call(Internal.ChannelsLast.Copy(image)));
+        return rectified.detach().requires_grad_(true).DetachFromDisposeScope();
     }
 
     // Same shape, NHWC strides; the caller owns the result.

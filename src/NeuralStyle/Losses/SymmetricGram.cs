@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
+using NeuralStyle.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,8 +18,7 @@ namespace NeuralStyle.Losses;
 /// 4 rows of G by 4 vectors of columns, held in 16 vector registers while up to 128 positions stream past, then added to
 /// G (a sum of short sums, as accurate as the BLAS product's); the positions are taken in blocks of about 256 KB of F,
 /// which every tile reads while the block is in the core's cache.
-/// It runs on the calling thread: libtorch's worker threads spin for a while after each of its parallel operations, so
-/// a second thread of ours found no free core during a step (measured on two cores; docs/performance.md).
+/// It runs on the calling thread, as <see cref="FmaKernels"/> explains.
 /// </remarks>
 internal static unsafe class SymmetricGram
 {
@@ -31,37 +30,15 @@ internal static unsafe class SymmetricGram
     private const int Chunk = 128;
 
     /// <summary>
-    /// The most libtorch threads for which the kernel, on one core, is used: it beat libtorch's product on two threads by
-    /// 25–40 % (docs/performance.md); with more threads libtorch's product is left to use them.
-    /// </summary>
-    internal const int MaxLibtorchThreads = 2;
-
-    /// <summary>Vector widths this class can use; the widest the CPU supports is chosen by default.</summary>
-    internal enum Lanes
-    {
-        /// <summary>The widest the CPU supports.</summary>
-        Widest,
-
-        /// <summary>256-bit vectors (AVX2 with FMA).</summary>
-        Bits256,
-
-        /// <summary>512-bit vectors (AVX-512F).</summary>
-        Bits512,
-    }
-
-    /// <summary>Gets a value indicating whether the CPU has a vector width the kernel can use.</summary>
-    public static bool IsSupported => Vectors512.IsSupported || Vectors256.IsSupported;
-
-    /// <summary>
     /// <c>F Fᵀ</c>, <c>[1,C,C]</c>, for <paramref name="flat"/>, a <c>[1,C,P]</c> view of a channels-last float32 CPU feature
     /// map that autograd does not record; or <see langword="null"/> where the kernel does not apply (another device, type,
     /// layout or batch, a channel count that is not a multiple of the tile's width, no usable vector width, more than
-    /// <see cref="MaxLibtorchThreads"/> libtorch threads), so that the caller uses the BLAS product.
+    /// <see cref="FmaKernels.MaxLibtorchThreads"/> libtorch threads), so that the caller uses the BLAS product.
     /// </summary>
-    public static Tensor? TryCompute(Tensor flat, Lanes lanes = Lanes.Widest)
+    public static Tensor? TryCompute(Tensor flat, FmaLanes lanes = FmaLanes.Widest)
     {
         if (flat.device_type != DeviceType.CPU || flat.dtype != ScalarType.Float32 || flat.dim() != 3 || flat.shape[0] != 1
-            || (flat.requires_grad && is_grad_enabled()) || get_num_threads() > MaxLibtorchThreads)
+            || (flat.requires_grad && is_grad_enabled()) || !FmaKernels.FewLibtorchThreads)
         {
             return null;
         }
@@ -74,15 +51,7 @@ internal static unsafe class SymmetricGram
             return null;
         }
 
-        var useWide = lanes switch
-        {
-            Lanes.Bits512 => Vectors512.IsSupported ? true : throw new PlatformNotSupportedException("AVX-512F is not available."),
-            Lanes.Bits256 => Vectors256.IsSupported ? false : throw new PlatformNotSupportedException("AVX2 with FMA is not available."),
-            _ when Vectors512.IsSupported => true,
-            _ when Vectors256.IsSupported => false,
-            _ => (bool?)null,
-        };
-        if (useWide is not { } wide)
+        if (FmaKernels.UseWide(lanes) is not { } wide)
         {
             return null;
         }
@@ -229,57 +198,5 @@ internal static unsafe class SymmetricGram
             TLanes.Store(TLanes.Add(TLanes.Load(g + (2 * n)), a2), g + (2 * n));
             TLanes.Store(TLanes.Add(TLanes.Load(g + (3 * n)), a3), g + (3 * n));
         }
-    }
-
-    /// <summary>The operations the tile needs, for one vector width: the JIT compiles the tile once per width.</summary>
-    private interface IFmaVectors<TVector>
-        where TVector : struct
-    {
-        static abstract int Count { get; }
-
-        static abstract TVector Load(float* source);
-
-        static abstract void Store(TVector value, float* destination);
-
-        static abstract TVector Broadcast(float value);
-
-        static abstract TVector Add(TVector a, TVector b);
-
-        /// <summary><c>a·b + addend</c>, rounded once.</summary>
-        static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
-    }
-
-    private readonly struct Vectors512 : IFmaVectors<Vector512<float>>
-    {
-        public static bool IsSupported => Avx512F.IsSupported;
-
-        public static int Count => Vector512<float>.Count;
-
-        public static Vector512<float> Load(float* source) => Vector512.Load(source);
-
-        public static void Store(Vector512<float> value, float* destination) => value.Store(destination);
-
-        public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
-
-        public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
-
-        public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend) => Avx512F.FusedMultiplyAdd(a, b, addend);
-    }
-
-    private readonly struct Vectors256 : IFmaVectors<Vector256<float>>
-    {
-        public static bool IsSupported => Fma.IsSupported && Avx2.IsSupported;
-
-        public static int Count => Vector256<float>.Count;
-
-        public static Vector256<float> Load(float* source) => Vector256.Load(source);
-
-        public static void Store(Vector256<float> value, float* destination) => value.Store(destination);
-
-        public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
-
-        public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
-
-        public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend) => Fma.MultiplyAdd(a, b, addend);
     }
 }

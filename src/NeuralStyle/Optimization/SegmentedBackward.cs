@@ -21,15 +21,20 @@ namespace NeuralStyle.Optimization;
 /// <param name="extractor">The network.</param>
 /// <param name="cuts">The layers to cut after, from the top down.</param>
 /// <param name="lastLayer">The last layer the terms read.</param>
-internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, int[] cuts, int lastLayer)
+/// <param name="stemByHand">Whether the last stretch, the stem (layers 0 and 1), is taken by hand (<see cref="StemGradient"/>).</param>
+internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, int[] cuts, int lastLayer, bool stemByHand)
 {
     /// <summary>Gets the layers the graph is cut after, from the top down.</summary>
     public IReadOnlyList<int> Cuts => cuts;
 
+    /// <summary>Gets a value indicating whether the stem's gradient is taken by hand (<see cref="StemGradient"/>).</summary>
+    public bool StemByHand => stemByHand;
+
     /// <summary>
     /// The backward pass by stretches for these terms on this extractor, cut after every layer a term reads but the last
-    /// (<paramref name="lastLayer"/>, nothing above it) and layer 0 (the ReLU after it works in place); null where the
-    /// backward pass runs at once: another extractor, a term that builds a graph, or nothing to cut.
+    /// (<paramref name="lastLayer"/>, nothing above it) and layer 0 (the ReLU after it works in place), and after layer 1
+    /// where the stem's gradient is taken by hand (<see cref="SqueezeNetFeatureExtractor.TakesStemGradientByHand"/>); null
+    /// where the backward pass runs at once: another extractor, a term that builds a graph, or nothing to cut.
     /// </summary>
     /// <param name="extractor">The network.</param>
     /// <param name="losses">The terms.</param>
@@ -41,8 +46,9 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
             return null;
         }
 
-        var cuts = losses.SelectMany(l => l.Layers).Where(l => l > 0 && l < lastLayer).Distinct().OrderDescending().ToArray();
-        return cuts.Length == 0 ? null : new SegmentedBackward(squeeze, cuts, lastLayer);
+        var stemByHand = lastLayer > 1 && squeeze.TakesStemGradientByHand;
+        var cuts = losses.SelectMany(l => l.Layers).Append(stemByHand ? 1 : 0).Where(l => l > 0 && l < lastLayer).Distinct().OrderDescending().ToArray();
+        return cuts.Length == 0 ? null : new SegmentedBackward(squeeze, cuts, lastLayer, stemByHand);
     }
 
     /// <summary>
@@ -61,7 +67,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         Tensor? carried = null;
         try
         {
-            using var features = extractor.Extract(image, lastLayer, leaves);
+            using var features = extractor.Extract(image, lastLayer, leaves, stemByHand);
             var values = terms(features, handOff);
             if (values.Any(t => t.requires_grad))
             {
@@ -104,6 +110,23 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                     if (lower >= 0)
                     {
                         carried = torch.autograd.grad(roots, [leaves[lower]!], gradients)[0];
+                    }
+                    else if (stemByHand && gradients.Count > 0)
+                    {
+                        // Every root is at the stem's rectified output (layer 0's too: its ReLU works in place).
+                        for (var i = 1; i < gradients.Count; i++)
+                        {
+                            gradients[0].add_(gradients[i], OwnedScalars.One);
+                        }
+
+                        var imageGradient = extractor.StemImageGradient(gradients[0], features[1], features.Image);
+                        gradients.Add(imageGradient);
+                        if (handOff.Image is { } pixelGradient)
+                        {
+                            imageGradient.add_(pixelGradient, OwnedScalars.One);
+                        }
+
+                        backward([features.Image], [imageGradient]);
                     }
                     else
                     {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.Intrinsics.X86;
 using FluentAssertions;
+using NeuralStyle.Internal;
 using NeuralStyle.Losses;
 using NeuralStyle.Tests.TestSupport;
 using TorchSharp;
@@ -51,7 +52,7 @@ public sealed class SymmetricGramTests
     [MemberData(nameof(Cases))]
     public void The_kernel_equals_the_exact_product_with_one_or_two_libtorch_threads(int bits, int channels, int positions)
     {
-        var lanes = bits switch { 256 => SymmetricGram.Lanes.Bits256, 512 => SymmetricGram.Lanes.Bits512, _ => SymmetricGram.Lanes.Widest };
+        var lanes = bits switch { 256 => FmaLanes.Bits256, 512 => FmaLanes.Bits512, _ => FmaLanes.Widest };
         var (one, two, exact) = LibtorchThreads.Run(2, () =>
         {
             using var scope = NewDisposeScope();
@@ -61,14 +62,14 @@ public sealed class SymmetricGramTests
             var single = SymmetricGram.TryCompute(flat, lanes);
             set_num_threads(2);
             var pair = SymmetricGram.TryCompute(flat, lanes);
-            set_num_threads(SymmetricGram.MaxLibtorchThreads + 1);
+            set_num_threads(FmaKernels.MaxLibtorchThreads + 1);
             SymmetricGram.TryCompute(flat, lanes).Should().BeNull("libtorch's product uses the threads");
             return (single?.DetachFromDisposeScope(), pair?.DetachFromDisposeScope(), expected.DetachFromDisposeScope());
         });
 
         using (exact)
         {
-            if (!SymmetricGram.IsSupported)
+            if (!FmaKernels.IsSupported)
             {
                 one.Should().BeNull();
                 two.Should().BeNull();
@@ -105,7 +106,7 @@ public sealed class SymmetricGramTests
         SymmetricGram.TryCompute(recorded).Should().BeNull("autograd records the product");
         using (no_grad())
         {
-            (SymmetricGram.TryCompute(recorded) is null).Should().Be(!SymmetricGram.IsSupported);
+            (SymmetricGram.TryCompute(recorded) is null).Should().Be(!FmaKernels.IsSupported);
         }
 
         // Declined or not, the Gram matrices agree.
@@ -127,7 +128,7 @@ public sealed class SymmetricGramTests
 
         var gram = GramMatrix.Product(flat, flat);
 
-        if (SymmetricGram.IsSupported)
+        if (FmaKernels.IsSupported)
         {
             Same(gram, SymmetricGram.TryCompute(flat)!).Should().BeTrue();
         }
@@ -139,7 +140,7 @@ public sealed class SymmetricGramTests
 
     [Fact]
     public void A_CPU_with_AVX2_and_FMA_has_a_usable_width()
-        => SymmetricGram.IsSupported.Should().Be((Avx2.IsSupported && Fma.IsSupported) || Avx512F.IsSupported);
+        => FmaKernels.IsSupported.Should().Be((Avx2.IsSupported && Fma.IsSupported) || Avx512F.IsSupported);
 
     private static bool Same(Tensor a, Tensor b) => a.shape.AsSpan().SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
 

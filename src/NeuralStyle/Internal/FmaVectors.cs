@@ -1,0 +1,139 @@
+using System;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Internal;
+
+/// <summary>Vector widths the library's own CPU kernels can use; the widest the CPU supports is chosen by default.</summary>
+internal enum FmaLanes
+{
+    /// <summary>The widest the CPU supports.</summary>
+    Widest,
+
+    /// <summary>256-bit vectors (AVX2 with FMA).</summary>
+    Bits256,
+
+    /// <summary>512-bit vectors (AVX-512F).</summary>
+    Bits512,
+}
+
+/// <summary>
+/// What the library's own CPU kernels (the Gram matrices, the first convolution's input gradient) share: which vector
+/// width to use, and when to use them at all. They run on the calling thread alone: libtorch's worker threads spin for a
+/// while after each of its parallel operations, so a second thread of ours found no free core during a step (measured on
+/// two cores; docs/performance.md).
+/// </summary>
+internal static class FmaKernels
+{
+    /// <summary>
+    /// The most libtorch threads for which a kernel of one core is used: on two cores the Gram kernel beat libtorch's
+    /// product on two threads by 25–40 % (docs/performance.md); with more threads libtorch's operations are left to use them.
+    /// </summary>
+    internal const int MaxLibtorchThreads = 2;
+
+    /// <summary>Gets a value indicating whether the CPU has a vector width the kernels can use.</summary>
+    public static bool IsSupported => Vectors512.IsSupported || Vectors256.IsSupported;
+
+    /// <summary>Gets a value indicating whether libtorch runs on few enough threads for a kernel of one core to be used.</summary>
+    public static bool FewLibtorchThreads => get_num_threads() <= MaxLibtorchThreads;
+
+    /// <summary>
+    /// Whether to use 512-bit vectors (<see langword="true"/>) or 256-bit ones (<see langword="false"/>) for
+    /// <paramref name="lanes"/>; <see langword="null"/> where the CPU has neither.
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">A width was asked for that the CPU does not have.</exception>
+    public static bool? UseWide(FmaLanes lanes) => lanes switch
+    {
+        FmaLanes.Bits512 => Vectors512.IsSupported ? true : throw new PlatformNotSupportedException("AVX-512F is not available."),
+        FmaLanes.Bits256 => Vectors256.IsSupported ? false : throw new PlatformNotSupportedException("AVX2 with FMA is not available."),
+        _ when Vectors512.IsSupported => true,
+        _ when Vectors256.IsSupported => false,
+        _ => null,
+    };
+}
+
+/// <summary>The vector operations the kernels need, for one vector width: the JIT compiles a kernel once per width.</summary>
+/// <typeparam name="TVector">The vector type.</typeparam>
+internal unsafe interface IFmaVectors<TVector>
+    where TVector : struct
+{
+    /// <summary>Gets the number of floats in a vector.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Loads a vector.</summary>
+    static abstract TVector Load(float* source);
+
+    /// <summary>Stores a vector.</summary>
+    static abstract void Store(TVector value, float* destination);
+
+    /// <summary>A vector of one value.</summary>
+    static abstract TVector Broadcast(float value);
+
+    /// <summary><c>a + b</c>.</summary>
+    static abstract TVector Add(TVector a, TVector b);
+
+    /// <summary><c>a·b + addend</c>, rounded once.</summary>
+    static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
+
+    /// <summary>The lanes of <paramref name="value"/> where <paramref name="key"/> is above zero, zero elsewhere.</summary>
+    static abstract TVector WherePositive(TVector key, TVector value);
+}
+
+/// <summary>AVX-512F.</summary>
+internal readonly unsafe struct Vectors512 : IFmaVectors<Vector512<float>>
+{
+    /// <summary>Gets a value indicating whether the CPU has these vectors.</summary>
+    public static bool IsSupported => Avx512F.IsSupported;
+
+    /// <inheritdoc/>
+    public static int Count => Vector512<float>.Count;
+
+    /// <inheritdoc/>
+    public static Vector512<float> Load(float* source) => Vector512.Load(source);
+
+    /// <inheritdoc/>
+    public static void Store(Vector512<float> value, float* destination) => value.Store(destination);
+
+    /// <inheritdoc/>
+    public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
+
+    /// <inheritdoc/>
+    public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+    /// <inheritdoc/>
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend) => Avx512F.FusedMultiplyAdd(a, b, addend);
+
+    /// <inheritdoc/>
+    public static Vector512<float> WherePositive(Vector512<float> key, Vector512<float> value) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(key, Vector512<float>.Zero), value, Vector512<float>.Zero);
+}
+
+/// <summary>AVX2 with FMA.</summary>
+internal readonly unsafe struct Vectors256 : IFmaVectors<Vector256<float>>
+{
+    /// <summary>Gets a value indicating whether the CPU has these vectors.</summary>
+    public static bool IsSupported => Fma.IsSupported && Avx2.IsSupported;
+
+    /// <inheritdoc/>
+    public static int Count => Vector256<float>.Count;
+
+    /// <inheritdoc/>
+    public static Vector256<float> Load(float* source) => Vector256.Load(source);
+
+    /// <inheritdoc/>
+    public static void Store(Vector256<float> value, float* destination) => value.Store(destination);
+
+    /// <inheritdoc/>
+    public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
+
+    /// <inheritdoc/>
+    public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
+    /// <inheritdoc/>
+    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend) => Fma.MultiplyAdd(a, b, addend);
+
+    /// <inheritdoc/>
+    public static Vector256<float> WherePositive(Vector256<float> key, Vector256<float> value) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(key, Vector256<float>.Zero), value, Vector256<float>.Zero);
+}
