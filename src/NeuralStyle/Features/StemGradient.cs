@@ -148,7 +148,6 @@ internal static unsafe class StemGradient
             var tilePositions = Accumulators / (Columns / TLanes.Count);
             var masked = stackalloc float[MaxTilePositions * channels];
             var products = stackalloc float[MaxTilePositions * Columns];
-            new Span<float>(masked, MaxTilePositions * channels).Clear();
             for (long oy = 0; oy < outputHeight; oy++)
             {
                 for (long ox = 0; ox < outputWidth; ox += tilePositions)
