@@ -61,7 +61,10 @@ public sealed partial class CliSignalTests : IDisposable
         using var run = Start(output, size: 512);
         (await run.WaitForOutputAsync("iteration 1/")).Should().BeTrue(run.Error);
 
+        // The second signal only once the first is taken: two sent back to back can merge into one, which the tool then (rightly)
+        // treats as a first Ctrl+C and cancels cooperatively.
         run.Signal("INT");
+        await run.WaitUntilSignalsTakenAsync();
         run.Signal("INT");
         var code = await run.WaitAsync();
 

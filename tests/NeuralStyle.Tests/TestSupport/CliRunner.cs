@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -169,6 +170,21 @@ internal static partial class CliRunner
             kill.WaitForExit();
         }
 
+        /// <summary>
+        /// Waits until the process has taken every signal sent to it, that is until none is pending in its
+        /// /proc/PID/status (ShdPnd, SigPnd). POSIX does not queue a second standard signal that arrives while the first of
+        /// its kind is still pending: two sent back to back can reach the process as one.
+        /// </summary>
+        public async Task WaitUntilSignalsTakenAsync()
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(Timeout);
+            while (!_process.HasExited && HasPendingSignal())
+            {
+                await Task.Delay(5, timeout.Token);
+            }
+        }
+
         public async Task<int> WaitAsync()
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -195,6 +211,20 @@ internal static partial class CliRunner
             }
 
             _process.Dispose();
+        }
+
+        private bool HasPendingSignal()
+        {
+            try
+            {
+                return File.ReadLines($"/proc/{_process.Id}/status")
+                    .Where(l => l.StartsWith("ShdPnd:", StringComparison.Ordinal) || l.StartsWith("SigPnd:", StringComparison.Ordinal))
+                    .Any(l => System.Convert.ToUInt64(l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim(), 16) != 0);
+            }
+            catch (IOException)
+            {
+                return false; // the process has ended
+            }
         }
 
         private static async Task Pump(StreamReader reader, StringBuilder into)
