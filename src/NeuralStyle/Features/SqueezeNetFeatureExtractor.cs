@@ -29,6 +29,10 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     private readonly Module<Tensor, Tensor>[] _layers;
     private bool _disposed;
 
+    // conv1's weight as StemGradient reads it, packed at the first use: the weights are frozen. Two threads that race here
+    // pack the same values twice.
+    private StemGradient.PackedKernel? _stemKernel;
+
     private SqueezeNetFeatureExtractor(SqueezeNet11Features network, Device device)
     {
         _network = network;
@@ -223,7 +227,7 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
 
     /// <summary>The gradient at the image of the stem whose rectified output is <paramref name="rectified"/> and whose gradient there is <paramref name="gradient"/>.</summary>
     internal Tensor StemImageGradient(Tensor gradient, Tensor rectified, Tensor image) =>
-        StemGradient.Compute(gradient, rectified, StemWeight, image.shape[2], image.shape[3]);
+        StemGradient.Compute(gradient, rectified, _stemKernel ??= StemGradient.Pack(StemWeight), image.shape[2], image.shape[3]);
 
     // Layers 0 and 1 without a graph, on channels-last memory: a leaf that requires a gradient, owned by the caller.
     private Tensor Stem(Tensor image)

@@ -59,15 +59,27 @@ internal static unsafe class StemGradient
     /// <param name="width">The image's width W.</param>
     /// <param name="lanes">The vector width; the widest the CPU has by default.</param>
     /// <exception cref="ArgumentException">The shapes do not fit together, or the tensors are too large for the kernel.</exception>
-    public static Tensor Compute(Tensor gradient, Tensor rectified, Tensor weight, long height, long width, FmaLanes lanes = FmaLanes.Widest)
+    public static Tensor Compute(Tensor gradient, Tensor rectified, Tensor weight, long height, long width, FmaLanes lanes = FmaLanes.Widest) =>
+        Compute(gradient, rectified, Pack(weight), height, width, lanes);
+
+    /// <summary>The same, with the kernel matrix <see cref="Pack"/> made once for a frozen weight.</summary>
+    /// <param name="gradient">The gradient at the rectified output, <c>[N,C,Ho,Wo]</c>.</param>
+    /// <param name="rectified">The rectified output itself, the same shape.</param>
+    /// <param name="kernel">The packed weight.</param>
+    /// <param name="height">The image's height H.</param>
+    /// <param name="width">The image's width W.</param>
+    /// <param name="lanes">The vector width; the widest the CPU has by default.</param>
+    /// <exception cref="ArgumentException">The shapes do not fit together, or the tensors are too large for the kernel.</exception>
+    public static Tensor Compute(Tensor gradient, Tensor rectified, PackedKernel kernel, long height, long width, FmaLanes lanes = FmaLanes.Widest)
     {
-        long batch = gradient.shape[0], channels = weight.shape[0];
+        var weight = kernel.Shape;
+        long batch = gradient.shape[0], channels = weight[0];
         long outputHeight = ((height - Kernel) / Stride) + 1, outputWidth = ((width - Kernel) / Stride) + 1;
         long[] expected = [batch, channels, outputHeight, outputWidth];
         if (height < Kernel || width < Kernel || !gradient.shape.AsSpan().SequenceEqual(expected) || !rectified.shape.AsSpan().SequenceEqual(expected))
         {
             throw new ArgumentException(
-                $"The stem's gradient [{string.Join(",", gradient.shape)}] and output [{string.Join(",", rectified.shape)}] do not fit a {width}×{height} image and a weight of [{string.Join(",", weight.shape)}].");
+                $"The stem's gradient [{string.Join(",", gradient.shape)}] and output [{string.Join(",", rectified.shape)}] do not fit a {width}×{height} image and a weight of [{string.Join(",", weight)}].");
         }
 
         // Every tensor is read or written as a span, whose length is an int.
@@ -78,12 +90,11 @@ internal static unsafe class StemGradient
 
         var wide = FmaKernels.UseWide(lanes) ?? throw new PlatformNotSupportedException("Neither AVX-512F nor AVX2 with FMA is available.");
         using var scope = NewDisposeScope();
-        var packed = Pack(weight);
         // [N,H,W,3] contiguous is the channels-last memory of [N,3,H,W].
         var image = zeros([batch, height, width, Colours], ScalarType.Float32);
         var rows = DenseChannelsLast(gradient);
         var keys = DenseChannelsLast(rectified);
-        fixed (float* w = packed)
+        fixed (float* w = kernel.Values)
         fixed (byte* g = rows.bytes)
         fixed (byte* r = keys.bytes)
         fixed (byte* x = image.bytes)
@@ -107,8 +118,12 @@ internal static unsafe class StemGradient
         return image.permute(0, 3, 1, 2).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The kernel matrix, C rows of <see cref="Columns"/>: column (ky·3 + kx)·3 + colour holds <c>weight[c, colour, ky, kx]</c>.</summary>
-    private static float[] Pack(Tensor weight)
+    /// <summary>
+    /// The kernel matrix of a weight for which <see cref="Applies"/> holds, C rows of <see cref="Columns"/>: column
+    /// (ky·3 + kx)·3 + colour holds <c>weight[c, colour, ky, kx]</c>.
+    /// </summary>
+    /// <param name="weight">The convolution's weight, <c>[C,3,3,3]</c>.</param>
+    public static PackedKernel Pack(Tensor weight)
     {
         using var contiguous = weight.contiguous();
         using var accessor = contiguous.data<float>();
@@ -129,8 +144,13 @@ internal static unsafe class StemGradient
             }
         }
 
-        return packed;
+        return new PackedKernel(packed, weight.shape);
     }
+
+    /// <summary>A weight as <see cref="Pack"/> lays it out for the kernel, with the weight's shape.</summary>
+    /// <param name="Values">C rows of <see cref="Columns"/> values.</param>
+    /// <param name="Shape">The weight's shape, <c>[C,3,3,3]</c>.</param>
+    internal sealed record PackedKernel(float[] Values, long[] Shape);
 
     /// <summary>The [N,Ho,Wo,C] contiguous view of an [N,C,Ho,Wo] tensor, copied there if its memory is not already laid out so.</summary>
     private static Tensor DenseChannelsLast(Tensor tensor)
