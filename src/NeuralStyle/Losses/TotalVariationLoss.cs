@@ -37,6 +37,7 @@ public sealed class TotalVariationLoss : LossBase
     /// <remarks>
     /// With <c>d = x₍ᵢ₊₁₎ − xᵢ</c> along each axis, the gradient of <c>w·Σ d²</c> adds <c>2w·d</c> at <c>x₍ᵢ₊₁₎</c> and subtracts it at
     /// <c>xᵢ</c>: four slice updates of one buffer, where autograd's backward of the slices fills four image-sized zero tensors.
+    /// A float32 CPU image takes both in one pass (<see cref="TotalVariationKernel"/>).
     /// </remarks>
     private protected override Tensor ComputeCore(FeatureMaps features, LayerGradients handOff)
     {
@@ -47,6 +48,13 @@ public sealed class TotalVariationLoss : LossBase
         }
 
         using var noGrad = no_grad();
+        if (TotalVariationKernel.Applies(x))
+        {
+            var (variation, fromKernel) = TotalVariationKernel.Compute(x, Weight);
+            handOff.AddToImage(fromKernel);
+            return tensor((float)(Weight * variation));
+        }
+
         long h = x.shape[^2], w = x.shape[^1];
         var (vertical, horizontal) = Differences(x);
         var value = Value(vertical, horizontal);

@@ -36,6 +36,12 @@ internal sealed class PixelAdam : IDisposable
     /// <summary>Gets the learning rate.</summary>
     public double Rate { get; }
 
+    /// <summary>
+    /// Gets a value indicating whether float32 CPU pixels take their step in one pass (<see cref="PixelAdamKernel"/>) rather
+    /// than in libtorch's tensor operations; true but in tests that compare the two.
+    /// </summary>
+    public bool UsesKernel { get; init; } = true;
+
     /// <summary>Gets or sets the number of steps taken (the bias corrections depend on it).</summary>
     public long Steps { get; set; }
 
@@ -66,6 +72,12 @@ internal sealed class PixelAdam : IDisposable
         Steps++;
         var firstCorrection = 1 - Math.Pow(Beta1, Steps);
         var secondCorrection = 1 - Math.Pow(Beta2, Steps);
+        if (UsesKernel && PixelAdamKernel.Applies(_pixels, gradient, FirstMoment, SecondMoment))
+        {
+            PixelAdamKernel.Step(_pixels, gradient, FirstMoment, SecondMoment, new AdamStep(Beta1, Beta2, Epsilon, Math.Sqrt(secondCorrection), -(Rate / firstCorrection)));
+            return;
+        }
+
         FirstMoment.mul_(_scalars[Beta1]).add_(gradient, _scalars[1 - Beta1]);
         SecondMoment.mul_(_scalars[Beta2]).addcmul_(gradient, gradient, _scalars[1 - Beta2]);
         using var secondScale = Math.Sqrt(secondCorrection).ToScalar();

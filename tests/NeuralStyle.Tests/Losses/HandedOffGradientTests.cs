@@ -90,8 +90,14 @@ public sealed class HandedOffGradientTests
     [InlineData(1, 9, 11, true)]
     [InlineData(1, 1, 7, false)]
     [InlineData(1, 6, 1, false)]
+    [InlineData(1, 17, 40, true)]
+    [InlineData(2, 5, 37, false)]
+    [InlineData(2, 2, 2, true)]
+    [InlineData(1, 1, 1, true)]
     public void The_total_variation_term_hands_off_its_gradient_to_the_image(int batch, int h, int w, bool channelsLast)
     {
+        // Every case is one the CPU kernel takes (TotalVariationKernel); the value and gradient are checked against the
+        // libtorch formula and autograd.
         using var scope = NewDisposeScope();
         var generator = new TorchSharp.torch.Generator(13);
         var image = randn([batch, 3, h, w], generator: generator);
@@ -115,5 +121,34 @@ public sealed class HandedOffGradientTests
         handOff.Image.Should().NotBeNull();
         var scale = System.Math.Max(1e-6f, expected.abs().max().item<float>());
         handOff.Image!.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-5f * scale);
+        handOff.Image!.stride().Should().Equal(image.stride(), "the gradient is laid out as the image is");
+        TotalVariationKernel.Applies(image).Should().BeTrue();
     }
+
+    /// <summary>Images the kernel does not take (another type, a strided view) still hand off libtorch's gradient.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Images_the_kernel_does_not_take_hand_off_the_same_gradient(bool doublePrecision)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(17);
+        // A double image, or the left half of a wider one (rows 18 values apart).
+        var image = doublePrecision
+            ? randn([1, 3, 8, 9], float64, generator: generator).requires_grad_()
+            : randn([1, 3, 8, 18], generator: generator).requires_grad_().narrow(3, 0, 9);
+        TotalVariationKernel.Applies(image).Should().BeFalse();
+        var maps = new FeatureMaps(image, [image.relu()]);
+        using var loss = new TotalVariationLoss(1.5);
+        using var handOff = new LayerGradients();
+
+        var value = loss.Compute(maps, handOff);
+
+        var reference = loss.Compute(maps);
+        var expected = TorchSharp.torch.autograd.grad([reference], [image])[0];
+        Number(value).Should().BeApproximately(Number(reference), 1e-5 * Number(reference));
+        Number(handOff.Image!.sub(expected).abs().max()).Should().BeLessThan(1e-5 * Number(expected.abs().max()));
+    }
+
+    private static double Number(Tensor value) => value.to(float64).item<double>();
 }
