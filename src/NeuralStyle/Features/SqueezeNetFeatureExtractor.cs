@@ -133,11 +133,15 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     /// <param name="cuts">The layers to cut after, mapped to null on entry; on return each cut below the last layer maps to the
     /// detached input of the layers above, owned by the caller.</param>
     /// <param name="stemByHand">
-    /// Whether the backward pass takes the stem's gradient by hand (<see cref="StemGradient"/>): layers 0 and 1 are then
-    /// computed without a graph, <paramref name="cuts"/> must hold layer 1, and the outputs of layers 0 and 1 are views of
-    /// the cut's leaf, so terms that read them see outputs that require a gradient.
+    /// Whether the backward pass takes the stem's gradient by hand (<see cref="StemGradient"/>): layers 0 and 1 (conv1 and
+    /// its ReLU) are then computed without a graph, <paramref name="cuts"/> must hold layer 1, and the outputs of layers 0
+    /// and 1 are views of the cut's leaf, so terms that read them see outputs that require a gradient.
     /// </param>
-    internal FeatureMaps Extract(Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts, bool stemByHand = false)
+    /// <param name="poolByHand">
+    /// Whether it takes the first max-pool's gradient by hand too (<see cref="PoolGradient"/>): layer 2 is then computed
+    /// without a graph as well (so without indices), and <paramref name="cuts"/> must hold layer 2.
+    /// </param>
+    internal FeatureMaps Extract(Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts, bool stemByHand = false, bool poolByHand = false)
     {
         if (cuts is not null && cuts.ContainsKey(0))
         {
@@ -147,6 +151,11 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
         if (stemByHand && (cuts is null || !cuts.ContainsKey(1) || lastLayer < 2 || !TakesStemGradientByHand))
         {
             throw new ArgumentException("The stem's gradient is taken by hand only with a cut after layer 1 below the last layer, where the kernel applies.", nameof(stemByHand));
+        }
+
+        if (poolByHand && (!stemByHand || !cuts!.ContainsKey(2) || lastLayer < 3))
+        {
+            throw new ArgumentException("The first max-pool's gradient is taken by hand only with the stem's, and with a cut after layer 2 below the last layer.", nameof(poolByHand));
         }
 
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -172,11 +181,19 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
             Tensor? stemOutput = null;
             if (stemByHand)
             {
-                stemOutput = Stem(image);
-                outputs.Add(stemOutput.alias());
-                outputs.Add(stemOutput.alias());
-                cuts![1] = stemOutput;
+                var (rectified, pooled) = Stem(image, poolByHand);
+                outputs.Add(rectified.alias());
+                outputs.Add(rectified.alias());
+                cuts![1] = rectified;
+                stemOutput = rectified;
                 first = 2;
+                if (pooled is not null)
+                {
+                    outputs.Add(pooled.alias());
+                    cuts[2] = pooled;
+                    stemOutput = pooled;
+                    first = 3;
+                }
             }
 
             // The layout copy is differentiable, so gradients still reach the caller's (contiguous) image.
@@ -218,7 +235,9 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
 
     /// <summary>
     /// Gets a value indicating whether a step's backward pass can take the gradient of the stem (layers 0 and 1) by hand,
-    /// with <see cref="StemGradient"/>: on channels-last memory, where the kernel applies.
+    /// with <see cref="StemGradient"/>, and that of the first max-pool (layer 2) with <see cref="PoolGradient"/>: on
+    /// channels-last memory, where the kernels apply (the pool's wherever the convolution's does: 64 float32 CPU channels,
+    /// the same vectors).
     /// </summary>
     internal bool TakesStemGradientByHand => ChannelsLast && StemGradient.Applies(StemWeight);
 
@@ -229,13 +248,19 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     internal Tensor StemImageGradient(Tensor gradient, Tensor rectified, Tensor image) =>
         StemGradient.Compute(gradient, rectified, _stemKernel ??= StemGradient.Pack(StemWeight), image.shape[2], image.shape[3]);
 
-    // Layers 0 and 1 without a graph, on channels-last memory: a leaf that requires a gradient, owned by the caller.
-    private Tensor Stem(Tensor image)
+    /// <summary>Adds the gradient at the first max-pool's input (layer 1's output) to <paramref name="inputGradient"/>, from the gradient at its output (layer 2).</summary>
+    internal static void AddFirstPoolGradient(Tensor inputGradient, Tensor outputGradient, FeatureMaps features) =>
+        PoolGradient.AddTo(inputGradient, outputGradient, features[1], features[2]);
+
+    // Layers 0 and 1, and 2 with the pool, without a graph, on channels-last memory: the rectified output and the pool's,
+    // leaves that require a gradient, owned by the caller.
+    private (Tensor Rectified, Tensor? Pooled) Stem(Tensor image, bool withPool)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var rectified = _layers[1].call(_layers[0].call(Internal.ChannelsLast.Copy(image)));
-        return rectified.detach().requires_grad_(true).DetachFromDisposeScope();
+        var pooled = withPool ? _layers[2].call(rectified).detach().requires_grad_(true).DetachFromDisposeScope() : null;
+        return (rectified.detach().requires_grad_(true).DetachFromDisposeScope(), pooled);
     }
 
     // Same shape, NHWC strides; the caller owns the result.

@@ -78,6 +78,15 @@ internal unsafe interface IFmaVectors<TVector>
 
     /// <summary>The lanes of <paramref name="value"/> where <paramref name="key"/> is above zero, zero elsewhere.</summary>
     static abstract TVector WherePositive(TVector key, TVector value);
+
+    /// <summary>A mask of the lanes where <paramref name="a"/> equals <paramref name="b"/> and <paramref name="excluded"/> is not set.</summary>
+    static abstract TVector EqualExcept(TVector a, TVector b, TVector excluded);
+
+    /// <summary>The lanes set in either mask.</summary>
+    static abstract TVector Or(TVector a, TVector b);
+
+    /// <summary>The lanes of <paramref name="value"/> where <paramref name="mask"/> is set, zero elsewhere.</summary>
+    static abstract TVector Where(TVector mask, TVector value);
 }
 
 /// <summary>AVX-512F.</summary>
@@ -107,6 +116,16 @@ internal readonly unsafe struct Vectors512 : IFmaVectors<Vector512<float>>
     /// <inheritdoc/>
     public static Vector512<float> WherePositive(Vector512<float> key, Vector512<float> value) =>
         Vector512.ConditionalSelect(Vector512.GreaterThan(key, Vector512<float>.Zero), value, Vector512<float>.Zero);
+
+    /// <inheritdoc/>
+    public static Vector512<float> EqualExcept(Vector512<float> a, Vector512<float> b, Vector512<float> excluded) =>
+        Vector512.AndNot(Vector512.Equals(a, b), excluded);
+
+    /// <inheritdoc/>
+    public static Vector512<float> Or(Vector512<float> a, Vector512<float> b) => a | b;
+
+    /// <inheritdoc/>
+    public static Vector512<float> Where(Vector512<float> mask, Vector512<float> value) => value & mask;
 }
 
 /// <summary>AVX2 with FMA.</summary>
@@ -136,4 +155,14 @@ internal readonly unsafe struct Vectors256 : IFmaVectors<Vector256<float>>
     /// <inheritdoc/>
     public static Vector256<float> WherePositive(Vector256<float> key, Vector256<float> value) =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(key, Vector256<float>.Zero), value, Vector256<float>.Zero);
+
+    /// <inheritdoc/>
+    public static Vector256<float> EqualExcept(Vector256<float> a, Vector256<float> b, Vector256<float> excluded) =>
+        Vector256.AndNot(Vector256.Equals(a, b), excluded);
+
+    /// <inheritdoc/>
+    public static Vector256<float> Or(Vector256<float> a, Vector256<float> b) => a | b;
+
+    /// <inheritdoc/>
+    public static Vector256<float> Where(Vector256<float> mask, Vector256<float> value) => value & mask;
 }

@@ -22,24 +22,37 @@ namespace NeuralStyle.Optimization;
 /// <param name="cuts">The layers to cut after, from the top down.</param>
 /// <param name="lastLayer">The last layer the terms read.</param>
 /// <param name="stemByHand">Whether the last stretch, the stem (layers 0 and 1), is taken by hand (<see cref="StemGradient"/>).</param>
-internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, int[] cuts, int lastLayer, bool stemByHand)
+/// <param name="poolByHand">Whether the stretch above it, the first max-pool (layer 2), is taken by hand too (<see cref="PoolGradient"/>).</param>
+internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, int[] cuts, int lastLayer, bool stemByHand, bool poolByHand)
 {
+    /// <summary>
+    /// The pixels (batch × height × width) from which the first max-pool's gradient is taken by hand: 2¹⁷, about 418×313.
+    /// Its forward pass then keeps no indices and its gradient is added to the terms' gradient at layer 1 (at 682×512, 11 and
+    /// 22 MB less alive at once); below, libtorch's backward pass is the faster (docs/performance.md).
+    /// </summary>
+    internal const long PoolByHandFromPixels = 1L << 17;
+
     /// <summary>Gets the layers the graph is cut after, from the top down.</summary>
     public IReadOnlyList<int> Cuts => cuts;
 
     /// <summary>Gets a value indicating whether the stem's gradient is taken by hand (<see cref="StemGradient"/>).</summary>
     public bool StemByHand => stemByHand;
 
+    /// <summary>Gets a value indicating whether the first max-pool's gradient is taken by hand (<see cref="PoolGradient"/>).</summary>
+    public bool PoolByHand => poolByHand;
+
     /// <summary>
     /// The backward pass by stretches for these terms on this extractor, cut after every layer a term reads but the last
-    /// (<paramref name="lastLayer"/>, nothing above it) and layer 0 (the ReLU after it works in place), and after layer 1
-    /// where the stem's gradient is taken by hand (<see cref="SqueezeNetFeatureExtractor.TakesStemGradientByHand"/>); null
+    /// (<paramref name="lastLayer"/>, nothing above it) and layer 0 (the ReLU after it works in place), after layer 1 where
+    /// the stem's gradient is taken by hand (<see cref="SqueezeNetFeatureExtractor.TakesStemGradientByHand"/>) and after
+    /// layer 2 too where the first pool's is (from <see cref="PoolByHandFromPixels"/>, a layer above the pool read); null
     /// where the backward pass runs at once: another extractor, a term that builds a graph, or nothing to cut.
     /// </summary>
     /// <param name="extractor">The network.</param>
     /// <param name="losses">The terms.</param>
     /// <param name="lastLayer">The last layer the terms read.</param>
-    public static SegmentedBackward? For(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int lastLayer)
+    /// <param name="pixels">The pixels of the image (batch × height × width).</param>
+    public static SegmentedBackward? For(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int lastLayer, long pixels)
     {
         if (extractor is not SqueezeNetFeatureExtractor squeeze || losses.Count == 0 || !losses.All(l => l is LossBase { HandsOffEveryGradient: true }))
         {
@@ -47,8 +60,10 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         }
 
         var stemByHand = lastLayer > 1 && squeeze.TakesStemGradientByHand;
-        var cuts = losses.SelectMany(l => l.Layers).Append(stemByHand ? 1 : 0).Where(l => l > 0 && l < lastLayer).Distinct().OrderDescending().ToArray();
-        return cuts.Length == 0 ? null : new SegmentedBackward(squeeze, cuts, lastLayer, stemByHand);
+        var poolByHand = stemByHand && lastLayer > 2 && pixels >= PoolByHandFromPixels;
+        int[] byHand = poolByHand ? [1, 2] : stemByHand ? [1] : [];
+        var cuts = losses.SelectMany(l => l.Layers).Concat(byHand).Where(l => l > 0 && l < lastLayer).Distinct().OrderDescending().ToArray();
+        return cuts.Length == 0 ? null : new SegmentedBackward(squeeze, cuts, lastLayer, stemByHand, poolByHand);
     }
 
     /// <summary>
@@ -67,7 +82,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         Tensor? carried = null;
         try
         {
-            using var features = extractor.Extract(image, lastLayer, leaves, stemByHand);
+            using var features = extractor.Extract(image, lastLayer, leaves, stemByHand, poolByHand);
             var values = terms(features, handOff);
             if (values.Any(t => t.requires_grad))
             {
@@ -107,7 +122,11 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                         carried = null;
                     }
 
-                    if (lower >= 0)
+                    if (poolByHand && lower == 1)
+                    {
+                        carried = FirstPoolBackward(features, gradients, handOff);
+                    }
+                    else if (lower >= 0)
                     {
                         carried = torch.autograd.grad(roots, [leaves[lower]!], gradients)[0];
                     }
@@ -159,6 +178,40 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
             {
                 leaf?.Dispose();
             }
+        }
+    }
+
+    // The stretch from layer 2 down to layer 1, by hand: the gradients at the pool's output summed, and the pool's backward
+    // pass added to the terms' gradient at layer 1 (formed now), which then goes down as what came from above.
+    private static Tensor? FirstPoolBackward(FeatureMaps features, List<Tensor> gradients, LayerGradients handOff)
+    {
+        var atLayerOne = handOff.Take(1);
+        if (gradients.Count == 0)
+        {
+            return atLayerOne;
+        }
+
+        for (var i = 1; i < gradients.Count; i++)
+        {
+            gradients[0].add_(gradients[i], OwnedScalars.One);
+        }
+
+        var sum = atLayerOne is not null && atLayerOne.stride().AsSpan().SequenceEqual(features[1].stride()) ? atLayerOne : zeros_like(features[1]);
+        try
+        {
+            SqueezeNetFeatureExtractor.AddFirstPoolGradient(sum, gradients[0], features);
+            if (!ReferenceEquals(sum, atLayerOne) && atLayerOne is not null)
+            {
+                sum.add_(atLayerOne, OwnedScalars.One);
+                atLayerOne.Dispose();
+            }
+
+            return sum;
+        }
+        catch
+        {
+            sum.Dispose();
+            throw;
         }
     }
 }

@@ -1,0 +1,142 @@
+using System;
+using System.Runtime.Intrinsics;
+using NeuralStyle.Internal;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Features;
+
+/// <summary>
+/// The gradient at the input of SqueezeNet 1.1's max-pools (3×3, stride 2, ceil mode, no padding) from the gradient at
+/// their output, added to a channels-last float32 CPU tensor on the CPU's vectors. Each output's gradient goes to the first
+/// input of its window, in row-major order, whose value equals the output: the element libtorch's pool records as the
+/// maximum, so the gradient is autograd's, ties included (a ReLU before the pool makes many zeros).
+/// </summary>
+/// <remarks>
+/// The pool's forward pass then keeps no indices (at 682×512 the first pool's are 11 MB of 64-bit integers), and the
+/// gradient is added where the caller keeps its sum, with no buffer of its own: libtorch's backward pass fills a zero
+/// buffer of the input's size and scatters into it. Every tap of a window is compared with the window's maximum, a vector
+/// of channels at a time, and adds the gradient in the lanes where it is the first match; without branches. It runs on the
+/// calling thread, as <see cref="FmaKernels"/> explains.
+/// </remarks>
+internal static unsafe class PoolGradient
+{
+    private const int Kernel = 3, Stride = 2;
+
+    /// <summary>
+    /// Gets a value indicating whether the kernel applies to a pool over <paramref name="input"/>: a float32 CPU tensor
+    /// <c>[N,C,H,W]</c> in channels-last memory, C a multiple of 16, H and W at least 3, on a CPU with a usable vector width.
+    /// </summary>
+    /// <param name="input">The pool's input.</param>
+    public static bool Applies(Tensor input) =>
+        input.device_type == DeviceType.CPU && input.dtype == ScalarType.Float32 && input.dim() == 4 && input.shape[1] % 16 == 0
+        && input.shape[2] >= Kernel && input.shape[3] >= Kernel && ChannelsLast.Is(input) && ChannelsLast.IsDense(input)
+        && input.numel() * sizeof(float) <= int.MaxValue && FmaKernels.IsSupported;
+
+    /// <summary>The pool's output size for an input size: <c>⌈(size − 3) / 2⌉ + 1</c>, every window starting inside the input.</summary>
+    /// <param name="size">The input's height or width, at least 3.</param>
+    public static long OutputSize(long size) => ((size - Kernel + Stride - 1) / Stride) + 1;
+
+    /// <summary>Adds the gradient at the pool's input to <paramref name="inputGradient"/>.</summary>
+    /// <param name="inputGradient">The sum to add to, shaped and laid out as <paramref name="input"/>.</param>
+    /// <param name="outputGradient">The gradient at the pool's output, <c>[N,C,Ho,Wo]</c>.</param>
+    /// <param name="input">The pool's input, for which <see cref="Applies"/> holds.</param>
+    /// <param name="output">The pool's output, <c>[N,C,Ho,Wo]</c>.</param>
+    /// <param name="lanes">The vector width; the widest the CPU has by default.</param>
+    /// <exception cref="ArgumentException">The kernel does not apply, or the shapes or layouts do not fit together.</exception>
+    public static void AddTo(Tensor inputGradient, Tensor outputGradient, Tensor input, Tensor output, FmaLanes lanes = FmaLanes.Widest)
+    {
+        if (!Applies(input))
+        {
+            throw new ArgumentException($"The max-pool's gradient kernel takes a channels-last float32 CPU input whose channels are a multiple of 16, not [{string.Join(",", input.shape)}].");
+        }
+
+        long batch = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
+        long[] pooled = [batch, channels, OutputSize(height), OutputSize(width)];
+        if (!output.shape.AsSpan().SequenceEqual(pooled) || !outputGradient.shape.AsSpan().SequenceEqual(pooled)
+            || !inputGradient.shape.AsSpan().SequenceEqual(input.shape) || !inputGradient.stride().AsSpan().SequenceEqual(input.stride())
+            || inputGradient.dtype != ScalarType.Float32 || inputGradient.device_type != DeviceType.CPU)
+        {
+            throw new ArgumentException(
+                $"The pool's output [{string.Join(",", output.shape)}], its gradient [{string.Join(",", outputGradient.shape)}] and the input's gradient [{string.Join(",", inputGradient.shape)}] do not fit an input of [{string.Join(",", input.shape)}] laid out channels-last.");
+        }
+
+        var wide = FmaKernels.UseWide(lanes) ?? throw new PlatformNotSupportedException("Neither AVX-512F nor AVX2 with FMA is available.");
+        using var scope = NewDisposeScope();
+        var values = ChannelsLast.MemoryOrder(input.detach());
+        var maxima = Dense(output);
+        var gradients = Dense(outputGradient);
+        var sums = ChannelsLast.MemoryOrder(inputGradient.detach());
+        fixed (byte* x = values.bytes)
+        fixed (byte* y = maxima.bytes)
+        fixed (byte* g = gradients.bytes)
+        fixed (byte* s = sums.bytes)
+        {
+            var problem = new Problem((float*)x, (float*)y, (float*)g, (float*)s, batch, (int)channels, height, width, pooled[2], pooled[3]);
+            if (wide)
+            {
+                problem.Run<Vectors512, Vector512<float>>();
+            }
+            else
+            {
+                problem.Run<Vectors256, Vector256<float>>();
+            }
+        }
+    }
+
+    /// <summary>The [N,Ho,Wo,C] contiguous view of an [N,C,Ho,Wo] tensor, copied there if its memory is not already laid out so.</summary>
+    private static Tensor Dense(Tensor tensor)
+    {
+        var view = tensor.detach().permute(0, 2, 3, 1);
+        return view.is_contiguous() ? view : view.contiguous();
+    }
+
+    private readonly struct Problem(float* input, float* output, float* outputGradient, float* inputGradient, long batch, int channels, long height, long width, long outputHeight, long outputWidth)
+    {
+        public void Run<TLanes, TVector>()
+            where TLanes : IFmaVectors<TVector>
+            where TVector : struct
+        {
+            for (long n = 0; n < batch; n++)
+            {
+                for (long oh = 0; oh < outputHeight; oh++)
+                {
+                    long top = oh * Stride, bottom = Math.Min(top + Kernel, height);
+                    for (long ow = 0; ow < outputWidth; ow++)
+                    {
+                        long left = ow * Stride, right = Math.Min(left + Kernel, width);
+                        var at = ((((n * outputHeight) + oh) * outputWidth) + ow) * channels;
+                        var rowStart = ((n * height) + top) * width * channels;
+                        for (var c = 0; c < channels; c += TLanes.Count)
+                        {
+                            Window<TLanes, TVector>(at + c, rowStart + c, bottom - top, left, right);
+                        }
+                    }
+                }
+            }
+        }
+
+        // One vector of channels of one window: each lane's gradient goes to the first tap that equals its maximum. Without
+        // branches: a tap that takes nothing adds zeros.
+        private void Window<TLanes, TVector>(long at, long rowStart, long rows, long left, long right)
+            where TLanes : IFmaVectors<TVector>
+            where TVector : struct
+        {
+            var maximum = TLanes.Load(output + at);
+            var gradient = TLanes.Load(outputGradient + at);
+            var taken = TLanes.Broadcast(0f);
+            var rowStride = width * channels;
+            for (long r = 0; r < rows; r++)
+            {
+                var row = rowStart + (r * rowStride);
+                for (var w = left; w < right; w++)
+                {
+                    var offset = row + (w * channels);
+                    var match = TLanes.EqualExcept(TLanes.Load(input + offset), maximum, taken);
+                    TLanes.Store(TLanes.Add(TLanes.Load(inputGradient + offset), TLanes.Where(match, gradient)), inputGradient + offset);
+                    taken = TLanes.Or(taken, match);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Runtime.Intrinsics.X86;
+using FluentAssertions;
+using NeuralStyle.Features;
+using NeuralStyle.Internal;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Tests.Features;
+
+/// <summary>
+/// The max-pool's gradient by hand (<see cref="PoolGradient"/>) equals autograd's backward of SqueezeNet's pool (3×3,
+/// stride 2, ceil mode): at both vector widths, for sizes whose last window is cut short or not, a batch, and with ties in
+/// a window (rectified zeros and repeated values), where the first maximum in row-major order takes the gradient.
+/// </summary>
+public sealed class PoolGradientTests
+{
+    [Theory]
+    [InlineData(256, 1, 64, 37, 45)]
+    [InlineData(256, 2, 16, 36, 44)]
+    [InlineData(512, 1, 64, 37, 45)]
+    [InlineData(512, 2, 32, 36, 44)]
+    [InlineData(512, 1, 128, 3, 4)]
+    public void It_equals_autograd_s_backward_of_the_pool(int bits, int batch, int channels, int height, int width)
+    {
+        if (bits == 512 ? !Avx512F.IsSupported : !(Avx2.IsSupported && Fma.IsSupported))
+        {
+            Assert.Skip($"This CPU lacks the {bits}-bit vectors.");
+        }
+
+        using var scope = NewDisposeScope();
+        var generator = new torch.Generator(19);
+        // Rectified values on a coarse grid: zeros in most windows, and repeated maxima.
+        var input = ChannelsLast.Copy(randn([batch, channels, height, width], generator: generator).mul(2).round().relu()).requires_grad_();
+        var output = nn.functional.max_pool2d(input, 3, 2, ceil_mode: true);
+        var outputGradient = randn(output.shape, generator: generator);
+        var expected = torch.autograd.grad([output], [input], [outputGradient])[0];
+        var start = ChannelsLast.Copy(randn(input.shape, generator: generator));
+        var sum = start.clone();
+        ChannelsLast.Is(sum).Should().BeTrue();
+
+        PoolGradient.AddTo(sum, outputGradient, input.detach(), output.detach(), bits == 512 ? FmaLanes.Bits512 : FmaLanes.Bits256);
+
+        output.shape[2].Should().Be(PoolGradient.OutputSize(height));
+        output.shape[3].Should().Be(PoolGradient.OutputSize(width));
+        sum.sub(start).sub(expected).abs().max().item<float>().Should().BeLessThan(1e-5f * expected.abs().max().item<float>(),
+            "the gradient is added to what the tensor held, each output's to the tap libtorch recorded");
+    }
+
+    [Fact]
+    public void Inputs_the_kernel_does_not_take_are_refused()
+    {
+        using var scope = NewDisposeScope();
+        PoolGradient.Applies(randn([1, 64, 9, 9])).Should().BeFalse("contiguous memory");
+        PoolGradient.Applies(ChannelsLast.Copy(randn([1, 24, 9, 9]))).Should().BeFalse("24 channels");
+        PoolGradient.Applies(ChannelsLast.Copy(randn([1, 64, 9, 9], ScalarType.Float64))).Should().BeFalse("double");
+        PoolGradient.Applies(ChannelsLast.Copy(randn([1, 64, 9, 9]))).Should().Be(FmaKernels.IsSupported);
+        var input = ChannelsLast.Copy(randn([1, 64, 9, 9]));
+        var act = () => PoolGradient.AddTo(zeros_like(input), zeros([1, 64, 5, 5]), input, zeros([1, 64, 5, 5]));
+        act.Should().Throw<System.ArgumentException>().WithMessage("*do not fit an input of [1,64,9,9]*");
+    }
+}
