@@ -64,8 +64,8 @@ internal static unsafe class PoolGradient
         var wide = FmaKernels.UseWide(lanes) ?? throw new PlatformNotSupportedException("Neither AVX-512F nor AVX2 with FMA is available.");
         using var scope = NewDisposeScope();
         var values = ChannelsLast.MemoryOrder(input.detach());
-        var maxima = Dense(output);
-        var gradients = Dense(outputGradient);
+        var maxima = ChannelsLast.DenseNhwc(output);
+        var gradients = ChannelsLast.DenseNhwc(outputGradient);
         var sums = ChannelsLast.MemoryOrder(inputGradient.detach());
         fixed (byte* x = values.bytes)
         fixed (byte* y = maxima.bytes)
@@ -82,13 +82,6 @@ internal static unsafe class PoolGradient
                 problem.Run<Vectors256, Vector256<float>>();
             }
         }
-    }
-
-    /// <summary>The [N,Ho,Wo,C] contiguous view of an [N,C,Ho,Wo] tensor, copied there if its memory is not already laid out so.</summary>
-    private static Tensor Dense(Tensor tensor)
-    {
-        var view = tensor.detach().permute(0, 2, 3, 1);
-        return view.is_contiguous() ? view : view.contiguous();
     }
 
     private readonly struct Problem(float* input, float* output, float* outputGradient, float* inputGradient, long batch, int channels, long height, long width, long outputHeight, long outputWidth)

@@ -92,8 +92,8 @@ internal static unsafe class StemGradient
         using var scope = NewDisposeScope();
         // [N,H,W,3] contiguous is the channels-last memory of [N,3,H,W].
         var image = zeros([batch, height, width, Colours], ScalarType.Float32);
-        var rows = DenseChannelsLast(gradient);
-        var keys = DenseChannelsLast(rectified);
+        var rows = ChannelsLast.DenseNhwc(gradient);
+        var keys = ChannelsLast.DenseNhwc(rectified);
         fixed (float* w = kernel.Values)
         fixed (byte* g = rows.bytes)
         fixed (byte* r = keys.bytes)
@@ -151,13 +151,6 @@ internal static unsafe class StemGradient
     /// <param name="Values">C rows of <see cref="Columns"/> values.</param>
     /// <param name="Shape">The weight's shape, <c>[C,3,3,3]</c>.</param>
     internal sealed record PackedKernel(float[] Values, long[] Shape);
-
-    /// <summary>The [N,Ho,Wo,C] contiguous view of an [N,C,Ho,Wo] tensor, copied there if its memory is not already laid out so.</summary>
-    private static Tensor DenseChannelsLast(Tensor tensor)
-    {
-        var view = tensor.detach().permute(0, 2, 3, 1);
-        return view.is_contiguous() ? view : view.contiguous();
-    }
 
     private readonly struct Problem(float* gradient, float* rectified, float* packed, int channels, long outputHeight, long outputWidth, float* image, long width)
     {

@@ -44,6 +44,16 @@ internal static class ChannelsLast
     /// </summary>
     public static Tensor MemoryOrder(Tensor tensor) => tensor.is_contiguous() ? tensor.alias() : tensor.permute(0, 2, 3, 1);
 
+    /// <summary>
+    /// The [N,H,W,C] contiguous view of an [N,C,H,W] tensor's values, without a graph: the tensor's own memory where it is
+    /// channels-last, a copy otherwise. Owned by the current dispose scope.
+    /// </summary>
+    public static Tensor DenseNhwc(Tensor tensor)
+    {
+        var view = tensor.detach().permute(0, 2, 3, 1);
+        return view.is_contiguous() ? view : view.contiguous();
+    }
+
     /// <summary>A copy of an [N,C,H,W] tensor with the same shape and NHWC strides, owned by the current dispose scope.</summary>
     public static Tensor Copy(Tensor tensor) => tensor.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 }

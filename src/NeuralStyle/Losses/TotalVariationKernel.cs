@@ -50,7 +50,7 @@ internal static unsafe class TotalVariationKernel
         long batch = image.shape[0], colours = image.shape[1], width = image.shape[3];
         var rows = (int)image.shape[2];
         // The gradient's memory in the image's order: [N,H,W,C] for channels-last, [N,C,H,W] otherwise.
-        using var target = channelsLast ? empty([batch, rows, width, colours]) : empty([batch, colours, rows, width]);
+        using var target = channelsLast ? empty([batch, rows, width, colours], ScalarType.Float32, CPU) : empty([batch, colours, rows, width], ScalarType.Float32, CPU);
         using var detached = image.detach();
         using var source = ChannelsLast.MemoryOrder(detached);
         var variation = 0.0;

@@ -52,7 +52,7 @@ public sealed class TotalVariationLoss : LossBase
         {
             var (variation, fromKernel) = TotalVariationKernel.Compute(x, Weight);
             handOff.AddToImage(fromKernel);
-            return tensor((float)(Weight * variation));
+            return tensor((float)(Weight * variation), float32, x.device);
         }
 
         long h = x.shape[^2], w = x.shape[^1];

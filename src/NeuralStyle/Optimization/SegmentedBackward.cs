@@ -211,6 +211,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         catch
         {
             sum.Dispose();
+            atLayerOne?.Dispose();
             throw;
         }
     }
