@@ -133,12 +133,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                     else if (stemByHand && gradients.Count > 0)
                     {
                         // Every root is at the stem's rectified output (layer 0's too: its ReLU works in place).
-                        for (var i = 1; i < gradients.Count; i++)
-                        {
-                            gradients[0].add_(gradients[i], OwnedScalars.One);
-                        }
-
-                        var imageGradient = extractor.StemImageGradient(gradients[0], features[1], features.Image);
+                        var imageGradient = extractor.StemImageGradient(SumInFirst(gradients), features[1], features.Image);
                         gradients.Add(imageGradient);
                         if (handOff.Image is { } pixelGradient)
                         {
@@ -191,15 +186,11 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
             return atLayerOne;
         }
 
-        for (var i = 1; i < gradients.Count; i++)
-        {
-            gradients[0].add_(gradients[i], OwnedScalars.One);
-        }
-
+        var atPool = SumInFirst(gradients);
         var sum = atLayerOne is not null && atLayerOne.stride().AsSpan().SequenceEqual(features[1].stride()) ? atLayerOne : zeros_like(features[1]);
         try
         {
-            SqueezeNetFeatureExtractor.AddFirstPoolGradient(sum, gradients[0], features);
+            SqueezeNetFeatureExtractor.AddFirstPoolGradient(sum, atPool, features);
             if (!ReferenceEquals(sum, atLayerOne) && atLayerOne is not null)
             {
                 sum.add_(atLayerOne, OwnedScalars.One);
@@ -214,5 +205,16 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
             atLayerOne?.Dispose();
             throw;
         }
+    }
+
+    // The sum of gradients at one layer's output, added in place to the first (the list keeps owning them all).
+    private static Tensor SumInFirst(List<Tensor> gradients)
+    {
+        for (var i = 1; i < gradients.Count; i++)
+        {
+            gradients[0].add_(gradients[i], OwnedScalars.One);
+        }
+
+        return gradients[0];
     }
 }
