@@ -10,13 +10,16 @@ namespace NeuralStyle.HighResolution;
 /// pools their indices), plus the pixels, their gradient and Adam's two moments.
 /// </summary>
 /// <remarks>
-/// The CPU constants were fitted to peak resident memory measured with libtorch 2.10 on Linux x64 (two threads, sizes 128
-/// to 768 px): about 24 MB plus 2.3 bytes of working memory per byte of kept activations (gradients and allocator slack).
+/// The CPU constants were fitted to peak resident memory over the process's baseline measured with libtorch 2.10 on Linux
+/// x64 (two threads, <c>neural-style memory --measure</c>, 256×192 to 1365×1024, whole and tiled): about 40 MB plus 1.85
+/// bytes of working memory per byte of kept activations when the backward pass runs by stretches, 2.35 when it runs
+/// through one graph (gradients and allocator slack); docs/performance.md has the measurements.
 /// </remarks>
 internal static class MemoryModel
 {
-    public const long CpuFixedBytes = 24L << 20;
-    public const double CpuFactor = 2.3;
+    public const long CpuFixedBytes = 40L << 20;
+    public const double CpuFactor = 2.35;
+    public const double CpuFactorByStretches = 1.85;
     public const long CudaFixedBytes = 64L << 20;
     public const double CudaFactor = 2.0;
 
@@ -66,8 +69,16 @@ internal static class MemoryModel
     }
 
     /// <summary>Peak bytes of a run: the larger of the optimisation and of computing the style targets (all layers kept, no gradients).</summary>
-    public static long CpuBytes(FeatureNetwork network, long height, long width, long styleHeight, long styleWidth, int lastLayer, int batch = 1)
-        => CpuFixedBytes + (long)Math.Max(CpuFactor * 4 * network.ActivationElements(height, width, lastLayer, batch), 4 * network.InferenceElements(styleHeight, styleWidth, lastLayer));
+    /// <param name="network">The network the run reads.</param>
+    /// <param name="height">The height of what is optimised (the image or a tile).</param>
+    /// <param name="width">Its width.</param>
+    /// <param name="styleHeight">The height the style is read at.</param>
+    /// <param name="styleWidth">The width the style is read at.</param>
+    /// <param name="lastLayer">The deepest layer the run reads.</param>
+    /// <param name="byStretches">Whether the backward pass runs by stretches (<see cref="Optimization.SegmentedBackward"/>) rather than through one graph.</param>
+    /// <param name="batch">The images optimised together.</param>
+    public static long CpuBytes(FeatureNetwork network, long height, long width, long styleHeight, long styleWidth, int lastLayer, bool byStretches, int batch = 1)
+        => CpuFixedBytes + (long)Math.Max((byStretches ? CpuFactorByStretches : CpuFactor) * 4 * network.ActivationElements(height, width, lastLayer, batch), 4 * network.InferenceElements(styleHeight, styleWidth, lastLayer));
 
     /// <summary>Peak bytes of a run on a CUDA device.</summary>
     public static long CudaBytes(FeatureNetwork network, long height, long width, long styleHeight, long styleWidth, int lastLayer, int batch = 1)

@@ -132,7 +132,7 @@ public sealed partial class HighResolutionRunTests
         if (budget is not null)
         {
             // The measured peak (the process's resident memory over its baseline), not the planner's estimate, fits.
-            // Measured on the 2-core VM: 768×576 peaks at 183 MB for 250 MB; 1024×768 at 324 MB for 300 MB (8 % over, docs/performance.md).
+            // Measured on the 2-core VM: 768×576 peaks at 216–243 MB for 250 MB; 1024×768 at 270–280 MB for 300 MB (docs/high-resolution.md).
             measured.Should().BeLessThanOrEqualTo(1.1 * double.Parse(budget[..^2], CultureInfo.InvariantCulture), "the tiled run fits its budget within 10 %");
         }
     }

@@ -10,7 +10,11 @@ namespace NeuralStyle.Pipeline.Stages;
 /// <param name="Stage">The stage's size, iterations and scale.</param>
 /// <param name="TileSize">The side of its tiles, or null.</param>
 /// <param name="StyleSide">The shorter side its style images are brought to, or null for their own size.</param>
-internal sealed record PlannedStage(ScaleStage Stage, int? TileSize, int? StyleSide)
+/// <param name="GraphAtOnce">
+/// Whether its backward pass is expected to run through one graph of every layer (tiles, anchored stages, a caller's
+/// network or terms) rather than by stretches (<see cref="Optimization.SegmentedBackward"/>), which keeps less.
+/// </param>
+internal sealed record PlannedStage(ScaleStage Stage, int? TileSize, int? StyleSide, bool GraphAtOnce = false)
 {
     /// <summary>Gets the number of tiles (1 when whole).</summary>
     public int TileCount(int overlap) => TileSize is { } t ? TilePlanner.Plan(Stage.Height, Stage.Width, t, overlap).Count : 1;
@@ -49,12 +53,13 @@ internal sealed class StagePlan
         var stages = ScalePlanner.Plan(height, width, enabled, options.HighResolution.CoarseSize, options.HighResolution.ScaleFactor, options.Iterations, options.HighResolution.FineIterationsFraction);
         if (stages.Count == 1)
         {
-            return new StagePlan([Tile(stages[0], options, network, lastLayer, cuda, options.ResolveStyleSize(shorter))], network, lastLayer);
+            return new StagePlan([Tile(stages[0], options, network, lastLayer, cuda, options.ResolveStyleSize(shorter), anchored: false)], network, lastLayer);
         }
 
         var coarseShorter = Math.Min(stages[0].Height, stages[0].Width);
         var styleBase = options.ResolveStyleSize(coarseShorter) ?? coarseShorter;
-        var planned = stages.Select(s => Tile(s, options, network, lastLayer, cuda, Math.Min((int)Math.Round(styleBase * s.Scale), Math.Max(styleBase, options.HighResolution.MaxStyleSize)))).ToArray();
+        var anchors = options.HighResolution.StageAnchorWeight > 0;
+        var planned = stages.Select((s, i) => Tile(s, options, network, lastLayer, cuda, Math.Min((int)Math.Round(styleBase * s.Scale), Math.Max(styleBase, options.HighResolution.MaxStyleSize)), anchored: anchors && i > 0)).ToArray();
         return new StagePlan(planned, network, lastLayer);
     }
 
@@ -68,8 +73,8 @@ internal sealed class StagePlan
         {
             var (h, w) = p.TileSize is { } t ? (Math.Min(t, p.Stage.Height), Math.Min(t, p.Stage.Width)) : (p.Stage.Height, p.Stage.Width);
             var style = p.StyleSide ?? Math.Min(p.Stage.Height, p.Stage.Width);
-            var whole = (staged ? WholeImageBytes(p.Stage) : 0) + (p.TileSize is null ? 0 : TilingBytes(p.Stage));
-            cpu = Math.Max(cpu, MemoryModel.CpuBytes(Network, h, w, style, style, DeepestLayer) + whole);
+            var whole = (staged ? WholeImageBytes(p.Stage) : 0) + (p.TileSize is null ? 0 : TilingBytes);
+            cpu = Math.Max(cpu, MemoryModel.CpuBytes(Network, h, w, style, style, DeepestLayer, byStretches: !p.GraphAtOnce) + whole);
             gpu = Math.Max(gpu, MemoryModel.CudaBytes(Network, h, w, style, style, DeepestLayer) + whole);
             if ((long)h * w >= (long)workHeight * workWidth)
             {
@@ -91,22 +96,25 @@ internal sealed class StagePlan
     // start and their temporaries, about six RGB float images of the stage's size.
     private static long WholeImageBytes(ScaleStage stage) => 6L * 3 * 4 * stage.Height * stage.Width;
 
-    // What tiling adds on top, measured (libtorch 2.10, Linux x64, 1024×768 and 1365×1024 in 368 to 576 px tiles): the
+    // What tiling adds on top, measured (libtorch 2.10, Linux x64, 768×576 to 1365×1024 in 304 to 576 px tiles): the
     // held-pixel composite and its blend weights, per-tile targets and allocator slack across tiles.
-    private static long TilingBytes(ScaleStage stage) => (64L << 20) + (2L * 3 * 4 * stage.Height * stage.Width);
+    private const long TilingBytes = 8L << 20;
 
-    private static PlannedStage Tile(ScaleStage stage, StyleTransferOptions options, FeatureNetwork network, int lastLayer, bool cuda, int? styleSide)
+    private static PlannedStage Tile(ScaleStage stage, StyleTransferOptions options, FeatureNetwork network, int lastLayer, bool cuda, int? styleSide, bool anchored)
     {
         int? tile = null;
         var style = styleSide ?? Math.Min(stage.Height, stage.Width);
+        // The terms SegmentedBackward.For takes by stretches: the default network's own, without an anchor. A tile after
+        // the first holds pixels through a composite extractor, so tiles are planned as one graph.
+        var wholeByStretches = !anchored && network.Custom is null && options.AdditionalLosses.Count == 0;
         if (options.HighResolution.TileSize is { } fixedSize && (stage.Height > fixedSize || stage.Width > fixedSize))
         {
             tile = fixedSize;
         }
-        else if (options.HighResolution.MaxMemoryBytes is { } total && Bytes(stage.Height, stage.Width) + WholeImageBytes(stage) > total)
+        else if (options.HighResolution.MaxMemoryBytes is { } total && Bytes(stage.Height, stage.Width, wholeByStretches) + WholeImageBytes(stage) > total)
         {
             // Tiling keeps the whole image beside the tiles (see Estimate).
-            var budget = total - WholeImageBytes(stage) - TilingBytes(stage);
+            var budget = total - WholeImageBytes(stage) - TilingBytes;
             // The largest tile (a multiple of 16) that fits the budget.
             var hi = Math.Max(stage.Height, stage.Width);
             var lo = Math.Max(HighResolutionOptions.MinimumTileSize(options.HighResolution.TileOverlap), network.MinimumInputSizeUpTo(lastLayer));
@@ -141,10 +149,10 @@ internal sealed class StagePlan
             tile = lo;
         }
 
-        return new PlannedStage(stage, tile, styleSide);
+        return new PlannedStage(stage, tile, styleSide, GraphAtOnce: tile is not null || !wholeByStretches);
 
-        long Bytes(int h, int w) => cuda
+        long Bytes(int h, int w, bool byStretches = false) => cuda
             ? MemoryModel.CudaBytes(network, h, w, style, style, lastLayer)
-            : MemoryModel.CpuBytes(network, h, w, style, style, lastLayer);
+            : MemoryModel.CpuBytes(network, h, w, style, style, lastLayer, byStretches);
     }
 }

@@ -40,7 +40,7 @@ internal static class StagedRun
             var preview = options.Optimizer.PreviewInterval > 0 ? finisher.Preview : null;
             for (var k = 0; k < stages.Count; k++)
             {
-                var (stage, tileSize, styleSide) = stages[k];
+                var (stage, tileSize, styleSide, _) = stages[k];
                 var final = k == stages.Count - 1;
                 using var scope = NewDisposeScope();
                 var stageContent = stage.Height == inputs.Content.shape[2] && stage.Width == inputs.Content.shape[3]

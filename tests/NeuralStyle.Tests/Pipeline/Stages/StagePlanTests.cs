@@ -67,6 +67,29 @@ public sealed class StagePlanTests
     }
 
     [Fact]
+    public void Stages_that_backpropagate_through_one_graph_are_planned_with_the_larger_working_memory()
+    {
+        // SegmentedBackward takes the default network's own terms by stretches; an anchor, a tile's held pixels or a
+        // caller's term make one graph, which keeps more (MemoryModel's two factors).
+        var plain = new StyleTransferOptions { StyleSize = 256, HighResolution = new HighResolutionOptions { CoarseToFine = CoarseToFineMode.Off } };
+        using var extra = new NeuralStyle.Losses.ContentLoss(3, TorchSharp.torch.zeros(1), 1);
+        var withTerm = plain with { AdditionalLosses = [extra] };
+        var whole = StagePlan.Create(576, 768, plain, Network(plain), cuda: false);
+        var graph = StagePlan.Create(576, 768, withTerm, Network(withTerm), cuda: false);
+        whole.Stages.Single().GraphAtOnce.Should().BeFalse();
+        graph.Stages.Single().GraphAtOnce.Should().BeTrue();
+        ((double)graph.Estimate().CpuBytes - MemoryModel.CpuFixedBytes).Should().BeApproximately(
+            (whole.Estimate().CpuBytes - MemoryModel.CpuFixedBytes) * MemoryModel.CpuFactor / MemoryModel.CpuFactorByStretches, 1 << 20);
+
+        var staged = plain with { HighResolution = new HighResolutionOptions { CoarseToFine = CoarseToFineMode.On, CoarseSize = 192 } };
+        StagePlan.Create(576, 768, staged, Network(staged), cuda: false).Stages.Select(s => s.GraphAtOnce).Should().Equal(false, true, true);
+        var unanchored = staged with { HighResolution = staged.HighResolution with { StageAnchorWeight = 0 } };
+        StagePlan.Create(576, 768, unanchored, Network(unanchored), cuda: false).Stages.Should().OnlyContain(s => !s.GraphAtOnce);
+        var tiled = plain with { HighResolution = new HighResolutionOptions { CoarseToFine = CoarseToFineMode.Off, TileSize = 256 } };
+        StagePlan.Create(576, 768, tiled, Network(tiled), cuda: false).Stages.Single().GraphAtOnce.Should().BeTrue();
+    }
+
+    [Fact]
     public void The_smallest_tile_is_one_rule()
     {
         HighResolutionOptions.MinimumTileSize(16).Should().Be(64);
