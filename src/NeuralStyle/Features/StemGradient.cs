@@ -19,7 +19,7 @@ namespace NeuralStyle.Features;
 /// whose columns are ordered (kernel row, kernel column, colour): so the 9 values of one kernel row land on 9 neighbouring
 /// floats of the channels-last image gradient, which they are added to. The 27 columns are padded to whole vectors; 8
 /// accumulators (4 positions of 2 vectors, or 2 of 4) stay in registers while the C channels stream past.</para>
-/// <para>It runs on the calling thread, as <see cref="FmaKernels"/> explains.</para>
+/// <para>Its bands of output rows run on libtorch's OpenMP team, as <see cref="FmaKernels"/> explains.</para>
 /// </remarks>
 internal static unsafe class StemGradient
 {
@@ -37,6 +37,9 @@ internal static unsafe class StemGradient
 
     /// <summary>The positions of a tile at most (with 512-bit vectors: 2 vectors a position).</summary>
     private const int MaxTilePositions = 4;
+
+    /// <summary>The output values (positions × channels) from which the work is split over libtorch's threads.</summary>
+    internal const long SplitFromProducts = 1 << 16;
 
     /// <summary>
     /// Gets a value indicating whether the kernel applies to a convolution with this <paramref name="weight"/> on this
@@ -70,7 +73,12 @@ internal static unsafe class StemGradient
     /// <param name="width">The image's width W.</param>
     /// <param name="lanes">The vector width; the widest the CPU has by default.</param>
     /// <exception cref="ArgumentException">The shapes do not fit together, or the tensors are too large for the kernel.</exception>
-    public static Tensor Compute(Tensor gradient, Tensor rectified, PackedKernel kernel, long height, long width, FmaLanes lanes = FmaLanes.Widest)
+    /// <param name="parts">
+    /// The bands of output rows the work is split into, run on libtorch's OpenMP team (<see cref="OpenMpTeam"/>); null
+    /// for libtorch's thread count from <see cref="SplitFromProducts"/> output values. The first row of each band but the
+    /// first is taken after the bands, on the calling thread, as it adds into an image row the band above writes too.
+    /// </param>
+    public static Tensor Compute(Tensor gradient, Tensor rectified, PackedKernel kernel, long height, long width, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
         var weight = kernel.Shape;
         long batch = gradient.shape[0], channels = weight[0];
@@ -99,18 +107,25 @@ internal static unsafe class StemGradient
         fixed (byte* r = keys.bytes)
         fixed (byte* x = image.bytes)
         {
+            var split = parts ?? (outputHeight * outputWidth * channels >= SplitFromProducts ? get_num_threads() : 1);
+            split = (int)Math.Clamp(split, 1, Math.Max(1, outputHeight / 2));
+            var bounds = stackalloc long[split + 1];
+            for (var k = 0; k <= split; k++)
+            {
+                bounds[k] = outputHeight * k / split;
+            }
+
             for (long n = 0; n < batch; n++)
             {
                 var offset = n * outputHeight * outputWidth * channels;
                 var problem = new Problem(
-                    (float*)g + offset, (float*)r + offset, w, (int)channels, outputHeight, outputWidth, (float*)x + (n * height * width * Colours), width);
-                if (wide)
+                    (float*)g + offset, (float*)r + offset, w, (int)channels, outputWidth, (float*)x + (n * height * width * Colours), width);
+                var bands = new Bands { Problem = &problem, Bounds = bounds, Wide = wide };
+                OpenMpTeam.Run(split, &RunBand, &bands);
+                // The rows the bands left: each adds into the image row its band's neighbour above ends on.
+                for (var k = 1; k < split; k++)
                 {
-                    problem.Run<Vectors512, Vector512<float>>();
-                }
-                else
-                {
-                    problem.Run<Vectors256, Vector256<float>>();
+                    problem.Run(wide, bounds[k], bounds[k] + 1);
                 }
             }
         }
@@ -152,16 +167,42 @@ internal static unsafe class StemGradient
     /// <param name="Shape">The weight's shape, <c>[C,3,3,3]</c>.</param>
     internal sealed record PackedKernel(float[] Values, long[] Shape);
 
-    private readonly struct Problem(float* gradient, float* rectified, float* packed, int channels, long outputHeight, long outputWidth, float* image, long width)
+    private static void RunBand(int part, void* state)
     {
-        public void Run<TLanes, TVector>()
+        var bands = (Bands*)state;
+        bands->Problem->Run(bands->Wide, bands->Bounds[part] + (part > 0 ? 1 : 0), bands->Bounds[part + 1]);
+    }
+
+    private struct Bands
+    {
+        public Problem* Problem;
+        public long* Bounds;
+        public bool Wide;
+    }
+
+    private readonly struct Problem(float* gradient, float* rectified, float* packed, int channels, long outputWidth, float* image, long width)
+    {
+        /// <summary>Adds the output rows [<paramref name="firstRow"/>, <paramref name="endRow"/>)'s gradient to the image.</summary>
+        public void Run(bool wide, long firstRow, long endRow)
+        {
+            if (wide)
+            {
+                Run<Vectors512, Vector512<float>>(firstRow, endRow);
+            }
+            else
+            {
+                Run<Vectors256, Vector256<float>>(firstRow, endRow);
+            }
+        }
+
+        private void Run<TLanes, TVector>(long firstRow, long endRow)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct
         {
             var tilePositions = Accumulators / (Columns / TLanes.Count);
             var masked = stackalloc float[MaxTilePositions * channels];
             var products = stackalloc float[MaxTilePositions * Columns];
-            for (long oy = 0; oy < outputHeight; oy++)
+            for (var oy = firstRow; oy < endRow; oy++)
             {
                 for (long ox = 0; ox < outputWidth; ox += tilePositions)
                 {

@@ -20,9 +20,10 @@ internal enum FmaLanes
 
 /// <summary>
 /// What the library's own CPU kernels (the Gram matrices, the first convolution's input gradient) share: which vector
-/// width to use, and when to use them at all. They run on the calling thread alone: libtorch's worker threads spin for a
-/// while after each of its parallel operations, so a second thread of ours found no free core during a step (measured on
-/// two cores; docs/performance.md).
+/// width to use, and when to use them at all. They split their work over libtorch's own OpenMP team
+/// (<see cref="OpenMpTeam"/>): libtorch's worker threads spin for a while after each of its parallel operations, so a
+/// second thread of ours found no free core during a step (measured on two cores; docs/performance.md), while a parallel
+/// region of ours is work those workers take at once.
 /// </summary>
 internal static class FmaKernels
 {

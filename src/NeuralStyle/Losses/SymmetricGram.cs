@@ -18,7 +18,7 @@ namespace NeuralStyle.Losses;
 /// 4 rows of G by 4 vectors of columns, held in 16 vector registers while up to 128 positions stream past, then added to
 /// G (a sum of short sums, as accurate as the BLAS product's); the positions are taken in blocks of about 256 KB of F,
 /// which every tile reads while the block is in the core's cache.
-/// It runs on the calling thread, as <see cref="FmaKernels"/> explains.
+/// Its bands of tile rows run on libtorch's OpenMP team, as <see cref="FmaKernels"/> explains.
 /// </remarks>
 internal static unsafe class SymmetricGram
 {
@@ -29,13 +29,23 @@ internal static unsafe class SymmetricGram
     /// <summary>The positions summed in registers before the sum is added to G.</summary>
     private const int Chunk = 128;
 
+    /// <summary>The multiply-adds (about C²·P/2) from which the product is split over libtorch's threads.</summary>
+    internal const long SplitFromMultiplyAdds = 1 << 20;
+
     /// <summary>
     /// <c>F Fᵀ</c>, <c>[1,C,C]</c>, for <paramref name="flat"/>, a <c>[1,C,P]</c> view of a channels-last float32 CPU feature
     /// map that autograd does not record; or <see langword="null"/> where the kernel does not apply (another device, type,
     /// layout or batch, a channel count that is not a multiple of the tile's width, no usable vector width, more than
     /// <see cref="FmaKernels.MaxLibtorchThreads"/> libtorch threads), so that the caller uses the BLAS product.
     /// </summary>
-    public static Tensor? TryCompute(Tensor flat, FmaLanes lanes = FmaLanes.Widest)
+    /// <param name="flat">The feature map as <c>[1,C,P]</c>.</param>
+    /// <param name="lanes">The vector width.</param>
+    /// <param name="parts">
+    /// The parts the work is split into, run on libtorch's OpenMP team (<see cref="OpenMpTeam"/>); null for libtorch's
+    /// thread count where the product is large enough to repay the split (<see cref="SplitFromMultiplyAdds"/>). The result
+    /// is the same, bit for bit, however it is split: each element is summed by one part in the same order.
+    /// </param>
+    public static Tensor? TryCompute(Tensor flat, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
         if (flat.device_type != DeviceType.CPU || flat.dtype != ScalarType.Float32 || flat.dim() != 3 || flat.shape[0] != 1
             || (flat.requires_grad && is_grad_enabled()) || !FmaKernels.FewLibtorchThreads)
@@ -62,6 +72,8 @@ internal static unsafe class SymmetricGram
             return null;
         }
 
+        var split = parts ?? (channels * channels * positions / 2 >= SplitFromMultiplyAdds ? get_num_threads() : 1);
+        split = Math.Clamp(split, 1, (int)(channels / TileRows));
         var gram = zeros([1, channels, channels], ScalarType.Float32);
         if (positions == 0)
         {
@@ -74,7 +86,7 @@ internal static unsafe class SymmetricGram
         fixed (byte* target = gram.bytes)
         {
             var problem = new Problem((float*)source, (int)channels, positions, (float*)target, tileColumns);
-            problem.Run(wide);
+            problem.Run(wide, split);
             problem.Mirror();
         }
 
@@ -85,15 +97,51 @@ internal static unsafe class SymmetricGram
     {
         private readonly long _block = Math.Max(16, BlockBytes / (channels * sizeof(float)));
 
-        public void Run(bool wide)
+        /// <summary>
+        /// Computes the tiles on and above the diagonal in <paramref name="parts"/> bands of tile rows of about equal work
+        /// (a row of tiles reaches from the diagonal to the last column), one band per part of the team.
+        /// </summary>
+        public void Run(bool wide, int parts)
         {
-            if (wide)
+            var bounds = stackalloc int[parts + 1];
+            bounds[0] = 0;
+            long total = 0;
+            for (var i = 0; i < channels; i += TileRows)
             {
-                Run<Vectors512, Vector512<float>>();
+                total += channels - (i / tileColumns * tileColumns);
+            }
+
+            long done = 0;
+            var part = 1;
+            for (var i = 0; i < channels && part < parts; i += TileRows)
+            {
+                done += channels - (i / tileColumns * tileColumns);
+                if (done * parts >= total * part)
+                {
+                    bounds[part++] = i + TileRows;
+                }
+            }
+
+            while (part <= parts)
+            {
+                bounds[part++] = channels;
+            }
+
+            var self = this;
+            var band = new Band { Problem = &self, Bounds = bounds, Wide = wide };
+            OpenMpTeam.Run(parts, &RunBand, &band);
+        }
+
+        private static void RunBand(int part, void* state)
+        {
+            var band = (Band*)state;
+            if (band->Wide)
+            {
+                band->Problem->Run<Vectors512, Vector512<float>>(band->Bounds[part], band->Bounds[part + 1]);
             }
             else
             {
-                Run<Vectors256, Vector256<float>>();
+                band->Problem->Run<Vectors256, Vector256<float>>(band->Bounds[part], band->Bounds[part + 1]);
             }
         }
 
@@ -121,14 +169,14 @@ internal static unsafe class SymmetricGram
             }
         }
 
-        private void Run<TLanes, TVector>()
+        private void Run<TLanes, TVector>(int firstRow, int endRow)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct
         {
             for (long start = 0; start < positions; start += _block)
             {
                 var end = Math.Min(positions, start + _block);
-                for (var i = 0; i < channels; i += TileRows)
+                for (var i = firstRow; i < endRow; i += TileRows)
                 {
                     for (var j = i / tileColumns * tileColumns; j < channels; j += tileColumns)
                     {
@@ -198,5 +246,12 @@ internal static unsafe class SymmetricGram
             TLanes.Store(TLanes.Add(TLanes.Load(g + (2 * n)), a2), g + (2 * n));
             TLanes.Store(TLanes.Add(TLanes.Load(g + (3 * n)), a3), g + (3 * n));
         }
+    }
+
+    private struct Band
+    {
+        public Problem* Problem;
+        public int* Bounds;
+        public bool Wide;
     }
 }

@@ -13,7 +13,7 @@ namespace NeuralStyle.Tests.Losses;
 
 /// <summary>
 /// The vector kernel for <c>F Fᵀ</c> equals the product computed in double precision, for each vector width the CPU has,
-/// with one libtorch thread and with two (bit for bit the same), is exactly symmetric, and leaves to the BLAS product
+/// with one libtorch thread and with two (its work split over libtorch's OpenMP team, bit for bit the same), is exactly symmetric, and leaves to the BLAS product
 /// what it does not handle, including runs with more libtorch threads.
 /// </summary>
 public sealed class SymmetricGramTests
@@ -62,6 +62,12 @@ public sealed class SymmetricGramTests
             var single = SymmetricGram.TryCompute(flat, lanes);
             set_num_threads(2);
             var pair = SymmetricGram.TryCompute(flat, lanes);
+            using var three = SymmetricGram.TryCompute(flat, lanes, parts: 3);
+            if (three is not null && pair is not null)
+            {
+                Same(pair, three).Should().BeTrue("three bands of tile rows sum each element as one does");
+            }
+
             set_num_threads(FmaKernels.MaxLibtorchThreads + 1);
             SymmetricGram.TryCompute(flat, lanes).Should().BeNull("libtorch's product uses the threads");
             return (single?.DetachFromDisposeScope(), pair?.DetachFromDisposeScope(), expected.DetachFromDisposeScope());
@@ -80,7 +86,7 @@ public sealed class SymmetricGramTests
             using (two)
             {
                 one!.shape.Should().Equal(1, channels, channels);
-                Same(one, two!).Should().BeTrue("the kernel runs on the calling thread whatever libtorch's count, so the sums run in the same order");
+                Same(one, two!).Should().BeTrue("split over libtorch's two threads or not, each element is summed by one thread in the same order");
                 Same(one, one.transpose(1, 2)).Should().BeTrue("the tiles below the diagonal are mirrored");
                 var error = (one.to(float64) - exact).abs().max().item<double>() / exact.abs().max().item<double>();
                 error.Should().BeLessThan(1e-6);

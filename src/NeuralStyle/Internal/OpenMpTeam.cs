@@ -1,0 +1,118 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace NeuralStyle.Internal;
+
+/// <summary>
+/// Runs the parts of a kernel of ours on libtorch's own OpenMP team: the calling thread and the worker threads libgomp
+/// keeps for it, through libgomp's entry point for a parallel region (<c>GOMP_parallel</c>), as libtorch's own parallel
+/// operations do. Between libtorch's operations those workers spin, waiting for the next region, so a thread of ours
+/// would find their cores busy; a region of ours is work they take at once.
+/// </summary>
+/// <remarks>
+/// Found where libtorch loaded libgomp (Linux, the path in <c>/proc/self/maps</c>); elsewhere, or where more than one
+/// libgomp is loaded, <see cref="IsAvailable"/> is false and callers run their parts on the calling thread.
+/// </remarks>
+internal static unsafe class OpenMpTeam
+{
+    private static readonly Lazy<IntPtr> Parallel = new(FindParallelEntry, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Gets a value indicating whether libtorch's libgomp was found, so that <see cref="Run"/> uses its team.</summary>
+    public static bool IsAvailable => Parallel.Value != IntPtr.Zero;
+
+    /// <summary>
+    /// Calls <paramref name="body"/> once for each part 0..<paramref name="parts"/>−1 with <paramref name="state"/>, on up
+    /// to <paramref name="parts"/> threads of the team (at most libtorch's thread count on the calling thread), and returns
+    /// when every part is done; on the calling thread alone where the team is not available or one thread is to be used. An exception of a part is thrown here after all parts end.
+    /// </summary>
+    /// <param name="parts">The parts (the team's threads to use).</param>
+    /// <param name="body">The work of one part; it must not call libtorch.</param>
+    /// <param name="state">What the parts share, alive until this returns.</param>
+    public static void Run(int parts, delegate*<int, void*, void> body, void* state)
+    {
+        var threads = Math.Min(parts, TorchSharp.torch.get_num_threads());
+        var entry = threads > 1 ? Parallel.Value : IntPtr.Zero;
+        if (entry == IntPtr.Zero)
+        {
+            for (var part = 0; part < parts; part++)
+            {
+                body(part, state);
+            }
+
+            return;
+        }
+
+        var job = new Job { Body = body, State = state, Parts = parts };
+        // Each thread of the region takes parts until none is left, so fewer threads than parts still do them all.
+        ((delegate* unmanaged<delegate* unmanaged<void*, void>, void*, uint, uint, void>)entry)(&Work, &job, (uint)threads, 0);
+        if (job.Error != IntPtr.Zero)
+        {
+            var handle = GCHandle.FromIntPtr(job.Error);
+            var error = (Exception)handle.Target!;
+            handle.Free();
+            ExceptionDispatchInfo.Capture(error).Throw();
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static void Work(void* data)
+    {
+        var job = (Job*)data;
+        int part;
+        while ((part = Interlocked.Increment(ref job->Next) - 1) < job->Parts)
+        {
+            try
+            {
+                job->Body(part, job->State);
+            }
+            catch (Exception ex)
+            {
+                var handle = GCHandle.Alloc(ex);
+                if (Interlocked.CompareExchange(ref job->Error, GCHandle.ToIntPtr(handle), IntPtr.Zero) != IntPtr.Zero)
+                {
+                    handle.Free();
+                }
+            }
+        }
+    }
+
+    private static IntPtr FindParallelEntry()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return IntPtr.Zero;
+        }
+
+        try
+        {
+            // libtorch's own libgomp (the package names it libgomp-<hash>.so.1); asked for after libtorch is loaded.
+            _ = TorchSharp.torch.get_num_threads();
+            var loaded = File.ReadLines("/proc/self/maps")
+                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(fields => fields.Length >= 6 && Path.GetFileName(fields[5]).StartsWith("libgomp", StringComparison.Ordinal))
+                .Select(fields => fields[5])
+                .Distinct(StringComparer.Ordinal)
+                .ToArray();
+            return loaded.Length == 1 && NativeLibrary.TryLoad(loaded[0], out var library)
+                && NativeLibrary.TryGetExport(library, "GOMP_parallel", out var entry) ? entry : IntPtr.Zero;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return IntPtr.Zero;
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Job
+    {
+        public delegate*<int, void*, void> Body;
+        public void* State;
+        public int Parts;
+        public int Next;
+        public IntPtr Error;
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Threading;
+using FluentAssertions;
+using NeuralStyle.Internal;
+using NeuralStyle.Tests.TestSupport;
+using Xunit;
+
+namespace NeuralStyle.Tests.Internal;
+
+/// <summary>
+/// The kernels' parts run on libtorch's OpenMP team (<see cref="OpenMpTeam"/>): on Linux its libgomp is found, two parts
+/// at two libtorch threads run on two threads (the caller and a worker), every part runs once however many there are,
+/// a part's exception reaches the caller, and with one libtorch thread everything runs on the calling thread.
+/// </summary>
+public sealed unsafe class OpenMpTeamTests
+{
+    private const int MaxParts = 8;
+
+    [Fact]
+    public void On_linux_libtorch_s_libgomp_is_found()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Skip("libgomp is libtorch's OpenMP runtime on Linux only.");
+        }
+
+        OpenMpTeam.IsAvailable.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(2, 2)]
+    [InlineData(2, 5)]
+    [InlineData(1, 3)]
+    public void Every_part_runs_once_on_up_to_libtorch_s_threads(int threads, int parts)
+    {
+        var record = LibtorchThreads.Run(threads, () =>
+        {
+            var state = new Record { Caller = Environment.CurrentManagedThreadId };
+            OpenMpTeam.Run(parts, &Count, &state);
+            return state;
+        });
+
+        for (var part = 0; part < MaxParts; part++)
+        {
+            record.Runs[part].Should().Be(part < parts ? 1 : 0, $"part {part} of {parts}");
+        }
+
+        if (threads == 1 || !OpenMpTeam.IsAvailable)
+        {
+            record.OnOtherThreads.Should().Be(0, "one libtorch thread runs every part on the calling thread");
+        }
+        else if (parts == threads)
+        {
+            // Both threads take a part as the region starts, unless one finished before the other began: wait for it.
+            record.OnOtherThreads.Should().Be(1, "the team's worker takes the second part");
+        }
+    }
+
+    [Fact]
+    public void A_part_s_exception_reaches_the_caller_after_the_parts_end()
+    {
+        var (record, error) = LibtorchThreads.Run(2, () =>
+        {
+            var state = new Record();
+            try
+            {
+                OpenMpTeam.Run(4, &Throw, &state);
+                return (state, (Exception?)null);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return (state, ex);
+            }
+        });
+
+        error.Should().NotBeNull();
+        error!.Message.Should().Be("part 2 failed");
+        for (var part = 0; part < 4; part++)
+        {
+            record.Runs[part].Should().Be(1, "the other parts still run");
+        }
+    }
+
+    private static void Count(int part, void* data)
+    {
+        var record = (Record*)data;
+        Interlocked.Increment(ref record->Runs[part]);
+        if (Environment.CurrentManagedThreadId != record->Caller)
+        {
+            Interlocked.Increment(ref record->OnOtherThreads);
+        }
+
+        // Long enough that the second thread of the team takes the second part rather than the first thread both.
+        Thread.Sleep(20);
+    }
+
+    private static void Throw(int part, void* data)
+    {
+        Interlocked.Increment(ref ((Record*)data)->Runs[part]);
+        if (part == 2)
+        {
+            throw new InvalidOperationException("part 2 failed");
+        }
+    }
+
+    private struct Record
+    {
+        public int Caller;
+        public int OnOtherThreads;
+        public fixed int Runs[MaxParts];
+    }
+}
