@@ -16,12 +16,15 @@ namespace NeuralStyle.Features;
 /// The pool's forward pass then keeps no indices (at 682×512 the first pool's are 11 MB of 64-bit integers), and the
 /// gradient is added where the caller keeps its sum, with no buffer of its own: libtorch's backward pass fills a zero
 /// buffer of the input's size and scatters into it. Every tap of a window is compared with the window's maximum, a vector
-/// of channels at a time, and adds the gradient in the lanes where it is the first match; without branches. It runs on the
-/// calling thread, as <see cref="FmaKernels"/> explains.
+/// of channels at a time, and adds the gradient in the lanes where it is the first match; without branches. Its bands of
+/// output rows run on libtorch's OpenMP team, as <see cref="FmaKernels"/> explains.
 /// </remarks>
 internal static unsafe class PoolGradient
 {
     private const int Kernel = 3, Stride = 2;
+
+    /// <summary>The output values (positions × channels) from which the work is split over libtorch's threads.</summary>
+    internal const long SplitFromOutputs = 1 << 16;
 
     /// <summary>
     /// Gets a value indicating whether the kernel applies to a pool over <paramref name="input"/>: a float32 CPU tensor
@@ -43,8 +46,13 @@ internal static unsafe class PoolGradient
     /// <param name="input">The pool's input, for which <see cref="Applies"/> holds.</param>
     /// <param name="output">The pool's output, <c>[N,C,Ho,Wo]</c>.</param>
     /// <param name="lanes">The vector width; the widest the CPU has by default.</param>
+    /// <param name="parts">
+    /// The bands of output rows the work is split into, run on libtorch's OpenMP team (<see cref="OpenMpTeam"/>); null
+    /// for libtorch's thread count from <see cref="SplitFromOutputs"/> output values. The first row of each band but the
+    /// first is taken after the bands, on the calling thread: its windows share an input row with the band above's.
+    /// </param>
     /// <exception cref="ArgumentException">The kernel does not apply, or the shapes or layouts do not fit together.</exception>
-    public static void AddTo(Tensor inputGradient, Tensor outputGradient, Tensor input, Tensor output, FmaLanes lanes = FmaLanes.Widest)
+    public static void AddTo(Tensor inputGradient, Tensor outputGradient, Tensor input, Tensor output, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
         if (!Applies(input))
         {
@@ -72,38 +80,71 @@ internal static unsafe class PoolGradient
         fixed (byte* g = gradients.bytes)
         fixed (byte* s = sums.bytes)
         {
-            var problem = new Problem((float*)x, (float*)y, (float*)g, (float*)s, batch, (int)channels, height, width, pooled[2], pooled[3]);
-            if (wide)
+            var problem = new Problem((float*)x, (float*)y, (float*)g, (float*)s, (int)channels, height, width, pooled[2], pooled[3]);
+            var split = (int)Math.Clamp(parts ?? (pooled[2] * pooled[3] * channels >= SplitFromOutputs ? get_num_threads() : 1), 1, Math.Max(1, pooled[2] / 2));
+            var bounds = stackalloc long[split + 1];
+            for (var k = 0; k <= split; k++)
             {
-                problem.Run<Vectors512, Vector512<float>>();
+                bounds[k] = pooled[2] * k / split;
             }
-            else
+
+            for (long n = 0; n < batch; n++)
             {
-                problem.Run<Vectors256, Vector256<float>>();
+                var bands = new Bands { Problem = &problem, Bounds = bounds, Image = n, Wide = wide };
+                OpenMpTeam.Run(split, &RunBand, &bands);
+                // The rows the bands left: each window's top row is the bottom row of the band above's last windows.
+                for (var k = 1; k < split; k++)
+                {
+                    problem.Run(wide, n, bounds[k], bounds[k] + 1);
+                }
             }
         }
     }
 
-    private readonly struct Problem(float* input, float* output, float* outputGradient, float* inputGradient, long batch, int channels, long height, long width, long outputHeight, long outputWidth)
+    private static void RunBand(int part, void* state)
     {
-        public void Run<TLanes, TVector>()
+        var bands = (Bands*)state;
+        bands->Problem->Run(bands->Wide, bands->Image, bands->Bounds[part] + (part > 0 ? 1 : 0), bands->Bounds[part + 1]);
+    }
+
+    private struct Bands
+    {
+        public Problem* Problem;
+        public long* Bounds;
+        public long Image;
+        public bool Wide;
+    }
+
+    private readonly struct Problem(float* input, float* output, float* outputGradient, float* inputGradient, int channels, long height, long width, long outputHeight, long outputWidth)
+    {
+        /// <summary>Adds the gradient of image <paramref name="n"/>'s output rows [<paramref name="firstRow"/>, <paramref name="endRow"/>).</summary>
+        public void Run(bool wide, long n, long firstRow, long endRow)
+        {
+            if (wide)
+            {
+                Run<Vectors512, Vector512<float>>(n, firstRow, endRow);
+            }
+            else
+            {
+                Run<Vectors256, Vector256<float>>(n, firstRow, endRow);
+            }
+        }
+
+        private void Run<TLanes, TVector>(long n, long firstRow, long endRow)
             where TLanes : IFmaVectors<TVector>
             where TVector : struct
         {
-            for (long n = 0; n < batch; n++)
+            for (var oh = firstRow; oh < endRow; oh++)
             {
-                for (long oh = 0; oh < outputHeight; oh++)
+                long top = oh * Stride, bottom = Math.Min(top + Kernel, height);
+                for (long ow = 0; ow < outputWidth; ow++)
                 {
-                    long top = oh * Stride, bottom = Math.Min(top + Kernel, height);
-                    for (long ow = 0; ow < outputWidth; ow++)
+                    long left = ow * Stride, right = Math.Min(left + Kernel, width);
+                    var at = ((((n * outputHeight) + oh) * outputWidth) + ow) * channels;
+                    var rowStart = ((n * height) + top) * width * channels;
+                    for (var c = 0; c < channels; c += TLanes.Count)
                     {
-                        long left = ow * Stride, right = Math.Min(left + Kernel, width);
-                        var at = ((((n * outputHeight) + oh) * outputWidth) + ow) * channels;
-                        var rowStart = ((n * height) + top) * width * channels;
-                        for (var c = 0; c < channels; c += TLanes.Count)
-                        {
-                            Window<TLanes, TVector>(at + c, rowStart + c, bottom - top, left, right);
-                        }
+                        Window<TLanes, TVector>(at + c, rowStart + c, bottom - top, left, right);
                     }
                 }
             }

@@ -17,11 +17,10 @@ namespace NeuralStyle.Optimization;
 /// <param name="extractor">The frozen feature extractor.</param>
 /// <param name="losses">The terms; not disposed.</param>
 /// <param name="checkInterval">How often the loss is read for a finiteness check.</param>
-/// <param name="pixels">The pixels of the optimised image (batch × height × width).</param>
-internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int checkInterval, long pixels) : IDisposable
+internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int checkInterval) : IDisposable
 {
     private readonly int _lastLayer = DeepestLayer(losses);
-    private readonly SegmentedBackward? _bySegments = SegmentedBackward.For(extractor, losses, DeepestLayer(losses), pixels);
+    private readonly SegmentedBackward? _bySegments = SegmentedBackward.For(extractor, losses, DeepestLayer(losses));
     private readonly string[] _names = losses.Select(l => l.Name).ToArray();
     private (Tensor Lower, Tensor Upper)? _displayable;
 

@@ -25,13 +25,6 @@ namespace NeuralStyle.Optimization;
 /// <param name="poolByHand">Whether the stretch above it, the first max-pool (layer 2), is taken by hand too (<see cref="PoolGradient"/>).</param>
 internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, int[] cuts, int lastLayer, bool stemByHand, bool poolByHand)
 {
-    /// <summary>
-    /// The pixels (batch × height × width) from which the first max-pool's gradient is taken by hand: 2¹⁷, about 418×313.
-    /// Its forward pass then keeps no indices and its gradient is added to the terms' gradient at layer 1 (at 682×512, 11 and
-    /// 22 MB less alive at once); below, libtorch's backward pass is the faster (docs/performance.md).
-    /// </summary>
-    internal const long PoolByHandFromPixels = 1L << 17;
-
     /// <summary>Gets the layers the graph is cut after, from the top down.</summary>
     public IReadOnlyList<int> Cuts => cuts;
 
@@ -45,14 +38,13 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
     /// The backward pass by stretches for these terms on this extractor, cut after every layer a term reads but the last
     /// (<paramref name="lastLayer"/>, nothing above it) and layer 0 (the ReLU after it works in place), after layer 1 where
     /// the stem's gradient is taken by hand (<see cref="SqueezeNetFeatureExtractor.TakesStemGradientByHand"/>) and after
-    /// layer 2 too where the first pool's is (from <see cref="PoolByHandFromPixels"/>, a layer above the pool read); null
+    /// layer 2 too where the first pool's is as well (<see cref="PoolGradient"/>, where a layer above the pool is read); null
     /// where the backward pass runs at once: another extractor, a term that builds a graph, or nothing to cut.
     /// </summary>
     /// <param name="extractor">The network.</param>
     /// <param name="losses">The terms.</param>
     /// <param name="lastLayer">The last layer the terms read.</param>
-    /// <param name="pixels">The pixels of the image (batch × height × width).</param>
-    public static SegmentedBackward? For(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int lastLayer, long pixels)
+    public static SegmentedBackward? For(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int lastLayer)
     {
         if (extractor is not SqueezeNetFeatureExtractor squeeze || losses.Count == 0 || !losses.All(l => l is LossBase { HandsOffEveryGradient: true }))
         {
@@ -60,7 +52,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         }
 
         var stemByHand = lastLayer > 1 && squeeze.TakesStemGradientByHand;
-        var poolByHand = stemByHand && lastLayer > 2 && pixels >= PoolByHandFromPixels;
+        var poolByHand = stemByHand && lastLayer > 2;
         int[] byHand = poolByHand ? [1, 2] : stemByHand ? [1] : [];
         var cuts = losses.SelectMany(l => l.Layers).Concat(byHand).Where(l => l > 0 && l < lastLayer).Distinct().OrderDescending().ToArray();
         return cuts.Length == 0 ? null : new SegmentedBackward(squeeze, cuts, lastLayer, stemByHand, poolByHand);

@@ -115,7 +115,7 @@ public sealed partial class StyleTransferOptimizer
         // On the CPU reading a value costs no pipeline stall, so the loss is checked every iteration; on a GPU at progress reports.
         var checkInterval = _extractor.Device.type == DeviceType.CPU ? 1 : Settings.ProgressInterval;
         var pixelCount = initialImage.shape[0] * initialImage.shape[2] * initialImage.shape[3];
-        using var run = new OptimizationSteps(_extractor, losses, checkInterval, pixelCount);
+        using var run = new OptimizationSteps(_extractor, losses, checkInterval);
         using var scalars = new OwnedScalars();
         // On the CPU the native heap is shared with TorchSharp's small objects; see NativeAllocator.ReleaseUnreachableObjects.
         var releaseBetweenIterations = _extractor.Device.type == DeviceType.CPU;

@@ -10,18 +10,22 @@ namespace NeuralStyle.Tests.Features;
 
 /// <summary>
 /// The max-pool's gradient by hand (<see cref="PoolGradient"/>) equals autograd's backward of SqueezeNet's pool (3×3,
-/// stride 2, ceil mode): at both vector widths, for sizes whose last window is cut short or not, a batch, and with ties in
-/// a window (rectified zeros and repeated values), where the first maximum in row-major order takes the gradient.
+/// stride 2, ceil mode): at both vector widths, for sizes whose last window is cut short or not, a batch, with ties in
+/// a window (rectified zeros and repeated values), where the first maximum in row-major order takes the gradient, and split
+/// into bands of rows on libtorch's OpenMP team.
 /// </summary>
 public sealed class PoolGradientTests
 {
     [Theory]
-    [InlineData(256, 1, 64, 37, 45)]
-    [InlineData(256, 2, 16, 36, 44)]
-    [InlineData(512, 1, 64, 37, 45)]
-    [InlineData(512, 2, 32, 36, 44)]
-    [InlineData(512, 1, 128, 3, 4)]
-    public void It_equals_autograd_s_backward_of_the_pool(int bits, int batch, int channels, int height, int width)
+    [InlineData(256, 1, 64, 37, 45, 1)]
+    [InlineData(256, 2, 16, 36, 44, 1)]
+    [InlineData(512, 1, 64, 37, 45, 1)]
+    [InlineData(512, 2, 32, 36, 44, 1)]
+    [InlineData(512, 1, 128, 3, 4, 1)]
+    [InlineData(512, 1, 64, 37, 45, 2)] // bands of output rows on libtorch's team
+    [InlineData(256, 2, 16, 36, 44, 3)]
+    [InlineData(512, 1, 16, 9, 9, 8)] // more bands asked for than pairs of rows
+    public void It_equals_autograd_s_backward_of_the_pool(int bits, int batch, int channels, int height, int width, int parts)
     {
         if (bits == 512 ? !Avx512F.IsSupported : !(Avx2.IsSupported && Fma.IsSupported))
         {
@@ -39,7 +43,11 @@ public sealed class PoolGradientTests
         var sum = start.clone();
         ChannelsLast.Is(sum).Should().BeTrue();
 
-        PoolGradient.AddTo(sum, outputGradient, input.detach(), output.detach(), bits == 512 ? FmaLanes.Bits512 : FmaLanes.Bits256);
+        TestSupport.LibtorchThreads.Run(2, () =>
+        {
+            PoolGradient.AddTo(sum, outputGradient, input.detach(), output.detach(), bits == 512 ? FmaLanes.Bits512 : FmaLanes.Bits256, parts);
+            return 0;
+        });
 
         output.shape[2].Should().Be(PoolGradient.OutputSize(height));
         output.shape[3].Should().Be(PoolGradient.OutputSize(width));

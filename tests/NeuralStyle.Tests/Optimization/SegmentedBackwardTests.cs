@@ -20,16 +20,14 @@ namespace NeuralStyle.Tests.Optimization;
 public sealed class SegmentedBackwardTests
 {
     [Theory]
-    [InlineData(new[] { 1, 4, 6, 7 }, 3, false, 1, true, false)] // the presets: cut after 6, 4, 3 and 1
-    [InlineData(new[] { 1, 4, 6, 7 }, 3, false, 1, true, true)] // the presets on a large image: and after 2
-    [InlineData(new[] { 0, 2, 5 }, 5, false, 1, true, false)] // layer 0 is read but not cut; the content is at the top
-    [InlineData(new[] { 0, 2, 5 }, 5, false, 1, true, true)] // the same, and a term reads the pool's output
-    [InlineData(new[] { 1, 4, 6, 7 }, 3, true, 1, true, true)] // a style mask
-    [InlineData(new[] { 1, 4, 7 }, 1, false, 2, true, true)] // a batch of two; content and style at the same cut
-    [InlineData(new[] { 1, 4, 6, 7 }, 3, false, 1, false, true)] // contiguous memory: nothing by hand
-    [InlineData(new[] { 4, 7 }, 3, false, 1, true, true)] // nothing read at the stem: the pool's gradient alone goes down
-    [InlineData(new[] { 1 }, 2, false, 1, true, true)] // the last layer is the first pool: the pool is not taken by hand
-    public void A_backward_pass_by_stretches_gives_autograd_s_gradient(int[] styleLayers, int contentLayer, bool masked, int batch, bool channelsLast, bool large)
+    [InlineData(new[] { 1, 4, 6, 7 }, 3, false, 1, true)] // the presets: cut after 6, 4, 3, 2 and 1
+    [InlineData(new[] { 0, 2, 5 }, 5, false, 1, true)] // layer 0 is read but not cut; the content is at the top; a term reads the pool's output
+    [InlineData(new[] { 1, 4, 6, 7 }, 3, true, 1, true)] // a style mask
+    [InlineData(new[] { 1, 4, 7 }, 1, false, 2, true)] // a batch of two; content and style at the same cut
+    [InlineData(new[] { 1, 4, 6, 7 }, 3, false, 1, false)] // contiguous memory: nothing by hand
+    [InlineData(new[] { 4, 7 }, 3, false, 1, true)] // nothing read at the stem: the pool's gradient alone goes down
+    [InlineData(new[] { 1 }, 2, false, 1, true)] // the last layer is the first pool: the pool is not taken by hand
+    public void A_backward_pass_by_stretches_gives_autograd_s_gradient(int[] styleLayers, int contentLayer, bool masked, int batch, bool channelsLast)
     {
         using var contiguous = channelsLast ? null : SqueezeNetFeatureExtractor.FromFile(SharedAssets.SafeTensorsWeights);
         if (contiguous is not null)
@@ -46,13 +44,12 @@ public sealed class SegmentedBackwardTests
         var losses = Losses(extractor, image, style, last, styleLayers, contentLayer, masked ? rand([1, 1, 56, 64], generator: generator) : null);
         try
         {
-            // A large image takes the first pool's gradient by hand too; the number is what decides, not the image's size.
-            var bySegments = SegmentedBackward.For(extractor, losses, last, large ? SegmentedBackward.PoolByHandFromPixels : batch * 56 * 64);
+            var bySegments = SegmentedBackward.For(extractor, losses, last);
             bySegments.Should().NotBeNull();
             // Where the stem's gradient is taken by hand (channels-last on a CPU with the vectors), layer 1 is always cut; where
-            // the pool's is (a large image, a layer above the pool read), layer 2 too.
+            // the pool's is too (a layer above the pool read), layer 2 as well.
             bySegments!.StemByHand.Should().Be(extractor.TakesStemGradientByHand);
-            bySegments.PoolByHand.Should().Be(extractor.TakesStemGradientByHand && large && last > 2);
+            bySegments.PoolByHand.Should().Be(extractor.TakesStemGradientByHand && last > 2);
             int[] byHand = bySegments.PoolByHand ? [1, 2] : bySegments.StemByHand ? [1] : [];
             bySegments.Cuts.Should().Equal(styleLayers.Append(contentLayer).Concat(byHand).Where(l => l > 0 && l < last).Distinct().OrderDescending());
 
@@ -95,12 +92,11 @@ public sealed class SegmentedBackwardTests
         using var tiny = new TinyConvNet();
         using var graph = new ImageMeanLoss();
 
-        const long Small = 1000, Large = SegmentedBackward.PoolByHandFromPixels;
-        SegmentedBackward.For(Extractors.Cpu, [style, tv], 4, Small)!.Cuts.Should().Equal(1);
-        SegmentedBackward.For(Extractors.Cpu, [style, tv], 4, Large)!.Cuts.Should().Equal(Extractors.Cpu.TakesStemGradientByHand ? [2, 1] : [1]);
-        SegmentedBackward.For(Extractors.Cpu, [style, tv, graph], 4, Small).Should().BeNull("a term with a graph could cross a cut");
-        SegmentedBackward.For(tiny, [style, tv], 4, Small).Should().BeNull("only the SqueezeNet extractor can cut its graph");
-        SegmentedBackward.For(Extractors.Cpu, [tv], 0, Small).Should().BeNull("nothing to cut");
+        SegmentedBackward.For(Extractors.Cpu, [style, tv], 4)!.Cuts.Should().Equal(Extractors.Cpu.TakesStemGradientByHand ? [2, 1] : [1]);
+        SegmentedBackward.For(Extractors.Cpu, [style, tv], 2)!.Cuts.Should().Equal(1);
+        SegmentedBackward.For(Extractors.Cpu, [style, tv, graph], 4).Should().BeNull("a term with a graph could cross a cut");
+        SegmentedBackward.For(tiny, [style, tv], 4).Should().BeNull("only the SqueezeNet extractor can cut its graph");
+        SegmentedBackward.For(Extractors.Cpu, [tv], 0).Should().BeNull("nothing to cut");
     }
 
     [Fact]
