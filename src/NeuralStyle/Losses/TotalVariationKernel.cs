@@ -18,10 +18,13 @@ namespace NeuralStyle.Losses;
 /// neighbour row, so that those differences are 0 without a branch.</para>
 /// <para>Both memory layouts of an <c>[N,C,H,W]</c> image are one loop: channels-last memory is N planes of H rows of
 /// W·C values whose horizontal neighbour is C values on; contiguous memory is N·C planes of H rows of W values, neighbour
-/// 1 on. It runs on the calling thread (an image of 256×192 is about 0.6 MB).</para>
+/// 1 on. Its rows run on libtorch's OpenMP team, as <see cref="Internal.FmaKernels"/> explains.</para>
 /// </remarks>
 internal static unsafe class TotalVariationKernel
 {
+    /// <summary>The elements from which the work is split over libtorch's threads (<see cref="OpenMpTeam"/>).</summary>
+    internal const long SplitFromElements = 1 << 16;
+
     /// <summary>
     /// Gets a value indicating whether the kernel applies to <paramref name="image"/>: a float32 CPU tensor <c>[N,C,H,W]</c>
     /// laid out densely, contiguous or channels-last, with at most 2³¹ bytes.
@@ -53,25 +56,40 @@ internal static unsafe class TotalVariationKernel
         using var target = channelsLast ? empty([batch, rows, width, colours], ScalarType.Float32, CPU) : empty([batch, colours, rows, width], ScalarType.Float32, CPU);
         using var detached = image.detach();
         using var source = ChannelsLast.MemoryOrder(detached);
-        var variation = 0.0;
-        var factor = (float)(2 * scale);
+        // Each row writes its own gradient; the rows' sums are kept and added in order afterwards, so the value does not
+        // depend on how the rows were split over libtorch's OpenMP team.
+        var sums = new double[planes * rows];
+        var parts = planes * rows * rowLength >= SplitFromElements ? get_num_threads() : 1;
         fixed (byte* x = source.bytes)
         fixed (byte* g = target.bytes)
+        fixed (double* rowSums = sums)
         {
-            for (long plane = 0; plane < planes; plane++)
-            {
-                var start = plane * rows * rowLength;
-                for (var row = 0; row < rows; row++)
-                {
-                    var at = (float*)x + start + ((long)row * rowLength);
-                    var above = row > 0 ? at - rowLength : at;
-                    var below = row < rows - 1 ? at + rowLength : at;
-                    variation += Row(at, above, below, (float*)g + start + ((long)row * rowLength), rowLength, neighbour, factor);
-                }
-            }
+            var job = new Job { Image = (float*)x, Gradient = (float*)g, RowSums = rowSums, Rows = rows, Total = planes * rows, RowLength = rowLength, Neighbour = neighbour, Factor = (float)(2 * scale), Parts = parts };
+            OpenMpTeam.Run(parts, &RunPart, &job);
+        }
+
+        var variation = 0.0;
+        foreach (var sum in sums)
+        {
+            variation += sum;
         }
 
         return (variation, channelsLast ? target.permute(0, 3, 1, 2) : target.alias());
+    }
+
+    // The rows [Total·part/Parts, Total·(part+1)/Parts) of all planes, each plane's rows one after the other.
+    private static void RunPart(int part, void* state)
+    {
+        var job = (Job*)state;
+        long first = job->Total * part / job->Parts, end = job->Total * (part + 1) / job->Parts;
+        for (var index = first; index < end; index++)
+        {
+            var row = (int)(index % job->Rows);
+            var at = job->Image + (index * job->RowLength);
+            var above = row > 0 ? at - job->RowLength : at;
+            var below = row < job->Rows - 1 ? at + job->RowLength : at;
+            job->RowSums[index] = Row(at, above, below, job->Gradient + (index * job->RowLength), job->RowLength, job->Neighbour, job->Factor);
+        }
     }
 
     // One row: writes the gradient and returns the squares of the differences to the right and below.
@@ -113,6 +131,15 @@ internal static unsafe class TotalVariationKernel
     }
 
     private static Vector<float> Load(float* source) => Unsafe.ReadUnaligned<Vector<float>>(source);
+
+    private struct Job
+    {
+        public float* Image, Gradient;
+        public double* RowSums;
+        public long Total;
+        public int Rows, RowLength, Neighbour, Parts;
+        public float Factor;
+    }
 
     private static double Point(float* at, float* above, float* below, float* gradient, int length, int neighbour, float factor, int k)
     {

@@ -14,6 +14,9 @@ namespace NeuralStyle.Optimization;
 /// </summary>
 internal static unsafe class PixelAdamKernel
 {
+    /// <summary>The elements from which the step is split over libtorch's threads (<see cref="OpenMpTeam"/>).</summary>
+    internal const int SplitFromElements = 1 << 16;
+
     /// <summary>
     /// Gets a value indicating whether the kernel applies: the pixels, their gradient and both moments are float32 CPU
     /// tensors of one shape, laid out densely (contiguous or channels-last) with the same strides, of at most 2³¹ bytes.
@@ -65,8 +68,20 @@ internal static unsafe class PixelAdamKernel
         fixed (byte* m = ChannelsLast.MemoryOrder(firstMoment).bytes)
         fixed (byte* v = ChannelsLast.MemoryOrder(secondMoment).bytes)
         {
-            Run((float*)p, (float*)g, (float*)m, (float*)v, length, step);
+            // Each element is its own: the parts, whole vectors each, run on libtorch's OpenMP team.
+            var parts = length >= SplitFromElements ? get_num_threads() : 1;
+            var job = new Job { P = (float*)p, G = (float*)g, M = (float*)m, V = (float*)v, Length = length, Parts = parts, Step = step };
+            OpenMpTeam.Run(parts, &RunPart, &job);
         }
+    }
+
+    private static void RunPart(int part, void* state)
+    {
+        var job = (Job*)state;
+        var width = Vector<float>.Count;
+        var start = (int)((long)job->Length * part / job->Parts / width * width);
+        var end = part == job->Parts - 1 ? job->Length : (int)((long)job->Length * (part + 1) / job->Parts / width * width);
+        Run(job->P + start, job->G + start, job->M + start, job->V + start, end - start, job->Step);
     }
 
     private static void Run(float* p, float* g, float* m, float* v, int length, AdamStep step)
@@ -96,6 +111,13 @@ internal static unsafe class PixelAdamKernel
     }
 
     private static Vector<float> Load(float* source) => Unsafe.ReadUnaligned<Vector<float>>(source);
+
+    private struct Job
+    {
+        public float* P, G, M, V;
+        public int Length, Parts;
+        public AdamStep Step;
+    }
 }
 
 /// <summary>One Adam step's numbers.</summary>

@@ -111,6 +111,36 @@ public sealed class HandedOffGradientTests
         HandsOffAutogradsTotalVariationGradient(image, 0.6, laidOutAsImage: true);
     }
 
+    /// <summary>Rows split over libtorch's OpenMP team give the value and gradient of one thread, bit for bit.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_total_variation_kernel_split_over_libtorch_s_team_is_the_same_bit_for_bit(bool channelsLast)
+    {
+        using var scope = NewDisposeScope();
+        var image = randn([2, 3, 130, 101], generator: new TorchSharp.torch.Generator(31));
+        if (channelsLast)
+        {
+            image = image.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        }
+
+        image.numel().Should().BeGreaterThan(TotalVariationKernel.SplitFromElements);
+        (double Value, Tensor Gradient) Run(int threads) => TestSupport.LibtorchThreads.Run(threads, () =>
+        {
+            var (value, gradient) = TotalVariationKernel.Compute(image, 0.6);
+            return (value, gradient.DetachFromDisposeScope());
+        });
+
+        var (one, two) = (Run(1), Run(2));
+        using (one.Gradient)
+        using (two.Gradient)
+        {
+            two.Value.Should().Be(one.Value);
+            two.Gradient.eq(one.Gradient).all().item<bool>().Should().BeTrue();
+            two.Gradient.stride().Should().Equal(image.stride());
+        }
+    }
+
     /// <summary>Images the kernel does not take (another type, a strided view) still hand off libtorch's gradient.</summary>
     [Theory]
     [InlineData(true)]

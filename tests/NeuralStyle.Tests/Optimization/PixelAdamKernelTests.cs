@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using FluentAssertions;
 using NeuralStyle.Optimization;
 using TorchSharp.Modules;
@@ -47,6 +48,39 @@ public sealed class PixelAdamKernelTests
         Close(kernel.FirstMoment, reference.FirstMoment);
         Close(kernel.SecondMoment, reference.SecondMoment);
         kernelPixels.stride().Should().Equal(tensorPixels.stride());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Split_over_libtorch_s_team_a_step_is_the_same_bit_for_bit(bool channelsLast)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(29);
+        // 3·150·203 elements: above the split's threshold, and not a whole number of vectors.
+        var shape = new long[] { 1, 3, 150, 203 };
+        shape.Aggregate(1L, (a, b) => a * b).Should().BeGreaterThan(PixelAdamKernel.SplitFromElements);
+        Tensor Make() => channelsLast ? NeuralStyle.Internal.ChannelsLast.Copy(randn(shape, generator: generator)) : randn(shape, generator: generator);
+        var (pixels, gradient, first, second) = (Make(), Make(), Make().abs(), Make().abs());
+        var step = new AdamStep(0.9, 0.999, 1e-8, Math.Sqrt(1 - Math.Pow(0.999, 3)), -0.7 / (1 - Math.Pow(0.9, 3)));
+        Tensor[] Run(int threads)
+        {
+            Tensor[] copies = [pixels.clone(), first.clone(), second.clone()];
+            TestSupport.LibtorchThreads.Run(threads, () =>
+            {
+                PixelAdamKernel.Step(copies[0], gradient, copies[1], copies[2], step);
+                return 0;
+            });
+            return copies;
+        }
+
+        var (one, two) = (Run(1), Run(2));
+        for (var k = 0; k < 3; k++)
+        {
+            one[k].eq(two[k]).all().item<bool>().Should().BeTrue($"tensor {k} (pixels, first moment, second moment)");
+        }
+
+        one[0].eq(pixels).all().item<bool>().Should().BeFalse("the step moved the pixels");
     }
 
     [Fact]
