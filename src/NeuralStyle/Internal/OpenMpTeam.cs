@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Runtime.ExceptionServices;
@@ -14,8 +15,8 @@ namespace NeuralStyle.Internal;
 /// would find their cores busy; a region of ours is work they take at once.
 /// </summary>
 /// <remarks>
-/// Found where libtorch loaded libgomp (Linux, the path in <c>/proc/self/maps</c>); elsewhere, or where more than one
-/// libgomp is loaded, <see cref="IsAvailable"/> is false and callers run their parts on the calling thread.
+/// Found where libtorch loaded libgomp (Linux, the path in <c>/proc/self/maps</c>, <see cref="ChooseLibgomp"/>);
+/// elsewhere <see cref="IsAvailable"/> is false and callers run their parts on the calling thread.
 /// </remarks>
 internal static unsafe class OpenMpTeam
 {
@@ -89,21 +90,33 @@ internal static unsafe class OpenMpTeam
 
         try
         {
-            // libtorch's own libgomp (the package names it libgomp-<hash>.so.1); asked for after libtorch is loaded.
+            // Asked for after libtorch is loaded, so that its libgomp is mapped.
             _ = TorchSharp.torch.get_num_threads();
-            var loaded = File.ReadLines("/proc/self/maps")
-                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                .Where(fields => fields.Length >= 6 && Path.GetFileName(fields[5]).StartsWith("libgomp", StringComparison.Ordinal))
-                .Select(fields => fields[5])
-                .Distinct(StringComparer.Ordinal)
-                .ToArray();
-            return loaded.Length == 1 && NativeLibrary.TryLoad(loaded[0], out var library)
+            var mapped = File.ReadLines("/proc/self/maps")
+                .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
+                .Where(fields => fields.Length == 6)
+                .Select(fields => fields[5].Trim());
+            return ChooseLibgomp(mapped) is { } path && NativeLibrary.TryLoad(path, out var library)
                 && NativeLibrary.TryGetExport(library, "GOMP_parallel", out var entry) ? entry : IntPtr.Zero;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return IntPtr.Zero;
         }
+    }
+
+    /// <summary>
+    /// The libgomp libtorch uses among the files mapped into the process: the one beside <c>libtorch_cpu</c> (the package
+    /// ships its own, <c>libgomp-&lt;hash&gt;.so.1</c>), else the only one mapped; null where neither is found.
+    /// </summary>
+    /// <param name="mappedPaths">The paths of the files mapped into the process.</param>
+    internal static string? ChooseLibgomp(IEnumerable<string> mappedPaths)
+    {
+        var paths = mappedPaths.Where(p => p.StartsWith('/')).Distinct(StringComparer.Ordinal).ToArray();
+        var candidates = paths.Where(p => Path.GetFileName(p).StartsWith("libgomp", StringComparison.Ordinal)).ToArray();
+        var torch = paths.FirstOrDefault(p => Path.GetFileName(p).StartsWith("libtorch_cpu", StringComparison.Ordinal));
+        var beside = torch is null ? null : candidates.FirstOrDefault(p => Path.GetDirectoryName(p) == Path.GetDirectoryName(torch));
+        return beside ?? (candidates.Length == 1 ? candidates[0] : null);
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -27,6 +27,17 @@ public sealed unsafe class OpenMpTeamTests
         OpenMpTeam.IsAvailable.Should().BeTrue();
     }
 
+    [Fact]
+    public void The_libgomp_beside_libtorch_is_chosen_among_those_mapped()
+    {
+        const string Package = "/root/.nuget/packages/libtorch-cpu-linux-x64/2.10.0/runtimes/linux-x64/native";
+        string[] withSystem = ["/usr/lib/x86_64-linux-gnu/libgomp.so.1", $"{Package}/libtorch_cpu.so", $"{Package}/libgomp-98b21ff3.so.1", "[heap]"];
+        OpenMpTeam.ChooseLibgomp(withSystem).Should().Be($"{Package}/libgomp-98b21ff3.so.1");
+        OpenMpTeam.ChooseLibgomp(["/opt/torch/lib/libtorch_cpu.so", "/usr/lib/libgomp.so.1", "/usr/lib/libgomp.so.1"]).Should().Be("/usr/lib/libgomp.so.1", "the only one mapped");
+        OpenMpTeam.ChooseLibgomp(["/a/libgomp.so.1", "/b/libgomp.so.1"]).Should().BeNull("two, and neither beside libtorch");
+        OpenMpTeam.ChooseLibgomp(["/opt/torch/lib/libtorch_cpu.so", "/opt/torch/lib/libiomp5.so"]).Should().BeNull("another OpenMP runtime");
+    }
+
     [Theory]
     [InlineData(2, 2)]
     [InlineData(2, 5)]
