@@ -28,15 +28,16 @@ internal enum FmaLanes
 internal static class FmaKernels
 {
     /// <summary>
-    /// The most libtorch threads for which a kernel of one core is used: on two cores the Gram kernel beat libtorch's
-    /// product on two threads by 25–40 % (docs/performance.md); with more threads libtorch's operations are left to use them.
+    /// The most libtorch threads for which the kernels are used: on two cores the Gram kernel beat libtorch's
+    /// product on two threads by 25–40 % on one core and by 2.4–3× split over libtorch's team (docs/performance.md); with
+    /// more threads libtorch's operations are left to use them.
     /// </summary>
     internal const int MaxLibtorchThreads = 2;
 
     /// <summary>Gets a value indicating whether the CPU has a vector width the kernels can use.</summary>
     public static bool IsSupported => Vectors512.IsSupported || Vectors256.IsSupported;
 
-    /// <summary>Gets a value indicating whether libtorch runs on few enough threads for a kernel of one core to be used.</summary>
+    /// <summary>Gets a value indicating whether libtorch runs on few enough threads for the kernels to be used.</summary>
     public static bool FewLibtorchThreads => get_num_threads() <= MaxLibtorchThreads;
 
     /// <summary>
