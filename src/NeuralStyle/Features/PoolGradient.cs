@@ -23,9 +23,6 @@ internal static unsafe class PoolGradient
 {
     private const int Kernel = 3, Stride = 2;
 
-    /// <summary>The output values (positions × channels) from which the work is split over libtorch's threads.</summary>
-    internal const long SplitFromOutputs = 1 << 16;
-
     /// <summary>
     /// Gets a value indicating whether the kernel applies to a pool over <paramref name="input"/>: a float32 CPU tensor
     /// <c>[N,C,H,W]</c> in channels-last memory, C a multiple of 16, H and W at least 3, on a CPU with a usable vector width.
@@ -47,9 +44,8 @@ internal static unsafe class PoolGradient
     /// <param name="output">The pool's output, <c>[N,C,Ho,Wo]</c>.</param>
     /// <param name="lanes">The vector width; the widest the CPU has by default.</param>
     /// <param name="parts">
-    /// The bands of output rows the work is split into, run on libtorch's OpenMP team (<see cref="OpenMpTeam"/>); null
-    /// for libtorch's thread count from <see cref="SplitFromOutputs"/> output values. The first row of each band but the
-    /// first is taken after the bands, on the calling thread: its windows share an input row with the band above's.
+    /// The bands of output rows the work is split into, run on libtorch's OpenMP team (<see cref="OpenMpTeam.RunRowBands"/>);
+    /// null for <see cref="OpenMpTeam.PartsFor"/> the output values (positions × channels).
     /// </param>
     /// <exception cref="ArgumentException">The kernel does not apply, or the shapes or layouts do not fit together.</exception>
     public static void AddTo(Tensor inputGradient, Tensor outputGradient, Tensor input, Tensor output, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
@@ -81,36 +77,25 @@ internal static unsafe class PoolGradient
         fixed (byte* s = sums.bytes)
         {
             var problem = new Problem((float*)x, (float*)y, (float*)g, (float*)s, (int)channels, height, width, pooled[2], pooled[3]);
-            var split = (int)Math.Clamp(parts ?? (pooled[2] * pooled[3] * channels >= SplitFromOutputs ? get_num_threads() : 1), 1, Math.Max(1, pooled[2] / 2));
-            var bounds = stackalloc long[split + 1];
-            for (var k = 0; k <= split; k++)
-            {
-                bounds[k] = pooled[2] * k / split;
-            }
-
+            var bands = parts ?? OpenMpTeam.PartsFor(pooled[2] * pooled[3] * channels);
             for (long n = 0; n < batch; n++)
             {
-                var bands = new Bands { Problem = &problem, Bounds = bounds, Image = n, Wide = wide };
-                OpenMpTeam.Run(split, &RunBand, &bands);
-                // The rows the bands left: each window's top row is the bottom row of the band above's last windows.
-                for (var k = 1; k < split; k++)
-                {
-                    problem.Run(wide, n, bounds[k], bounds[k] + 1);
-                }
+                // A window's top row is the bottom row of the windows above it.
+                var state = new Rows { Problem = &problem, Image = n, Wide = wide };
+                OpenMpTeam.RunRowBands(pooled[2], bands, &RunRows, &state);
             }
         }
     }
 
-    private static void RunBand(int part, void* state)
+    private static void RunRows(long first, long end, void* state)
     {
-        var bands = (Bands*)state;
-        bands->Problem->Run(bands->Wide, bands->Image, bands->Bounds[part] + (part > 0 ? 1 : 0), bands->Bounds[part + 1]);
+        var rows = (Rows*)state;
+        rows->Problem->Run(rows->Wide, rows->Image, first, end);
     }
 
-    private struct Bands
+    private struct Rows
     {
         public Problem* Problem;
-        public long* Bounds;
         public long Image;
         public bool Wide;
     }

@@ -38,9 +38,6 @@ internal static unsafe class StemGradient
     /// <summary>The positions of a tile at most (with 512-bit vectors: 2 vectors a position).</summary>
     private const int MaxTilePositions = 4;
 
-    /// <summary>The output values (positions × channels) from which the work is split over libtorch's threads.</summary>
-    internal const long SplitFromProducts = 1 << 16;
-
     /// <summary>
     /// Gets a value indicating whether the kernel applies to a convolution with this <paramref name="weight"/> on this
     /// thread: a float32 CPU weight shaped <c>[C,3,3,3]</c> with C a multiple of 16, a usable vector width, and at most
@@ -74,9 +71,8 @@ internal static unsafe class StemGradient
     /// <param name="lanes">The vector width; the widest the CPU has by default.</param>
     /// <exception cref="ArgumentException">The shapes do not fit together, or the tensors are too large for the kernel.</exception>
     /// <param name="parts">
-    /// The bands of output rows the work is split into, run on libtorch's OpenMP team (<see cref="OpenMpTeam"/>); null
-    /// for libtorch's thread count from <see cref="SplitFromProducts"/> output values. The first row of each band but the
-    /// first is taken after the bands, on the calling thread, as it adds into an image row the band above writes too.
+    /// The bands of output rows the work is split into, run on libtorch's OpenMP team (<see cref="OpenMpTeam.RunRowBands"/>);
+    /// null for <see cref="OpenMpTeam.PartsFor"/> the output values (positions × channels).
     /// </param>
     public static Tensor Compute(Tensor gradient, Tensor rectified, PackedKernel kernel, long height, long width, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
@@ -107,26 +103,15 @@ internal static unsafe class StemGradient
         fixed (byte* r = keys.bytes)
         fixed (byte* x = image.bytes)
         {
-            var split = parts ?? (outputHeight * outputWidth * channels >= SplitFromProducts ? get_num_threads() : 1);
-            split = (int)Math.Clamp(split, 1, Math.Max(1, outputHeight / 2));
-            var bounds = stackalloc long[split + 1];
-            for (var k = 0; k <= split; k++)
-            {
-                bounds[k] = outputHeight * k / split;
-            }
-
+            var bands = parts ?? OpenMpTeam.PartsFor(outputHeight * outputWidth * channels);
             for (long n = 0; n < batch; n++)
             {
                 var offset = n * outputHeight * outputWidth * channels;
                 var problem = new Problem(
                     (float*)g + offset, (float*)r + offset, w, (int)channels, outputWidth, (float*)x + (n * height * width * Colours), width);
-                var bands = new Bands { Problem = &problem, Bounds = bounds, Wide = wide };
-                OpenMpTeam.Run(split, &RunBand, &bands);
-                // The rows the bands left: each adds into the image row its band's neighbour above ends on.
-                for (var k = 1; k < split; k++)
-                {
-                    problem.Run(wide, bounds[k], bounds[k] + 1);
-                }
+                // An output row's kernel rows reach the image row the next output row's start on.
+                var state = new Rows { Problem = &problem, Wide = wide };
+                OpenMpTeam.RunRowBands(outputHeight, bands, &RunRows, &state);
             }
         }
 
@@ -167,16 +152,15 @@ internal static unsafe class StemGradient
     /// <param name="Shape">The weight's shape, <c>[C,3,3,3]</c>.</param>
     internal sealed record PackedKernel(float[] Values, long[] Shape);
 
-    private static void RunBand(int part, void* state)
+    private static void RunRows(long first, long end, void* state)
     {
-        var bands = (Bands*)state;
-        bands->Problem->Run(bands->Wide, bands->Bounds[part] + (part > 0 ? 1 : 0), bands->Bounds[part + 1]);
+        var rows = (Rows*)state;
+        rows->Problem->Run(rows->Wide, first, end);
     }
 
-    private struct Bands
+    private struct Rows
     {
         public Problem* Problem;
-        public long* Bounds;
         public bool Wide;
     }
 

@@ -13,7 +13,7 @@ namespace NeuralStyle.HighResolution;
 /// The CPU constants were fitted to peak resident memory over the process's baseline measured with libtorch 2.10 on Linux
 /// x64 (two threads, <c>neural-style memory --measure</c>, 256×192 to 1365×1024, whole and tiled): about 40 MB plus 1.85
 /// bytes of working memory per byte of kept activations when the backward pass runs by stretches, 2.35 when it runs
-/// through one graph (gradients and allocator slack); docs/performance.md has the measurements.
+/// through one graph (gradients and allocator slack); docs/high-resolution.md has the measurements.
 /// </remarks>
 internal static class MemoryModel
 {

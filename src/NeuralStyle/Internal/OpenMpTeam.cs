@@ -25,10 +25,18 @@ internal static unsafe class OpenMpTeam
     /// <summary>Gets a value indicating whether libtorch's libgomp was found, so that <see cref="Run"/> uses its team.</summary>
     public static bool IsAvailable => Parallel.Value != IntPtr.Zero;
 
+    /// <summary>The values (elements, or positions × channels) from which a kernel's work is split over libtorch's threads.</summary>
+    internal const long SplitFromValues = 1 << 16;
+
+    /// <summary>The parts for a kernel over <paramref name="values"/> values: libtorch's thread count from <see cref="SplitFromValues"/>, else 1.</summary>
+    /// <param name="values">The values the kernel reads or writes.</param>
+    public static int PartsFor(long values) => values >= SplitFromValues ? TorchSharp.torch.get_num_threads() : 1;
+
     /// <summary>
     /// Calls <paramref name="body"/> once for each part 0..<paramref name="parts"/>−1 with <paramref name="state"/>, on up
     /// to <paramref name="parts"/> threads of the team (at most libtorch's thread count on the calling thread), and returns
-    /// when every part is done; on the calling thread alone where the team is not available or one thread is to be used. An exception of a part is thrown here after all parts end.
+    /// when every part is done; on the calling thread alone where the team is not available or one thread is to be used.
+    /// An exception of a part is thrown here after all parts end.
     /// </summary>
     /// <param name="parts">The parts (the team's threads to use).</param>
     /// <param name="body">The work of one part; it must not call libtorch.</param>
@@ -57,6 +65,39 @@ internal static unsafe class OpenMpTeam
             handle.Free();
             ExceptionDispatchInfo.Capture(error).Throw();
         }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="body"/> over the rows [0, <paramref name="rows"/>) in up to <paramref name="bands"/> bands on
+    /// the team (at most one band per two rows), for work in which a row writes memory the row above writes too (a 3×3
+    /// window of stride 2 shares an input row with its neighbour): each band but the first leaves its first row, and the
+    /// calling thread runs those rows after the bands, so no two threads write the same memory at once.
+    /// </summary>
+    /// <param name="rows">The rows.</param>
+    /// <param name="bands">The bands asked for.</param>
+    /// <param name="body">The work of the rows [first, end); it must not call libtorch.</param>
+    /// <param name="state">What the bands share, alive until this returns.</param>
+    public static void RunRowBands(long rows, int bands, delegate*<long, long, void*, void> body, void* state)
+    {
+        var count = (int)Math.Clamp(bands, 1, Math.Max(1, rows / 2));
+        var bounds = stackalloc long[count + 1];
+        for (var k = 0; k <= count; k++)
+        {
+            bounds[k] = rows * k / count;
+        }
+
+        var job = new RowBands { Body = body, State = state, Bounds = bounds };
+        Run(count, &RunRowBand, &job);
+        for (var k = 1; k < count; k++)
+        {
+            body(bounds[k], bounds[k] + 1, state);
+        }
+    }
+
+    private static void RunRowBand(int part, void* data)
+    {
+        var job = (RowBands*)data;
+        job->Body(job->Bounds[part] + (part > 0 ? 1 : 0), job->Bounds[part + 1], job->State);
     }
 
     [UnmanagedCallersOnly]
@@ -117,6 +158,13 @@ internal static unsafe class OpenMpTeam
         var torch = paths.FirstOrDefault(p => Path.GetFileName(p).StartsWith("libtorch_cpu", StringComparison.Ordinal));
         var beside = torch is null ? null : candidates.FirstOrDefault(p => Path.GetDirectoryName(p) == Path.GetDirectoryName(torch));
         return beside ?? (candidates.Length == 1 ? candidates[0] : null);
+    }
+
+    private struct RowBands
+    {
+        public delegate*<long, long, void*, void> Body;
+        public void* State;
+        public long* Bounds;
     }
 
     [StructLayout(LayoutKind.Sequential)]

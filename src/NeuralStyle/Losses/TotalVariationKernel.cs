@@ -22,9 +22,6 @@ namespace NeuralStyle.Losses;
 /// </remarks>
 internal static unsafe class TotalVariationKernel
 {
-    /// <summary>The elements from which the work is split over libtorch's threads (<see cref="OpenMpTeam"/>).</summary>
-    internal const long SplitFromElements = 1 << 16;
-
     /// <summary>
     /// Gets a value indicating whether the kernel applies to <paramref name="image"/>: a float32 CPU tensor <c>[N,C,H,W]</c>
     /// laid out densely, contiguous or channels-last, with at most 2³¹ bytes.
@@ -59,7 +56,7 @@ internal static unsafe class TotalVariationKernel
         // Each row writes its own gradient; the rows' sums are kept and added in order afterwards, so the value does not
         // depend on how the rows were split over libtorch's OpenMP team.
         var sums = new double[planes * rows];
-        var parts = planes * rows * rowLength >= SplitFromElements ? get_num_threads() : 1;
+        var parts = OpenMpTeam.PartsFor(planes * rows * rowLength);
         fixed (byte* x = source.bytes)
         fixed (byte* g = target.bytes)
         fixed (double* rowSums = sums)

@@ -14,9 +14,6 @@ namespace NeuralStyle.Optimization;
 /// </summary>
 internal static unsafe class PixelAdamKernel
 {
-    /// <summary>The elements from which the step is split over libtorch's threads (<see cref="OpenMpTeam"/>).</summary>
-    internal const int SplitFromElements = 1 << 16;
-
     /// <summary>
     /// Gets a value indicating whether the kernel applies: the pixels, their gradient and both moments are float32 CPU
     /// tensors of one shape, laid out densely (contiguous or channels-last) with the same strides, of at most 2³¹ bytes.
@@ -69,7 +66,7 @@ internal static unsafe class PixelAdamKernel
         fixed (byte* v = ChannelsLast.MemoryOrder(secondMoment).bytes)
         {
             // Each element is its own: the parts, whole vectors each, run on libtorch's OpenMP team.
-            var parts = length >= SplitFromElements ? get_num_threads() : 1;
+            var parts = OpenMpTeam.PartsFor(length);
             var job = new Job { P = (float*)p, G = (float*)g, M = (float*)m, V = (float*)v, Length = length, Parts = parts, Step = step };
             OpenMpTeam.Run(parts, &RunPart, &job);
         }

@@ -67,6 +67,32 @@ public sealed unsafe class OpenMpTeamTests
         }
     }
 
+    [Theory]
+    [InlineData(9, 2)]
+    [InlineData(8, 3)]
+    [InlineData(3, 8)]
+    public void Row_bands_run_every_row_once_and_leave_the_rows_where_bands_meet_to_the_caller(int rows, int bands)
+    {
+        var record = LibtorchThreads.Run(2, () =>
+        {
+            var state = new Record { Caller = Environment.CurrentManagedThreadId };
+            OpenMpTeam.RunRowBands(rows, bands, &CountRows, &state);
+            return state;
+        });
+
+        for (var row = 0; row < MaxParts; row++)
+        {
+            record.Runs[row].Should().Be(row < rows ? 1 : 0, $"row {row} of {rows}");
+        }
+
+        // At most one band per two rows; a band but the first leaves its first row, run alone on the calling thread.
+        var count = Math.Clamp(bands, 1, Math.Max(1, rows / 2));
+        for (var k = 1; k < count; k++)
+        {
+            record.AloneOnCaller[(long)rows * k / count].Should().Be(1, $"the first row of band {k}");
+        }
+    }
+
     [Fact]
     public void A_part_s_exception_reaches_the_caller_after_the_parts_end()
     {
@@ -105,6 +131,20 @@ public sealed unsafe class OpenMpTeamTests
         Thread.Sleep(20);
     }
 
+    private static void CountRows(long first, long end, void* data)
+    {
+        var record = (Record*)data;
+        for (var row = first; row < end; row++)
+        {
+            Interlocked.Increment(ref record->Runs[row]);
+        }
+
+        if (end - first == 1 && Environment.CurrentManagedThreadId == record->Caller)
+        {
+            record->AloneOnCaller[first]++;
+        }
+    }
+
     private static void Throw(int part, void* data)
     {
         Interlocked.Increment(ref ((Record*)data)->Runs[part]);
@@ -119,5 +159,6 @@ public sealed unsafe class OpenMpTeamTests
         public int Caller;
         public int OnOtherThreads;
         public fixed int Runs[MaxParts];
+        public fixed int AloneOnCaller[MaxParts];
     }
 }

@@ -124,7 +124,7 @@ public sealed class HandedOffGradientTests
             image = image.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
         }
 
-        image.numel().Should().BeGreaterThan(TotalVariationKernel.SplitFromElements);
+        image.numel().Should().BeGreaterThan(NeuralStyle.Internal.OpenMpTeam.SplitFromValues);
         (double Value, Tensor Gradient) Run(int threads) => TestSupport.LibtorchThreads.Run(threads, () =>
         {
             var (value, gradient) = TotalVariationKernel.Compute(image, 0.6);

@@ -59,7 +59,7 @@ public sealed class PixelAdamKernelTests
         var generator = new TorchSharp.torch.Generator(29);
         // 3·150·203 elements: above the split's threshold, and not a whole number of vectors.
         var shape = new long[] { 1, 3, 150, 203 };
-        shape.Aggregate(1L, (a, b) => a * b).Should().BeGreaterThan(PixelAdamKernel.SplitFromElements);
+        shape.Aggregate(1L, (a, b) => a * b).Should().BeGreaterThan(NeuralStyle.Internal.OpenMpTeam.SplitFromValues);
         Tensor Make() => channelsLast ? NeuralStyle.Internal.ChannelsLast.Copy(randn(shape, generator: generator)) : randn(shape, generator: generator);
         var (pixels, gradient, first, second) = (Make(), Make(), Make().abs(), Make().abs());
         var step = new AdamStep(0.9, 0.999, 1e-8, Math.Sqrt(1 - Math.Pow(0.999, 3)), -0.7 / (1 - Math.Pow(0.9, 3)));
