@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using NeuralStyle.Internal;
 using TorchSharp;
@@ -87,6 +88,7 @@ internal static unsafe class PoolGradient
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRows(long first, long end, void* state)
     {
         var rows = (Rows*)state;
@@ -115,6 +117,7 @@ internal static unsafe class PoolGradient
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Run<TLanes, TVector>(long n, long firstRow, long endRow)
             where TLanes : IFmaVectors<TVector>
             where TVector : struct
@@ -137,6 +140,7 @@ internal static unsafe class PoolGradient
 
         // One vector of channels of one window: each lane's gradient goes to the first tap that equals its maximum. Without
         // branches: a tap that takes nothing adds zeros.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Window<TLanes, TVector>(long at, long rowStart, long rows, long left, long right)
             where TLanes : IFmaVectors<TVector>
             where TVector : struct

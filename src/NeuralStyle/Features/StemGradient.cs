@@ -152,6 +152,7 @@ internal static unsafe class StemGradient
     /// <param name="Shape">The weight's shape, <c>[C,3,3,3]</c>.</param>
     internal sealed record PackedKernel(float[] Values, long[] Shape);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRows(long first, long end, void* state)
     {
         var rows = (Rows*)state;
@@ -179,6 +180,7 @@ internal static unsafe class StemGradient
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Run<TLanes, TVector>(long firstRow, long endRow)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -94,6 +95,7 @@ internal static unsafe class OpenMpTeam
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRowBand(int part, void* data)
     {
         var job = (RowBands*)data;
@@ -101,6 +103,7 @@ internal static unsafe class OpenMpTeam
     }
 
     [UnmanagedCallersOnly]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Work(void* data)
     {
         var job = (Job*)data;

@@ -132,6 +132,7 @@ internal static unsafe class SymmetricGram
             OpenMpTeam.Run(parts, &RunBand, &band);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void RunBand(int part, void* state)
         {
             var band = (Band*)state;
@@ -146,6 +147,7 @@ internal static unsafe class SymmetricGram
         }
 
         /// <summary>Copies the tiles above the diagonal to their mirror images below it, a square of 16 at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Mirror()
         {
             const int Square = 16;
@@ -169,6 +171,7 @@ internal static unsafe class SymmetricGram
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Run<TLanes, TVector>(int firstRow, int endRow)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct

@@ -75,6 +75,7 @@ internal static unsafe class TotalVariationKernel
     }
 
     // The rows [Total·part/Parts, Total·(part+1)/Parts) of all planes, each plane's rows one after the other.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPart(int part, void* state)
     {
         var job = (Job*)state;
@@ -90,6 +91,7 @@ internal static unsafe class TotalVariationKernel
     }
 
     // One row: writes the gradient and returns the squares of the differences to the right and below.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Row(float* at, float* above, float* below, float* gradient, int length, int neighbour, float factor)
     {
         var width = Vector<float>.Count;
@@ -138,6 +140,7 @@ internal static unsafe class TotalVariationKernel
         public float Factor;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Point(float* at, float* above, float* below, float* gradient, int length, int neighbour, float factor, int k)
     {
         var centre = at[k];

@@ -72,6 +72,7 @@ internal static unsafe class PixelAdamKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPart(int part, void* state)
     {
         var job = (Job*)state;
@@ -81,6 +82,7 @@ internal static unsafe class PixelAdamKernel
         Run(job->P + start, job->G + start, job->M + start, job->V + start, end - start, job->Step);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run(float* p, float* g, float* m, float* v, int length, AdamStep step)
     {
         float beta1 = (float)step.Beta1, keep1 = (float)(1 - step.Beta1), beta2 = (float)step.Beta2, keep2 = (float)(1 - step.Beta2);
