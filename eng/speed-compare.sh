@@ -34,7 +34,11 @@ for round in $(seq 1 "$rounds"); do
   # Alternate which side goes first, so a slow spell of the machine does not always fall on the same side.
   for side in $([ $((round % 2)) -eq 1 ] && echo "ours pytorch" || echo "pytorch ours"); do
     if [ "$side" = ours ]; then
-      "${prefix[@]}" dotnet "$runner" steps --device cpu --weights "$weights" --sizes "$sizes" --steps "$steps" --repeats 3 --threads "$threads" >> "$out/ours.jsonl"
+      # The steady state from the first step: code without a ReadyToRun image compiled optimised at its first call. Under
+      # chrt -f the runtime's tiering thread never gets a core, so TorchSharp's wrappers would stay at tier 0 for good;
+      # since the library's kernels are compiled optimised anyway the difference is within the noise (docs/performance.md,
+      # "Tiered compilation"), and a long run without chrt reaches the same speed.
+      DOTNET_TC_QuickJit=0 "${prefix[@]}" dotnet "$runner" steps --device cpu --weights "$weights" --sizes "$sizes" --steps "$steps" --repeats 3 --threads "$threads" >> "$out/ours.jsonl"
     else
       "${prefix[@]}" bash "$peer/run.sh" python3 /peer/peer/pt_steps.py /peer/reference /peer/weights/squeezenet1_1-features.safetensors \
         --sizes "$sizes" --steps "$steps" --repeats 3 --threads "$threads" >> "$out/pytorch.jsonl"
