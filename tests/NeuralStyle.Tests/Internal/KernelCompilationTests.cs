@@ -14,7 +14,8 @@ namespace NeuralStyle.Tests.Internal;
 /// The methods that loop over a tensor's values are compiled fully optimised at their first call
 /// (<see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/>): left to tiered compilation
 /// they start at tier 0, where every vector helper is a call, and where the runtime's tiering thread cannot run (a
-/// process under a real-time scheduler with libtorch's spinning workers) they stay there for the whole run.
+/// process under a real-time scheduler with libtorch's spinning workers) they stay there for the whole run. A new
+/// kernel's loops belong in <see cref="KernelLoops"/>.
 /// </summary>
 public sealed class KernelCompilationTests
 {
