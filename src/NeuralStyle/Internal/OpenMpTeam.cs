@@ -69,6 +69,25 @@ internal static unsafe class OpenMpTeam
     }
 
     /// <summary>
+    /// Calls <paramref name="body"/> over [0, <paramref name="length"/>) cut into <paramref name="parts"/> ranges of about
+    /// equal length, each starting at a multiple of <paramref name="multiple"/> (the last ends at
+    /// <paramref name="length"/>), on the team as <see cref="Run"/> does.
+    /// </summary>
+    /// <param name="length">The elements, rows or vectors to cover.</param>
+    /// <param name="parts">The ranges.</param>
+    /// <param name="multiple">What every range but the last is a whole number of (a vector's lanes; 1 for any).</param>
+    /// <param name="body">The work of the range [first, end); it must not call libtorch.</param>
+    /// <param name="state">What the ranges share, alive until this returns.</param>
+    public static void RunRanges(long length, int parts, int multiple, delegate*<long, long, void*, void> body, void* state)
+    {
+        var count = Math.Max(1, parts);
+        var bounds = stackalloc long[count + 1];
+        Cut(length, count, multiple, bounds);
+        var job = new Ranges { Body = body, State = state, Bounds = bounds };
+        Run(count, &RunRange, &job);
+    }
+
+    /// <summary>
     /// Calls <paramref name="body"/> over the rows [0, <paramref name="rows"/>) in up to <paramref name="bands"/> bands on
     /// the team (at most one band per two rows), for work in which a row writes memory the row above writes too (a 3×3
     /// window of stride 2 shares an input row with its neighbour): each band but the first leaves its first row, and the
@@ -82,24 +101,31 @@ internal static unsafe class OpenMpTeam
     {
         var count = (int)Math.Clamp(bands, 1, Math.Max(1, rows / 2));
         var bounds = stackalloc long[count + 1];
-        for (var k = 0; k <= count; k++)
-        {
-            bounds[k] = rows * k / count;
-        }
-
-        var job = new RowBands { Body = body, State = state, Bounds = bounds };
-        Run(count, &RunRowBand, &job);
+        Cut(rows, count, 1, bounds);
+        var job = new Ranges { Body = body, State = state, Bounds = bounds, LeaveFirstRows = true };
+        Run(count, &RunRange, &job);
         for (var k = 1; k < count; k++)
         {
             body(bounds[k], bounds[k] + 1, state);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRowBand(int part, void* data)
+    // bounds[k] = length·k/count rounded down to a multiple, for k < count; bounds[count] = length.
+    private static void Cut(long length, int count, int multiple, long* bounds)
     {
-        var job = (RowBands*)data;
-        job->Body(job->Bounds[part] + (part > 0 ? 1 : 0), job->Bounds[part + 1], job->State);
+        for (var k = 0; k < count; k++)
+        {
+            bounds[k] = length * k / count / multiple * multiple;
+        }
+
+        bounds[count] = length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunRange(int part, void* data)
+    {
+        var job = (Ranges*)data;
+        job->Body(job->Bounds[part] + (job->LeaveFirstRows && part > 0 ? 1 : 0), job->Bounds[part + 1], job->State);
     }
 
     [UnmanagedCallersOnly]
@@ -163,11 +189,12 @@ internal static unsafe class OpenMpTeam
         return beside ?? (candidates.Length == 1 ? candidates[0] : null);
     }
 
-    private struct RowBands
+    private struct Ranges
     {
         public delegate*<long, long, void*, void> Body;
         public void* State;
         public long* Bounds;
+        public bool LeaveFirstRows;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -56,13 +56,12 @@ internal static unsafe class TotalVariationKernel
         // Each row writes its own gradient; the rows' sums are kept and added in order afterwards, so the value does not
         // depend on how the rows were split over libtorch's OpenMP team.
         var sums = new double[planes * rows];
-        var parts = OpenMpTeam.PartsFor(planes * rows * rowLength);
         fixed (byte* x = source.bytes)
         fixed (byte* g = target.bytes)
         fixed (double* rowSums = sums)
         {
-            var job = new Job { Image = (float*)x, Gradient = (float*)g, RowSums = rowSums, Rows = rows, Total = planes * rows, RowLength = rowLength, Neighbour = neighbour, Factor = (float)(2 * scale), Parts = parts };
-            OpenMpTeam.Run(parts, &RunPart, &job);
+            var job = new Job { Image = (float*)x, Gradient = (float*)g, RowSums = rowSums, Rows = rows, RowLength = rowLength, Neighbour = neighbour, Factor = (float)(2 * scale) };
+            OpenMpTeam.RunRanges(planes * rows, OpenMpTeam.PartsFor(planes * rows * rowLength), 1, &RunRows, &job);
         }
 
         var variation = 0.0;
@@ -74,12 +73,11 @@ internal static unsafe class TotalVariationKernel
         return (variation, channelsLast ? target.permute(0, 3, 1, 2) : target.alias());
     }
 
-    // The rows [Total·part/Parts, Total·(part+1)/Parts) of all planes, each plane's rows one after the other.
+    // The rows [first, end) of all planes, each plane's rows one after the other.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunPart(int part, void* state)
+    private static void RunRows(long first, long end, void* state)
     {
         var job = (Job*)state;
-        long first = job->Total * part / job->Parts, end = job->Total * (part + 1) / job->Parts;
         for (var index = first; index < end; index++)
         {
             var row = (int)(index % job->Rows);
@@ -135,8 +133,7 @@ internal static unsafe class TotalVariationKernel
     {
         public float* Image, Gradient;
         public double* RowSums;
-        public long Total;
-        public int Rows, RowLength, Neighbour, Parts;
+        public int Rows, RowLength, Neighbour;
         public float Factor;
     }
 

@@ -65,21 +65,17 @@ internal static unsafe class PixelAdamKernel
         fixed (byte* m = ChannelsLast.MemoryOrder(firstMoment).bytes)
         fixed (byte* v = ChannelsLast.MemoryOrder(secondMoment).bytes)
         {
-            // Each element is its own: the parts, whole vectors each, run on libtorch's OpenMP team.
-            var parts = OpenMpTeam.PartsFor(length);
-            var job = new Job { P = (float*)p, G = (float*)g, M = (float*)m, V = (float*)v, Length = length, Parts = parts, Step = step };
-            OpenMpTeam.Run(parts, &RunPart, &job);
+            // Each element is its own: ranges of whole vectors run on libtorch's OpenMP team.
+            var job = new Job { P = (float*)p, G = (float*)g, M = (float*)m, V = (float*)v, Step = step };
+            OpenMpTeam.RunRanges(length, OpenMpTeam.PartsFor(length), Vector<float>.Count, &RunRange, &job);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunPart(int part, void* state)
+    private static void RunRange(long first, long end, void* state)
     {
         var job = (Job*)state;
-        var width = Vector<float>.Count;
-        var start = (int)((long)job->Length * part / job->Parts / width * width);
-        var end = part == job->Parts - 1 ? job->Length : (int)((long)job->Length * (part + 1) / job->Parts / width * width);
-        Run(job->P + start, job->G + start, job->M + start, job->V + start, end - start, job->Step);
+        Run(job->P + first, job->G + first, job->M + first, job->V + first, (int)(end - first), job->Step);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -114,7 +110,6 @@ internal static unsafe class PixelAdamKernel
     private struct Job
     {
         public float* P, G, M, V;
-        public int Length, Parts;
         public AdamStep Step;
     }
 }

@@ -25,7 +25,7 @@ public sealed class KernelCompilationTests
         { Nested(typeof(SymmetricGram), "Problem"), "Tile" },
         { Nested(typeof(SymmetricGram), "Problem"), "Mirror" },
         { Nested(typeof(SymmetricGram), "Problem"), "RunBand" },
-        { typeof(TotalVariationKernel), "RunPart" },
+        { typeof(TotalVariationKernel), "RunRows" },
         { typeof(TotalVariationKernel), "Row" },
         { typeof(TotalVariationKernel), "Point" },
         { typeof(PoolGradient), "RunRows" },
@@ -34,10 +34,10 @@ public sealed class KernelCompilationTests
         { typeof(StemGradient), "RunRows" },
         { Nested(typeof(StemGradient), "Problem"), "Run" },
         { Nested(typeof(StemGradient), "Problem"), "Tile" },
-        { typeof(PixelAdamKernel), "RunPart" },
+        { typeof(PixelAdamKernel), "RunRange" },
         { typeof(PixelAdamKernel), "Run" },
         { typeof(OpenMpTeam), "Work" },
-        { typeof(OpenMpTeam), "RunRowBand" },
+        { typeof(OpenMpTeam), "RunRange" },
     };
 
     [Theory]

@@ -93,6 +93,31 @@ public sealed unsafe class OpenMpTeamTests
         }
     }
 
+    [Theory]
+    [InlineData(8, 2, 1)]
+    [InlineData(8, 3, 2)]
+    [InlineData(7, 3, 2)]
+    [InlineData(5, 3, 4)]
+    [InlineData(3, 8, 1)]
+    public void Ranges_cover_every_element_once_and_start_at_multiples(int length, int parts, int multiple)
+    {
+        var record = LibtorchThreads.Run(2, () =>
+        {
+            var state = new Record();
+            OpenMpTeam.RunRanges(length, parts, multiple, &CountRange, &state);
+            return state;
+        });
+
+        for (var element = 0; element < MaxParts; element++)
+        {
+            record.Runs[element].Should().Be(element < length ? 1 : 0, $"element {element} of {length}");
+            if (record.Starts[element] > 0)
+            {
+                (element % multiple).Should().Be(0, $"a range starts at {element}");
+            }
+        }
+    }
+
     [Fact]
     public void A_part_s_exception_reaches_the_caller_after_the_parts_end()
     {
@@ -145,6 +170,20 @@ public sealed unsafe class OpenMpTeamTests
         }
     }
 
+    private static void CountRange(long first, long end, void* data)
+    {
+        var record = (Record*)data;
+        for (var element = first; element < end; element++)
+        {
+            Interlocked.Increment(ref record->Runs[element]);
+        }
+
+        if (end > first)
+        {
+            Interlocked.Increment(ref record->Starts[first]);
+        }
+    }
+
     private static void Throw(int part, void* data)
     {
         Interlocked.Increment(ref ((Record*)data)->Runs[part]);
@@ -160,5 +199,6 @@ public sealed unsafe class OpenMpTeamTests
         public int OnOtherThreads;
         public fixed int Runs[MaxParts];
         public fixed int AloneOnCaller[MaxParts];
+        public fixed int Starts[MaxParts];
     }
 }
