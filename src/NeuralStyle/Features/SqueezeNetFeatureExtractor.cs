@@ -29,10 +29,6 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     private readonly Module<Tensor, Tensor>[] _layers;
     private bool _disposed;
 
-    // conv1's weight as StemGradient reads it, packed at the first use: the weights are frozen. Two threads that race here
-    // pack the same values twice.
-    private StemGradient.PackedKernel? _stemKernel;
-
     private SqueezeNetFeatureExtractor(SqueezeNet11Features network, Device device)
     {
         _network = network;
@@ -141,8 +137,18 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     /// Whether it takes the first max-pool's gradient by hand too (<see cref="PoolGradient"/>): layer 2 is then computed
     /// without a graph as well (so without indices), and <paramref name="cuts"/> must hold layer 2.
     /// </param>
-    internal FeatureMaps Extract(Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts, bool stemByHand = false, bool poolByHand = false)
+    /// <param name="fires">
+    /// The Fire modules whose gradient the backward pass takes by hand (<see cref="FireGradient"/>), mapped to null on entry:
+    /// each is computed without a graph, its output a leaf that requires a gradient, and on return maps to its squeeze's
+    /// rectified output, owned by the caller; <paramref name="cuts"/> must hold the layer below each.
+    /// </param>
+    internal FeatureMaps Extract(Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts, bool stemByHand = false, bool poolByHand = false, IDictionary<int, Tensor?>? fires = null)
     {
+        if (fires is not null && fires.Keys.Any(f => f > lastLayer || f < 3 || LayerKinds[f] != 'f' || cuts is null || !cuts.ContainsKey(f - 1) || !TakesFireGradientByHand(f)))
+        {
+            throw new ArgumentException("A Fire module's gradient is taken by hand only up to the last layer, with a cut after the layer below it, where the kernel applies.", nameof(fires));
+        }
+
         if (cuts is not null && cuts.ContainsKey(0))
         {
             throw new ArgumentException("Layer 0 cannot be cut: the ReLU after it works in place.", nameof(cuts));
@@ -201,7 +207,7 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
             var x = stemOutput ?? input ?? image;
             for (var i = first; i <= lastLayer; i++)
             {
-                x = _layers[i].call(x);
+                x = fires is not null && fires.ContainsKey(i) ? FireWithoutGraph(i, x, fires) : _layers[i].call(x);
                 outputs.Add(x);
                 if (cuts is not null && i < lastLayer && cuts.ContainsKey(i))
                 {
@@ -231,36 +237,6 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
             _disposed = true;
             _network.Dispose();
         }
-    }
-
-    /// <summary>
-    /// Gets a value indicating whether a step's backward pass can take the gradient of the stem (layers 0 and 1) by hand,
-    /// with <see cref="StemGradient"/>, and that of the first max-pool (layer 2) with <see cref="PoolGradient"/>: on
-    /// channels-last memory, where the kernels apply (the pool's wherever the convolution's does: 64 float32 CPU channels,
-    /// the same vectors).
-    /// </summary>
-    internal bool TakesStemGradientByHand => ChannelsLast && StemGradient.Applies(StemWeight);
-
-    /// <summary>Gets <c>conv1</c>'s weight, <c>[64,3,3,3]</c>; owned by the network.</summary>
-    internal Tensor StemWeight => ((Conv2d)_layers[0]).weight!;
-
-    /// <summary>The gradient at the image of the stem whose rectified output is <paramref name="rectified"/> and whose gradient there is <paramref name="gradient"/>.</summary>
-    internal Tensor StemImageGradient(Tensor gradient, Tensor rectified, Tensor image) =>
-        StemGradient.Compute(gradient, rectified, _stemKernel ??= StemGradient.Pack(StemWeight), image.shape[2], image.shape[3]);
-
-    /// <summary>Adds the gradient at the first max-pool's input (layer 1's output) to <paramref name="inputGradient"/>, from the gradient at its output (layer 2).</summary>
-    internal static void AddFirstPoolGradient(Tensor inputGradient, Tensor outputGradient, FeatureMaps features) =>
-        PoolGradient.AddTo(inputGradient, outputGradient, features[1], features[2]);
-
-    // Layers 0 and 1, and 2 with the pool, without a graph, on channels-last memory: the rectified output and the pool's,
-    // leaves that require a gradient, owned by the caller.
-    private (Tensor Rectified, Tensor? Pooled) Stem(Tensor image, bool withPool)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var rectified = _layers[1].call(_layers[0].call(Internal.ChannelsLast.Copy(image)));
-        var pooled = withPool ? _layers[2].call(rectified).detach().requires_grad_(true).DetachFromDisposeScope() : null;
-        return (rectified.detach().requires_grad_(true).DetachFromDisposeScope(), pooled);
     }
 
     // Same shape, NHWC strides; the caller owns the result.

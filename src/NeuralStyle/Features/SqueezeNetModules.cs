@@ -59,13 +59,26 @@ internal sealed class FireModule : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor input)
+    /// <summary>Gets the squeeze's weight, <c>[S,Cin,1,1]</c>.</summary>
+    public Tensor SqueezeWeight => squeeze.weight!;
+
+    /// <summary>Gets the 1×1 expand's weight, <c>[E1,S,1,1]</c>.</summary>
+    public Tensor Expand1x1Weight => expand1x1.weight!;
+
+    /// <summary>Gets the 3×3 expand's weight, <c>[E3,S,3,3]</c>.</summary>
+    public Tensor Expand3x3Weight => expand3x3.weight!;
+
+    public override Tensor forward(Tensor input) => Forward(input, out _, keepSqueezed: false);
+
+    /// <summary>The forward pass, also giving the squeeze's rectified output (owned by the caller) when asked.</summary>
+    public Tensor Forward(Tensor input, out Tensor? squeezedOutput, bool keepSqueezed)
     {
         using var scope = NewDisposeScope();
         // In-place ReLUs are safe here: convolution backward does not need its own output.
         var squeezed = squeeze.forward(input).relu_();
         var left = expand1x1.forward(squeezed).relu_();
         var right = expand3x3.forward(squeezed).relu_();
+        squeezedOutput = keepSqueezed ? squeezed.MoveToOuterDisposeScope() : null;
         return torch.cat([left, right], 1).MoveToOuterDisposeScope();
     }
 }

@@ -23,7 +23,8 @@ namespace NeuralStyle.Optimization;
 /// <param name="lastLayer">The last layer the terms read.</param>
 /// <param name="stemByHand">Whether the last stretch, the stem (layers 0 and 1), is taken by hand (<see cref="StemGradient"/>).</param>
 /// <param name="poolByHand">Whether the stretch above it, the first max-pool (layer 2), is taken by hand too (<see cref="PoolGradient"/>).</param>
-internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, int[] cuts, int lastLayer, bool stemByHand, bool poolByHand)
+/// <param name="fires">The Fire modules whose stretches (each one layer) are taken by hand (<see cref="FireGradient"/>).</param>
+internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, int[] cuts, int lastLayer, bool stemByHand, bool poolByHand, int[] fires)
 {
     /// <summary>Gets the layers the graph is cut after, from the top down.</summary>
     public IReadOnlyList<int> Cuts => cuts;
@@ -34,19 +35,33 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
     /// <summary>Gets a value indicating whether the first max-pool's gradient is taken by hand (<see cref="PoolGradient"/>).</summary>
     public bool PoolByHand => poolByHand;
 
+    /// <summary>Gets the Fire modules whose gradient is taken by hand (<see cref="FireGradient"/>), each a stretch of its own.</summary>
+    public IReadOnlyList<int> Fires => fires;
+
     /// <summary>
     /// The backward pass by stretches for these terms on this extractor, cut after every layer a term reads but the last
     /// (<paramref name="lastLayer"/>, nothing above it) and layer 0 (the ReLU after it works in place), after layer 1 where
     /// the stem's gradient is taken by hand (<see cref="SqueezeNetFeatureExtractor.TakesStemGradientByHand"/>) and after
-    /// layer 2 too where the first pool's is as well (<see cref="PoolGradient"/>, where a layer above the pool is read); null
+    /// layer 2 too where the first pool's is as well (<see cref="PoolGradient"/>, where a layer above the pool is read), and
+    /// around every Fire module up to the last layer where the pool's is taken by hand and the Fire kernel applies
+    /// (<see cref="FireGradient"/>: after the module and the layer below it); null
     /// where the backward pass runs at once: another extractor, a term that builds a graph, or nothing to cut.
     /// </summary>
     /// <param name="extractor">The network.</param>
     /// <param name="losses">The terms.</param>
     /// <param name="lastLayer">The last layer the terms read.</param>
-    public static SegmentedBackward? For(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int lastLayer)
+    public static SegmentedBackward? For(IFeatureExtractor extractor, IReadOnlyList<ILoss> losses, int lastLayer) =>
+        losses.Count > 0 && losses.All(l => l is LossBase { HandsOffEveryGradient: true })
+            ? For(extractor, [.. losses.SelectMany(l => l.Layers)], lastLayer)
+            : null;
+
+    /// <summary>The same for terms, every one of which hands its gradients over, that read <paramref name="layers"/>.</summary>
+    /// <param name="extractor">The network.</param>
+    /// <param name="layers">The layers the terms read.</param>
+    /// <param name="lastLayer">The last layer the terms read.</param>
+    public static SegmentedBackward? For(IFeatureExtractor extractor, IReadOnlyCollection<int> layers, int lastLayer)
     {
-        if (extractor is not SqueezeNetFeatureExtractor squeeze || losses.Count == 0 || !losses.All(l => l is LossBase { HandsOffEveryGradient: true }))
+        if (extractor is not SqueezeNetFeatureExtractor squeeze)
         {
             return null;
         }
@@ -54,8 +69,10 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         var stemByHand = lastLayer > 1 && squeeze.TakesStemGradientByHand;
         var poolByHand = stemByHand && lastLayer > 2;
         int[] byHand = poolByHand ? [1, 2] : stemByHand ? [1] : [];
-        var cuts = losses.SelectMany(l => l.Layers).Concat(byHand).Where(l => l > 0 && l < lastLayer).Distinct().OrderDescending().ToArray();
-        return cuts.Length == 0 ? null : new SegmentedBackward(squeeze, cuts, lastLayer, stemByHand, poolByHand);
+        var fires = poolByHand ? Enumerable.Range(3, lastLayer - 2).Where(squeeze.TakesFireGradientByHand).ToArray() : [];
+        var cuts = layers.Concat(byHand).Concat(fires).Concat(fires.Select(f => f - 1))
+            .Where(l => l > 0 && l < lastLayer).Distinct().OrderDescending().ToArray();
+        return cuts.Length == 0 ? null : new SegmentedBackward(squeeze, cuts, lastLayer, stemByHand, poolByHand, fires);
     }
 
     /// <summary>
@@ -71,10 +88,11 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
     {
         using var handOff = new LayerGradients(defers: true);
         var leaves = cuts.ToDictionary(c => c, _ => (Tensor?)null);
+        var squeezed = fires.ToDictionary(f => f, _ => (Tensor?)null);
         Tensor? carried = null;
         try
         {
-            using var features = extractor.Extract(image, lastLayer, leaves, stemByHand, poolByHand);
+            using var features = extractor.Extract(image, lastLayer, leaves, stemByHand, poolByHand, squeezed);
             var values = terms(features, handOff);
             if (values.Any(t => t.requires_grad))
             {
@@ -117,6 +135,10 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                     if (poolByHand && lower == 1)
                     {
                         carried = FirstPoolBackward(features, gradients, handOff);
+                    }
+                    else if (lower == top - 1 && squeezed.TryGetValue(top, out var squeezedOutput))
+                    {
+                        carried = FireBackward(top, features, squeezedOutput!, gradients, handOff);
                     }
                     else if (lower >= 0)
                     {
@@ -161,7 +183,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         finally
         {
             carried?.Dispose();
-            foreach (var leaf in leaves.Values)
+            foreach (var leaf in leaves.Values.Concat(squeezed.Values))
             {
                 leaf?.Dispose();
             }
@@ -195,6 +217,35 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         {
             sum.Dispose();
             atLayerOne?.Dispose();
+            throw;
+        }
+    }
+
+    // The stretch of one Fire module, by hand: the gradients at its output summed, and its backward pass added to the
+    // terms' gradient at the layer below (formed now) where that is channels-last, which then goes down as what came from above.
+    private Tensor? FireBackward(int layer, FeatureMaps features, Tensor squeezedOutput, List<Tensor> gradients, LayerGradients handOff)
+    {
+        var below = handOff.Take(layer - 1);
+        if (gradients.Count == 0)
+        {
+            return below;
+        }
+
+        var usable = below is not null && below.stride().AsSpan().SequenceEqual(features[layer - 1].stride()) ? below : null;
+        try
+        {
+            var sum = extractor.FireInputGradient(layer, SumInFirst(gradients), features[layer], squeezedOutput, usable);
+            if (usable is null && below is not null)
+            {
+                sum.add_(below, OwnedScalars.One);
+                below.Dispose();
+            }
+
+            return sum;
+        }
+        catch
+        {
+            below?.Dispose();
             throw;
         }
     }

@@ -20,7 +20,7 @@ namespace NeuralStyle.Tests.Optimization;
 public sealed class SegmentedBackwardTests
 {
     [Theory]
-    [InlineData(new[] { 1, 4, 6, 7 }, 3, false, 1, true)] // the presets: cut after 6, 4, 3, 2 and 1
+    [InlineData(new[] { 1, 4, 6, 7 }, 3, false, 1, true)] // the presets: cut after every layer below 7
     [InlineData(new[] { 0, 2, 5 }, 5, false, 1, true)] // layer 0 is read but not cut; the content is at the top; a term reads the pool's output
     [InlineData(new[] { 1, 4, 6, 7 }, 3, true, 1, true)] // a style mask
     [InlineData(new[] { 1, 4, 7 }, 1, false, 2, true)] // a batch of two; content and style at the same cut
@@ -50,8 +50,13 @@ public sealed class SegmentedBackwardTests
             // the pool's is too (a layer above the pool read), layer 2 as well.
             bySegments!.StemByHand.Should().Be(extractor.TakesStemGradientByHand);
             bySegments.PoolByHand.Should().Be(extractor.TakesStemGradientByHand && last > 2);
+            // Every Fire module up to the last layer is taken by hand with the pool (layers 3, 4, 6, 7 in reach), each a
+            // stretch of its own.
+            int[] fires = bySegments.PoolByHand ? [.. new[] { 3, 4, 6, 7 }.Where(f => f <= last)] : [];
+            bySegments.Fires.Should().Equal(fires);
             int[] byHand = bySegments.PoolByHand ? [1, 2] : bySegments.StemByHand ? [1] : [];
-            bySegments.Cuts.Should().Equal(styleLayers.Append(contentLayer).Concat(byHand).Where(l => l > 0 && l < last).Distinct().OrderDescending());
+            bySegments.Cuts.Should().Equal(styleLayers.Append(contentLayer).Concat(byHand).Concat(fires).Concat(fires.Select(f => f - 1))
+                .Where(l => l > 0 && l < last).Distinct().OrderDescending());
 
             var x = image.clone().requires_grad_();
             Tensor expectedTotal, expected;
@@ -92,7 +97,7 @@ public sealed class SegmentedBackwardTests
         using var tiny = new TinyConvNet();
         using var graph = new ImageMeanLoss();
 
-        SegmentedBackward.For(Extractors.Cpu, [style, tv], 4)!.Cuts.Should().Equal(Extractors.Cpu.TakesStemGradientByHand ? [2, 1] : [1]);
+        SegmentedBackward.For(Extractors.Cpu, [style, tv], 4)!.Cuts.Should().Equal(Extractors.Cpu.TakesStemGradientByHand ? [3, 2, 1] : [1]);
         SegmentedBackward.For(Extractors.Cpu, [style, tv], 2)!.Cuts.Should().Equal(1);
         SegmentedBackward.For(Extractors.Cpu, [style, tv, graph], 4).Should().BeNull("a term with a graph could cross a cut");
         SegmentedBackward.For(tiny, [style, tv], 4).Should().BeNull("only the SqueezeNet extractor can cut its graph");

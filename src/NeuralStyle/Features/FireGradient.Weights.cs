@@ -1,0 +1,105 @@
+using System;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Features;
+
+/// <content>The weights as the kernel reads them, and the tile shapes per vector width.</content>
+internal static partial class FireGradient
+{
+    /// <summary>Vectors of the squeezed gradient per position: S divided by the vector's lanes.</summary>
+    private interface IPerPosition
+    {
+        /// <summary>Gets the vectors of one position's squeezed gradient.</summary>
+        static abstract int Count { get; }
+
+        /// <summary>Gets the positions of a tile: as many as fit 16 accumulators (of 32 registers) or 8 (of 16).</summary>
+        static abstract int Positions { get; }
+    }
+
+    /// <summary>
+    /// The weights of a Fire module for which <see cref="Applies"/> holds, as <see cref="Pack"/> lays them out: rows of S
+    /// values, the transposed weights a channel of the gradient multiplies.
+    /// </summary>
+    /// <param name="Center">Per expand channel (the 1×1's, then the 3×3's), its weights at the centre tap.</param>
+    /// <param name="Taps">Per tap other than the centre (row-major), per 3×3 channel, its weights at that tap.</param>
+    /// <param name="Squeeze">Per squeezed channel, the squeeze's weights for every input channel (Cin values).</param>
+    /// <param name="Inputs">The input channels Cin.</param>
+    /// <param name="Squeezed">The squeezed channels S.</param>
+    /// <param name="Left">The 1×1 expand's channels.</param>
+    /// <param name="Right">The 3×3 expand's channels.</param>
+    internal sealed record PackedFire(float[] Center, float[] Taps, float[] Squeeze, int Inputs, int Squeezed, int Left, int Right)
+    {
+        /// <summary>Gets the module's output channels.</summary>
+        public int Expanded => Left + Right;
+    }
+
+    /// <summary>Packs a Fire module's frozen weights for the kernel.</summary>
+    /// <param name="squeeze">The squeeze's weight, <c>[S,Cin,1,1]</c>.</param>
+    /// <param name="expand1x1">The 1×1 expand's weight, <c>[E1,S,1,1]</c>.</param>
+    /// <param name="expand3x3">The 3×3 expand's weight, <c>[E3,S,3,3]</c>.</param>
+    public static PackedFire Pack(Tensor squeeze, Tensor expand1x1, Tensor expand3x3)
+    {
+        int s = (int)squeeze.shape[0], inputs = (int)squeeze.shape[1], left = (int)expand1x1.shape[0], right = (int)expand3x3.shape[0];
+        var one = Values(expand1x1);
+        var three = Values(expand3x3);
+        var center = new float[(left + right) * s];
+        var taps = new float[8 * right * s];
+        one.AsSpan().CopyTo(center);
+        for (var c = 0; c < right; c++)
+        {
+            for (var k = 0; k < s; k++)
+            {
+                for (var tap = 0; tap < 9; tap++)
+                {
+                    var value = three[(((c * s) + k) * 9) + tap];
+                    if (tap == 4)
+                    {
+                        center[((left + c) * s) + k] = value;
+                    }
+                    else
+                    {
+                        taps[((((tap < 4 ? tap : tap - 1) * right) + c) * s) + k] = value;
+                    }
+                }
+            }
+        }
+
+        // [S,Cin,1,1] is already S rows of Cin.
+        return new PackedFire(center, taps, Values(squeeze), inputs, s, left, right);
+    }
+
+    private static float[] Values(Tensor weight)
+    {
+        using var contiguous = weight.detach().contiguous();
+        using var accessor = contiguous.data<float>();
+        return accessor.ToArray();
+    }
+
+    private readonly struct OneOf512 : IPerPosition
+    {
+        public static int Count => 1;
+
+        public static int Positions => 16;
+    }
+
+    private readonly struct TwoOf512 : IPerPosition
+    {
+        public static int Count => 2;
+
+        public static int Positions => 8;
+    }
+
+    private readonly struct TwoOf256 : IPerPosition
+    {
+        public static int Count => 2;
+
+        public static int Positions => 4;
+    }
+
+    private readonly struct FourOf256 : IPerPosition
+    {
+        public static int Count => 4;
+
+        public static int Positions => 2;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.Generic;
+using NeuralStyle.Internal;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralStyle.Features;
+
+/// <content>
+/// The layers whose gradient a step's backward pass takes by hand on the CPU's vectors: the stem (<see cref="StemGradient"/>),
+/// the first max-pool (<see cref="PoolGradient"/>) and the Fire modules (<see cref="FireGradient"/>), computed forward
+/// without a graph.
+/// </content>
+public sealed partial class SqueezeNetFeatureExtractor
+{
+    // conv1's weight as StemGradient reads it, packed at the first use: the weights are frozen. Two threads that race here
+    // pack the same values twice.
+    private StemGradient.PackedKernel? _stemKernel;
+
+    // The Fire modules' weights as FireGradient reads them, packed at the first use, by layer; the same race as above.
+    private readonly FireGradient.PackedFire?[] _fireKernels = new FireGradient.PackedFire?[LayerCount];
+
+    /// <summary>
+    /// Gets a value indicating whether a step's backward pass can take the gradient of the stem (layers 0 and 1) by hand,
+    /// with <see cref="StemGradient"/>, and that of the first max-pool (layer 2) with <see cref="PoolGradient"/>: on
+    /// channels-last memory, where the kernels apply (the pool's wherever the convolution's does: 64 float32 CPU channels,
+    /// the same vectors).
+    /// </summary>
+    internal bool TakesStemGradientByHand => ChannelsLast && StemGradient.Applies(StemWeight);
+
+    /// <summary>Gets <c>conv1</c>'s weight, <c>[64,3,3,3]</c>; owned by the network.</summary>
+    internal Tensor StemWeight => ((Conv2d)_layers[0]).weight!;
+
+    /// <summary>The gradient at the image of the stem whose rectified output is <paramref name="rectified"/> and whose gradient there is <paramref name="gradient"/>.</summary>
+    internal Tensor StemImageGradient(Tensor gradient, Tensor rectified, Tensor image) =>
+        StemGradient.Compute(gradient, rectified, _stemKernel ??= StemGradient.Pack(StemWeight), image.shape[2], image.shape[3]);
+
+    /// <summary>Adds the gradient at the first max-pool's input (layer 1's output) to <paramref name="inputGradient"/>, from the gradient at its output (layer 2).</summary>
+    internal static void AddFirstPoolGradient(Tensor inputGradient, Tensor outputGradient, FeatureMaps features) =>
+        PoolGradient.AddTo(inputGradient, outputGradient, features[1], features[2]);
+
+    /// <summary>Gets a value indicating whether the backward pass can take the gradient of the Fire module at <paramref name="layer"/> by hand (<see cref="FireGradient"/>).</summary>
+    internal bool TakesFireGradientByHand(int layer) =>
+        ChannelsLast && _layers[layer] is FireModule fire && FireGradient.Applies(fire.SqueezeWeight, fire.Expand1x1Weight, fire.Expand3x3Weight);
+
+    /// <summary>
+    /// The gradient at the input of the Fire module at <paramref name="layer"/> whose output's gradient is
+    /// <paramref name="gradient"/>, added to <paramref name="addTo"/> where given (see <see cref="FireGradient.Compute"/>).
+    /// </summary>
+    internal Tensor FireInputGradient(int layer, Tensor gradient, Tensor output, Tensor squeezed, Tensor? addTo)
+    {
+        var fire = (FireModule)_layers[layer];
+        var packed = _fireKernels[layer] ??= FireGradient.Pack(fire.SqueezeWeight, fire.Expand1x1Weight, fire.Expand3x3Weight);
+        return FireGradient.Compute(gradient, output, squeezed, packed, addTo);
+    }
+
+    // A Fire module without a graph: its output a leaf that requires a gradient, its squeeze's output kept in fires.
+    private Tensor FireWithoutGraph(int layer, Tensor input, IDictionary<int, Tensor?> fires)
+    {
+        using var noGrad = no_grad();
+        var output = ((FireModule)_layers[layer]).Forward(input, out var squeezed, keepSqueezed: true);
+        fires[layer] = squeezed;
+        return output.requires_grad_(true);
+    }
+
+    // Layers 0 and 1, and 2 with the pool, without a graph, on channels-last memory: the rectified output and the pool's,
+    // leaves that require a gradient, owned by the caller.
+    private (Tensor Rectified, Tensor? Pooled) Stem(Tensor image, bool withPool)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var rectified = _layers[1].call(_layers[0].call(Internal.ChannelsLast.Copy(image)));
+        var pooled = withPool ? _layers[2].call(rectified).detach().requires_grad_(true).DetachFromDisposeScope() : null;
+        return (rectified.detach().requires_grad_(true).DetachFromDisposeScope(), pooled);
+    }
+}
