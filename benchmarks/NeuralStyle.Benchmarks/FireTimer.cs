@@ -10,12 +10,13 @@ using static TorchSharp.torch;
 namespace NeuralStyle.Benchmarks;
 
 /// <summary>
-/// <c>fire</c>: the backward pass to the input of each Fire module a step goes through (fire2 to fire5), at the shapes an
-/// image of the given size gives it, channels-last, through autograd (the module's convolutions, ReLUs and concatenation
-/// recorded by libtorch) and through <see cref="FireGradient"/>, alternating, with GFLOP/s (the three convolutions'
-/// backward passes to their inputs counted for both) and the largest difference between the two relative to the largest
-/// element. Options: <c>--sizes 192,512</c>, <c>--steps 30</c> backward passes per timing, <c>--repeats 9</c> (the median
-/// is reported), <c>--threads N</c>. One JSON line per module. CPU only.
+/// <c>fire</c>: each Fire module a step goes through (fire2 to fire5), at the shapes an image of the given size gives it,
+/// channels-last, random weights: the forward pass without a graph through libtorch (the module's convolutions, ReLUs and
+/// concatenation) and through <see cref="FireForward"/>, and the backward pass to the input through autograd and through
+/// <see cref="FireGradient"/>, alternating, with GFLOP/s of the backward pass (the three convolutions' backward passes to
+/// their inputs counted for both; the forward pass counts the same) and the largest differences relative to the largest
+/// element. Options: <c>--sizes 192,512</c>, <c>--steps 30</c> passes per timing, <c>--repeats 9</c> (the median is
+/// reported), <c>--threads N</c>. One JSON line per module. CPU only.
 /// </summary>
 internal static class FireTimer
 {
@@ -53,10 +54,21 @@ internal static class FireTimer
                     return torch.cat([nn.functional.relu(nn.functional.conv2d(s, one)), nn.functional.relu(nn.functional.conv2d(s, three, padding: [1, 1]))], 1);
                 }
 
+                torch.manual_seed(7);
+                using var module = new FireModule(inputs, squeezed, expanded, expanded);
+                var forwardPacked = FireForward.Pack(module);
+                var forwardLibtorchMs = new List<double>(repeats);
+                var forwardKernelMs = new List<double>(repeats);
                 var autogradMs = new List<double>(repeats);
                 var kernelMs = new List<double>(repeats);
                 for (var r = 0; r < repeats; r++)
                 {
+                    forwardLibtorchMs.Add(Mean(steps, () => () =>
+                    {
+                        using var noGrad = no_grad();
+                        module.Forward(input, out _, keepSqueezed: true);
+                    }));
+                    forwardKernelMs.Add(Mean(steps, () => () => FireForward.Compute(input, forwardPacked)));
                     autogradMs.Add(Mean(steps, () =>
                     {
                         var leaf = input.detach().requires_grad_(true);
@@ -83,6 +95,13 @@ internal static class FireTimer
                 var difference = actual.sub(expected).abs().max().item<float>() / expected.abs().max().item<float>();
                 var flops = 2.0 * h * w * squeezed * (inputs + expanded + (9.0 * expanded));
                 double autogradMedian = StepTimer.Median(autogradMs), kernelMedian = StepTimer.Median(kernelMs);
+                double forwardLibtorch = StepTimer.Median(forwardLibtorchMs), forwardKernel = StepTimer.Median(forwardKernelMs);
+                Tensor forwardDifference;
+                using (no_grad())
+                {
+                    var reference = module.Forward(input, out _, keepSqueezed: true);
+                    forwardDifference = FireForward.Compute(input, forwardPacked).Output.sub(reference).abs().max().div(reference.abs().max());
+                }
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
                     height,
@@ -96,6 +115,10 @@ internal static class FireTimer
                     gflops_kernel = Math.Round(flops / 1e6 / kernelMedian, 1),
                     kernel_over_autograd = Math.Round(kernelMedian / autogradMedian, 3),
                     max_relative_difference = difference,
+                    ms_forward_libtorch = Math.Round(forwardLibtorch, 3),
+                    ms_forward_kernel = Math.Round(forwardKernel, 3),
+                    forward_kernel_over_libtorch = Math.Round(forwardKernel / forwardLibtorch, 3),
+                    forward_max_relative_difference = forwardDifference.item<float>(),
                     threads = torch.get_num_threads(),
                     peak_gflops = Math.Round(peak.Gflops, 1),
                 }));

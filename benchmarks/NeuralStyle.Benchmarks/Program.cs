@@ -10,7 +10,7 @@ namespace NeuralStyle.Benchmarks;
 /// <c>dotnet run -c Release -- parts [options]</c> splits a step's time into the network, the style term and the rest;
 /// <c>dotnet run -c Release -- layers [options]</c> times each convolution and max-pool of the network alone;
 /// <c>dotnet run -c Release -- gram [options]</c> times the style layers' Gram products, libtorch's against the vector kernel;
-/// <c>dotnet run -c Release -- fire [options]</c> times each Fire module's backward pass, autograd's against the kernel;
+/// <c>dotnet run -c Release -- fire [options]</c> times each Fire module's forward and backward passes, libtorch's against the kernels;
 /// <c>dotnet run -c Release -- memory [options]</c> follows resident memory over a long optimisation;
 /// <c>dotnet run -c Release -- presets [options]</c> runs the seed's three presets end to end;
 /// <c>dotnet run -c Release -- finish [options]</c> times one preset run from image files to a saved picture;

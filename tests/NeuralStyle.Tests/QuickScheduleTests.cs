@@ -30,19 +30,25 @@ public sealed class QuickScheduleTests
         preset.Optimizer.Kind.Should().Be(OptimizerKind.Adam, "the seed's schedule stays the presets' default");
     }
 
-    [Fact]
-    public async Task The_quick_schedule_ends_lower_than_the_seed_schedule_in_a_quarter_of_the_iterations()
+    // At 160 px on the project's sample images, measured 2026-12-03: the quick pictures 2.3 % (The Scream), 4.5 %
+    // (Composition VII) and 4.1 % (The Starry Night) lower. At 128 px The Scream's two schedules ended within 0.01 % of
+    // each other (20,089 and 20,091), a margin that the order of a kernel's additions decides, so that size is not used.
+    [Theory]
+    [InlineData("the_scream", 160)]
+    [InlineData("composition_vii", 160)]
+    [InlineData("starry_night", 160)]
+    public async Task The_quick_schedule_ends_lower_than_the_seed_schedule_in_a_quarter_of_the_iterations(string name, int size)
     {
         using var content = SampleImages.Content();
         using var style = SampleImages.Style();
-        var seed = StyleTransferPresets.TheScream with { ImageSize = 128, StyleSize = 128, Runtime = ControlsKit.Small(1).Runtime, Weights = ControlsKit.Small(1).Weights };
+        var seed = StyleTransferPresets.Get(name) with { ImageSize = size, StyleSize = size, Runtime = ControlsKit.Small(1).Runtime, Weights = ControlsKit.Small(1).Weights };
         var quick = StyleTransferPresets.Quick(seed);
 
         using var bySeed = await StyleTransfer.RunAsync(content, style, seed, cancellationToken: TestContext.Current.CancellationToken);
         using var byQuick = await StyleTransfer.RunAsync(content, style, quick, cancellationToken: TestContext.Current.CancellationToken);
         var (seedLoss, quickLoss) = (await LossOf(bySeed.Image, content, style, seed), await LossOf(byQuick.Image, content, style, seed));
 
-        ControlsKit.Log($"The Scream at 128 px: seed schedule (Adam, 200) {seedLoss:F0}, quick (L-BFGS, 40) {quickLoss:F0}");
+        ControlsKit.Log($"{name} at {size} px: seed schedule (Adam, 200) {seedLoss:F0}, quick (L-BFGS, 40) {quickLoss:F0}");
         (bySeed.Iterations, byQuick.Iterations).Should().Be((200, 40));
         quickLoss.Should().BeLessThan(seedLoss, "the quick schedule's picture has the lower loss");
     }

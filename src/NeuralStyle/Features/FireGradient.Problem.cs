@@ -22,24 +22,24 @@ internal static unsafe partial class FireGradient
         public void Run(bool wide, long first, long end)
         {
             // Three masked rows (y − 1, y, y + 1) in turn, and a tile's overrun past the last: a few hundred KB at most, in cache.
-            var ringLength = (3 * RowLength) + (MaxTilePositions * _expanded);
+            var ringLength = (3 * RowLength) + (SqueezedTile.MaxPositions * _expanded);
             var ring = (float*)NativeMemory.AlignedAlloc((nuint)(ringLength * sizeof(float)), 64);
             try
             {
-                new Span<float>(ring + (3 * RowLength), MaxTilePositions * _expanded).Clear();
+                new Span<float>(ring + (3 * RowLength), SqueezedTile.MaxPositions * _expanded).Clear();
                 switch (wide, _squeezed)
                 {
                     case (true, 16):
-                        Run<Vectors512, Vector512<float>, OneOf512>(first, end, ring);
+                        Run<Vectors512, Vector512<float>, SqueezedTile.OneOf512>(first, end, ring);
                         break;
                     case (true, _):
-                        Run<Vectors512, Vector512<float>, TwoOf512>(first, end, ring);
+                        Run<Vectors512, Vector512<float>, SqueezedTile.TwoOf512>(first, end, ring);
                         break;
                     case (false, 16):
-                        Run<Vectors256, Vector256<float>, TwoOf256>(first, end, ring);
+                        Run<Vectors256, Vector256<float>, SqueezedTile.TwoOf256>(first, end, ring);
                         break;
                     default:
-                        Run<Vectors256, Vector256<float>, FourOf256>(first, end, ring);
+                        Run<Vectors256, Vector256<float>, SqueezedTile.FourOf256>(first, end, ring);
                         break;
                 }
             }
@@ -53,7 +53,7 @@ internal static unsafe partial class FireGradient
         private void Run<TLanes, TVector, TPer>(long first, long end, float* ring)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct
-            where TPer : struct, IPerPosition
+            where TPer : struct, ISqueezedTile
         {
             var tilePositions = TPer.Positions;
             var tile = stackalloc float[TPer.Positions * TPer.Count * TLanes.Count];
@@ -115,82 +115,20 @@ internal static unsafe partial class FireGradient
         private void Tile<TLanes, TVector, TPer>(float* above, float* here, float* below, float* tile)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct
-            where TPer : struct, IPerPosition
+            where TPer : struct, ISqueezedTile
         {
-            int n = TLanes.Count, v = TPer.Count, positions = TPer.Positions, accumulators = positions * v;
-            // The positions' offsets, hoisted (the loop is bound by its instructions), from two bases six positions apart.
-            long e = _expanded, e2 = 2 * e, e3 = 3 * e, e4 = 4 * e, e5 = 5 * e;
-            long squeezedCount = _squeezed, n2 = 2 * n, n3 = 3 * n;
-            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            TVector a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
-            for (var tap = -1; tap < 8; tap++)
+            var segments = stackalloc SqueezedTile.Segment[9];
+            segments[0] = new SqueezedTile.Segment(here, center, _expanded);
+            for (var tap = 0; tap < 8; tap++)
             {
-                float* values = here, w = center;
-                var channels = _expanded;
-                if (tap >= 0)
-                {
-                    // Taps in row-major order without the centre; the gradient at (y, x) reads position (y + 1 − ky, x + 1 − kx).
-                    var k = tap < 4 ? tap : tap + 1;
-                    values = (k < 3 ? below : k < 6 ? here : above) + ((1 - (k % 3)) * e) + _left;
-                    w = taps + (tap * _right * squeezedCount);
-                    channels = _right;
-                }
-
-                // Three bases six positions apart, so that five offsets reach them all.
-                float* later = values + (6 * e), last = values + (12 * e);
-                for (var end = values + channels; values < end; values++, later++, last++, w += squeezedCount)
-                {
-                    TVector w0 = TLanes.Load(w), w1 = v > 1 ? TLanes.Load(w + n) : w0;
-                    TVector w2 = v > 2 ? TLanes.Load(w + n2) : w0, w3 = v > 2 ? TLanes.Load(w + n3) : w0;
-                    TVector b0 = TLanes.Broadcast(values[0]), b1 = positions > 1 ? TLanes.Broadcast(values[e]) : b0;
-                    TVector b2 = positions > 2 ? TLanes.Broadcast(values[e2]) : b0, b3 = positions > 3 ? TLanes.Broadcast(values[e3]) : b0;
-                    TVector b4 = positions > 4 ? TLanes.Broadcast(values[e4]) : b0, b5 = positions > 5 ? TLanes.Broadcast(values[e5]) : b0;
-                    TVector b6 = positions > 6 ? TLanes.Broadcast(later[0]) : b0, b7 = positions > 7 ? TLanes.Broadcast(later[e]) : b0;
-                    TVector b8 = positions > 8 ? TLanes.Broadcast(later[e2]) : b0, b9 = positions > 9 ? TLanes.Broadcast(later[e3]) : b0;
-                    TVector b10 = positions > 10 ? TLanes.Broadcast(later[e4]) : b0, b11 = positions > 11 ? TLanes.Broadcast(later[e5]) : b0;
-                    TVector b12 = positions > 12 ? TLanes.Broadcast(last[0]) : b0, b13 = positions > 13 ? TLanes.Broadcast(last[e]) : b0;
-                    TVector b14 = positions > 14 ? TLanes.Broadcast(last[e2]) : b0, b15 = positions > 15 ? TLanes.Broadcast(last[e3]) : b0;
-                    a0 = TLanes.MultiplyAdd(Pick(0 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(0 % v, w0, w1, w2, w3), a0);
-                    a1 = TLanes.MultiplyAdd(Pick(1 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(1 % v, w0, w1, w2, w3), a1);
-                    a2 = TLanes.MultiplyAdd(Pick(2 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(2 % v, w0, w1, w2, w3), a2);
-                    a3 = TLanes.MultiplyAdd(Pick(3 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(3 % v, w0, w1, w2, w3), a3);
-                    a4 = TLanes.MultiplyAdd(Pick(4 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(4 % v, w0, w1, w2, w3), a4);
-                    a5 = TLanes.MultiplyAdd(Pick(5 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(5 % v, w0, w1, w2, w3), a5);
-                    a6 = TLanes.MultiplyAdd(Pick(6 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(6 % v, w0, w1, w2, w3), a6);
-                    a7 = TLanes.MultiplyAdd(Pick(7 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(7 % v, w0, w1, w2, w3), a7);
-                    a8 = accumulators > 8 ? TLanes.MultiplyAdd(Pick(8 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(8 % v, w0, w1, w2, w3), a8) : a8;
-                    a9 = accumulators > 9 ? TLanes.MultiplyAdd(Pick(9 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(9 % v, w0, w1, w2, w3), a9) : a9;
-                    a10 = accumulators > 10 ? TLanes.MultiplyAdd(Pick(10 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(10 % v, w0, w1, w2, w3), a10) : a10;
-                    a11 = accumulators > 11 ? TLanes.MultiplyAdd(Pick(11 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(11 % v, w0, w1, w2, w3), a11) : a11;
-                    a12 = accumulators > 12 ? TLanes.MultiplyAdd(Pick(12 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(12 % v, w0, w1, w2, w3), a12) : a12;
-                    a13 = accumulators > 13 ? TLanes.MultiplyAdd(Pick(13 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(13 % v, w0, w1, w2, w3), a13) : a13;
-                    a14 = accumulators > 14 ? TLanes.MultiplyAdd(Pick(14 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(14 % v, w0, w1, w2, w3), a14) : a14;
-                    a15 = accumulators > 15 ? TLanes.MultiplyAdd(Pick(15 / v, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15), Pick(15 % v, w0, w1, w2, w3), a15) : a15;
-                }
+                // Taps in row-major order without the centre; the gradient at (y, x) reads position (y + 1 − ky, x + 1 − kx).
+                var k = tap < 4 ? tap : tap + 1;
+                var row = k < 3 ? below : k < 6 ? here : above;
+                segments[tap + 1] = new SqueezedTile.Segment(row + ((1 - (k % 3)) * _expanded) + _left, taps + (tap * _right * _squeezed), _right);
             }
 
-            // Accumulator k holds position k / v, values (k % v)·n onwards: in memory, simply the k-th vector.
-            TLanes.Store(a0, tile);
-            TLanes.Store(a1, tile + (1 * n));
-            TLanes.Store(a2, tile + (2 * n));
-            TLanes.Store(a3, tile + (3 * n));
-            TLanes.Store(a4, tile + (4 * n));
-            TLanes.Store(a5, tile + (5 * n));
-            TLanes.Store(a6, tile + (6 * n));
-            TLanes.Store(a7, tile + (7 * n));
-            if (accumulators > 8)
-            {
-                TLanes.Store(a8, tile + (8 * n));
-                TLanes.Store(a9, tile + (9 * n));
-                TLanes.Store(a10, tile + (10 * n));
-                TLanes.Store(a11, tile + (11 * n));
-                TLanes.Store(a12, tile + (12 * n));
-                TLanes.Store(a13, tile + (13 * n));
-                TLanes.Store(a14, tile + (14 * n));
-                TLanes.Store(a15, tile + (15 * n));
-            }
+            SqueezedTile.Sum<TLanes, TVector, TPer>(segments, 9, _expanded, _squeezed, tile);
         }
-
 
         /// <summary>
         /// Masks the tile's squeezed gradients where the squeeze's output is 0 and writes (or adds) their products with the
@@ -200,7 +138,7 @@ internal static unsafe partial class FireGradient
         private void Inputs<TLanes, TVector, TPer>(float* tile, int count, float* squeezedAt, float* target)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct
-            where TPer : struct, IPerPosition
+            where TPer : struct, ISqueezedTile
         {
             long n = TLanes.Count, n2 = 2 * n, n3 = 3 * n, inputs = _inputs, s = _squeezed;
             for (long i = 0; i < count * s; i += n)
@@ -245,37 +183,5 @@ internal static unsafe partial class FireGradient
                 }
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static TVector Pick<TVector>(int index, TVector v0, TVector v1, TVector v2, TVector v3) => index switch
-        {
-            0 => v0,
-            1 => v1,
-            2 => v2,
-            _ => v3,
-        };
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static TVector Pick<TVector>(
-            int index, TVector v0, TVector v1, TVector v2, TVector v3, TVector v4, TVector v5, TVector v6, TVector v7,
-            TVector v8, TVector v9, TVector v10, TVector v11, TVector v12, TVector v13, TVector v14, TVector v15) => index switch
-        {
-            0 => v0,
-            1 => v1,
-            2 => v2,
-            3 => v3,
-            4 => v4,
-            5 => v5,
-            6 => v6,
-            7 => v7,
-            8 => v8,
-            9 => v9,
-            10 => v10,
-            11 => v11,
-            12 => v12,
-            13 => v13,
-            14 => v14,
-            _ => v15,
-        };
     }
 }

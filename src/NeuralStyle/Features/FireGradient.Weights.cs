@@ -3,19 +3,9 @@ using static TorchSharp.torch;
 
 namespace NeuralStyle.Features;
 
-/// <content>The weights as the kernel reads them, and the tile shapes per vector width.</content>
+/// <content>The weights as the kernel reads them.</content>
 internal static partial class FireGradient
 {
-    /// <summary>Vectors of the squeezed gradient per position: S divided by the vector's lanes.</summary>
-    private interface IPerPosition
-    {
-        /// <summary>Gets the vectors of one position's squeezed gradient.</summary>
-        static abstract int Count { get; }
-
-        /// <summary>Gets the positions of a tile: as many as fit 16 accumulators (of 32 registers) or 8 (of 16).</summary>
-        static abstract int Positions { get; }
-    }
-
     /// <summary>
     /// The weights of a Fire module for which <see cref="Applies"/> holds, as <see cref="Pack"/> lays them out: rows of S
     /// values, the transposed weights a channel of the gradient multiplies.
@@ -73,33 +63,5 @@ internal static partial class FireGradient
         using var contiguous = weight.detach().contiguous();
         using var accessor = contiguous.data<float>();
         return accessor.ToArray();
-    }
-
-    private readonly struct OneOf512 : IPerPosition
-    {
-        public static int Count => 1;
-
-        public static int Positions => 16;
-    }
-
-    private readonly struct TwoOf512 : IPerPosition
-    {
-        public static int Count => 2;
-
-        public static int Positions => 8;
-    }
-
-    private readonly struct TwoOf256 : IPerPosition
-    {
-        public static int Count => 2;
-
-        public static int Positions => 4;
-    }
-
-    private readonly struct FourOf256 : IPerPosition
-    {
-        public static int Count => 4;
-
-        public static int Positions => 2;
     }
 }

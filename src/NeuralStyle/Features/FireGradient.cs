@@ -16,21 +16,18 @@ namespace NeuralStyle.Features;
 /// gradient once, with the squeezed gradient of a few positions kept in registers in between.
 /// </summary>
 /// <remarks>
-/// <para>First the output's gradient is masked where the rectified output is 0, into a buffer padded with a zero border
-/// (the 3×3 expand's padding). Then, for a tile of positions, the S-channel gradient at the squeeze's output is the sum
-/// over the expand channels of the masked gradient times the transposed weights: every expand channel at the centre tap
-/// (the 1×1 expand and the 3×3's centre), the 3×3's channels at the other 8 taps. 8 accumulators hold the tile (8
-/// positions of one vector, 4 of two or 2 of four, S being 1, 2 or 4 vectors). That gradient is masked where the squeeze's
-/// rectified output is 0 and multiplied by the squeeze's transposed weight, vectors of input channels at a time, and
-/// written to, or added to, the input's gradient.</para>
+/// <para>Row by row, the output's gradient is masked where the rectified output is 0 into a ring of three rows, each with
+/// a zero at either end (the 3×3 expand's padding). For a tile of positions, the S-channel gradient at the squeeze's
+/// output is the sum over the expand channels of the masked gradient times the transposed weights
+/// (<see cref="SqueezedTile"/>): every expand channel at the centre tap (the 1×1 expand and the 3×3's centre), the 3×3's
+/// channels at the other 8 taps. That gradient is masked where the squeeze's rectified output is 0 and multiplied by the
+/// squeeze's transposed weight, two positions and four vectors of input channels at a time, and written to, or added to,
+/// the input's gradient.</para>
 /// <para>Rows of positions run on libtorch's OpenMP team, as <see cref="FmaKernels"/> explains; each row writes only its
 /// own positions, so the result does not depend on the number of threads.</para>
 /// </remarks>
 internal static unsafe partial class FireGradient
 {
-    /// <summary>The positions of a tile at most, which read past the last masked row.</summary>
-    private const int MaxTilePositions = 16;
-
     /// <summary>The input channels are worked this many vectors at a time.</summary>
     private const int InputVectors = 4;
 

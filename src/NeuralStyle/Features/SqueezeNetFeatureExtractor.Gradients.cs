@@ -19,6 +19,9 @@ public sealed partial class SqueezeNetFeatureExtractor
     // The Fire modules' weights as FireGradient reads them, packed at the first use, by layer; the same race as above.
     private readonly FireGradient.PackedFire?[] _fireKernels = new FireGradient.PackedFire?[LayerCount];
 
+    // The same for FireForward.
+    private readonly FireForward.PackedFire?[] _fireForwards = new FireForward.PackedFire?[LayerCount];
+
     /// <summary>
     /// Gets a value indicating whether a step's backward pass can take the gradient of the stem (layers 0 and 1) by hand,
     /// with <see cref="StemGradient"/>, and that of the first max-pool (layer 2) with <see cref="PoolGradient"/>: on
@@ -54,11 +57,23 @@ public sealed partial class SqueezeNetFeatureExtractor
     }
 
     // A Fire module without a graph: its output a leaf that requires a gradient, its squeeze's output kept in fires.
+    // By hand (FireForward) where that kernel applies, else libtorch's operations.
     private Tensor FireWithoutGraph(int layer, Tensor input, IDictionary<int, Tensor?> fires)
     {
         using var noGrad = no_grad();
-        var output = ((FireModule)_layers[layer]).Forward(input, out var squeezed, keepSqueezed: true);
-        fires[layer] = squeezed;
+        var fire = (FireModule)_layers[layer];
+        Tensor output;
+        if (FireForward.Applies(fire))
+        {
+            (output, var squeezed) = FireForward.Compute(input, _fireForwards[layer] ??= FireForward.Pack(fire));
+            fires[layer] = squeezed;
+        }
+        else
+        {
+            output = fire.Forward(input, out var squeezed, keepSqueezed: true);
+            fires[layer] = squeezed;
+        }
+
         return output.requires_grad_(true);
     }
 

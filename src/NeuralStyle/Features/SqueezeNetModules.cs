@@ -68,6 +68,15 @@ internal sealed class FireModule : Module<Tensor, Tensor>
     /// <summary>Gets the 3×3 expand's weight, <c>[E3,S,3,3]</c>.</summary>
     public Tensor Expand3x3Weight => expand3x3.weight!;
 
+    /// <summary>Gets the squeeze's bias, <c>[S]</c>.</summary>
+    public Tensor? SqueezeBias => squeeze.bias;
+
+    /// <summary>Gets the 1×1 expand's bias, <c>[E1]</c>.</summary>
+    public Tensor? Expand1x1Bias => expand1x1.bias;
+
+    /// <summary>Gets the 3×3 expand's bias, <c>[E3]</c>.</summary>
+    public Tensor? Expand3x3Bias => expand3x3.bias;
+
     public override Tensor forward(Tensor input) => Forward(input, out _, keepSqueezed: false);
 
     /// <summary>The forward pass, also giving the squeeze's rectified output (owned by the caller) when asked.</summary>

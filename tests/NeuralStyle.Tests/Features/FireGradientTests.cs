@@ -120,7 +120,8 @@ public sealed class FireGradientTests
         using var plain = extractor.Extract(image, 4);
         byHand[4].requires_grad.Should().BeTrue("terms hand their gradients over only for outputs that require one");
         byHand[4].is_leaf.Should().BeTrue("the module ran without a graph");
-        byHand[4].sub(plain[4]).abs().max().item<float>().Should().Be(0, "the same operations in the same order");
+        // Formed by FireForward where it applies: libtorch's values up to the order of additions.
+        byHand[4].sub(plain[4]).abs().max().item<float>().Should().BeLessThan(1e-5f * plain[4].abs().max().item<float>());
         fires[4].Should().NotBeNull();
         fires[4]!.shape.Should().Equal([1, 16, plain[4].shape[2], plain[4].shape[3]]);
         fires[4]!.Dispose();
