@@ -90,22 +90,25 @@ internal static class PartTimer
         return 0;
     }
 
+    // The image to differentiate at, the layers the preset reads and a fixed random probe R_l per layer, in the features' own
+    // memory layout (clone keeps it), as the style gradient is: a gradient in another layout would make every convolution's
+    // backward reorder its input. Owned by the caller's scope.
+    private static (Tensor Image, int[] Layers, Tensor[] Probes) Probes(SqueezeNetFeatureExtractor extractor, Tensor start, StyleTransferOptions preset)
+    {
+        var layers = preset.StyleLayers.Append(preset.ContentLayer).Distinct().ToArray();
+        var image = start.clone().requires_grad_(true);
+        using var features = extractor.Extract(image.detach(), layers.Max());
+        var generator = new torch.Generator(7);
+        return (image, layers, layers.Select(l => features[l].clone().normal_(generator: generator)).ToArray());
+    }
+
     // Forward to the deepest layer the preset reads and backward to the input through Σ_l ⟨F_l, R_l⟩ with fixed random
     // R_l: the same network work as a step, with a loss whose own cost is a few elementwise products.
     private static double TimeNetwork(SqueezeNetFeatureExtractor extractor, Tensor start, StyleTransferOptions preset, int steps)
     {
         using var scope = NewDisposeScope();
-        var layers = preset.StyleLayers.Append(preset.ContentLayer).Distinct().ToArray();
+        var (image, layers, probes) = Probes(extractor, start, preset);
         var last = layers.Max();
-        var image = start.clone().requires_grad_(true);
-        Tensor[] probes;
-        using (var features = extractor.Extract(image.detach(), last))
-        {
-            var generator = new torch.Generator(7);
-            // In the features' own memory layout (clone keeps it), as the style gradient is: a gradient in another layout
-            // would make every convolution's backward reorder its input.
-            probes = layers.Select(l => features[l].clone().normal_(generator: generator)).ToArray();
-        }
 
         // Inside the allocator's run, as the optimiser's steps are (no return of free memory in the middle).
         using var run = Internal.NativeAllocator.EnterRun(image.shape);
@@ -129,17 +132,9 @@ internal static class PartTimer
     private static double TimeNetworkAsStep(SqueezeNetFeatureExtractor extractor, Tensor start, StyleTransferOptions preset, int steps)
     {
         using var scope = NewDisposeScope();
-        var layers = preset.StyleLayers.Append(preset.ContentLayer).Distinct().ToArray();
+        var (image, layers, probes) = Probes(extractor, start, preset);
         var last = layers.Max();
         var bySegments = SegmentedBackward.For(extractor, layers, last) ?? throw new InvalidOperationException("The network has nothing to cut at these layers.");
-        var image = start.clone().requires_grad_(true);
-        Tensor[] probes;
-        using (var features = extractor.Extract(image.detach(), last))
-        {
-            var generator = new torch.Generator(7);
-            probes = layers.Select(l => features[l].clone().normal_(generator: generator)).ToArray();
-        }
-
         using var run = Internal.NativeAllocator.EnterRun(image.shape);
         var clock = Stopwatch.StartNew();
         for (var s = 0; s < steps; s++)
