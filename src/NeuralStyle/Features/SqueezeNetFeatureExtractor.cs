@@ -144,11 +144,6 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     /// </param>
     internal FeatureMaps Extract(Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts, bool stemByHand = false, bool poolByHand = false, IDictionary<int, Tensor?>? fires = null)
     {
-        if (fires is not null && fires.Keys.Any(f => f > lastLayer || f < 3 || LayerKinds[f] != 'f' || cuts is null || !cuts.ContainsKey(f - 1) || !TakesFireGradientByHand(f)))
-        {
-            throw new ArgumentException("A Fire module's gradient is taken by hand only up to the last layer, with a cut after the layer below it, where the kernel applies.", nameof(fires));
-        }
-
         if (cuts is not null && cuts.ContainsKey(0))
         {
             throw new ArgumentException("Layer 0 cannot be cut: the ReLU after it works in place.", nameof(cuts));
@@ -167,6 +162,11 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
         ObjectDisposedException.ThrowIf(_disposed, this);
         Guard.NotNull(image);
         CheckLayer(lastLayer);
+        if (fires is not null && fires.Keys.Any(f => f > lastLayer || f < 3 || LayerKinds[f] != 'f' || cuts is null || !cuts.ContainsKey(f - 1) || !TakesFireGradientByHand(f)))
+        {
+            throw new ArgumentException("A Fire module's gradient is taken by hand only up to the last layer, with a cut after the layer below it, where the kernel applies.", nameof(fires));
+        }
+
         if (image.dim() != 4 || image.shape[1] != 3)
         {
             throw new ArgumentException($"Expected a normalised image tensor of shape [N,3,H,W]; got [{string.Join(",", image.shape)}].", nameof(image));
