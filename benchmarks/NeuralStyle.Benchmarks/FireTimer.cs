@@ -66,7 +66,7 @@ internal static class FireTimer
                     forwardLibtorchMs.Add(Mean(steps, () => () =>
                     {
                         using var noGrad = no_grad();
-                        module.Forward(input, out _, keepSqueezed: true);
+                        module.forward(input);
                     }));
                     forwardKernelMs.Add(Mean(steps, () => () => FireForward.Compute(input, forwardPacked)));
                     autogradMs.Add(Mean(steps, () =>
@@ -99,7 +99,7 @@ internal static class FireTimer
                 Tensor forwardDifference;
                 using (no_grad())
                 {
-                    var reference = module.Forward(input, out _, keepSqueezed: true);
+                    var reference = module.forward(input);
                     forwardDifference = FireForward.Compute(input, forwardPacked).Output.sub(reference).abs().max().div(reference.abs().max());
                 }
                 Console.WriteLine(JsonSerializer.Serialize(new

@@ -1,7 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using NeuralStyle.Internal;
 
 namespace NeuralStyle.Features;
@@ -14,83 +12,51 @@ internal static unsafe partial class FireForward
 
     private readonly struct Problem(
         PackedFire weights, float* squeezeRows, float* squeezeBias, float* leftRows, float* rightRows, float* bias, float* input, float* output, float* squeezed, long height, long width)
+        : ISqueezedRows
     {
         private readonly int _inputs = weights.Inputs, _squeezed = weights.Squeezed, _left = weights.Left, _right = weights.Right, _expanded = weights.Expanded;
-
-        /// <summary>Gets the floats of a squeezed row with its zero ends (the 3×3 expand's padding).</summary>
-        private long RowLength => (width + 2) * _squeezed;
 
         /// <summary>Writes the output and the squeezed output at the rows [<paramref name="first"/>, <paramref name="end"/>).</summary>
         public void Run(bool wide, long first, long end)
         {
-            // Three squeezed rows and a tile's overrun past the last; a tile's input where a row ends before the tile does.
-            var ringLength = (3 * RowLength) + ((SqueezedTile.MaxPositions + 2) * _squeezed);
-            var scratchLength = SqueezedTile.MaxPositions * (long)_inputs;
-            var ring = (float*)NativeMemory.AlignedAlloc((nuint)((ringLength + scratchLength) * sizeof(float)), 64);
-            try
-            {
-                new Span<float>(ring + (3 * RowLength), (int)(ringLength - (3 * RowLength) + scratchLength)).Clear();
-                var scratch = ring + ringLength;
-                switch (wide, _squeezed)
-                {
-                    case (true, 16):
-                        Run<Vectors512, Vector512<float>, SqueezedTile.OneOf512>(first, end, ring, scratch);
-                        break;
-                    case (true, _):
-                        Run<Vectors512, Vector512<float>, SqueezedTile.TwoOf512>(first, end, ring, scratch);
-                        break;
-                    case (false, 16):
-                        Run<Vectors256, Vector256<float>, SqueezedTile.TwoOf256>(first, end, ring, scratch);
-                        break;
-                    default:
-                        Run<Vectors256, Vector256<float>, SqueezedTile.FourOf256>(first, end, ring, scratch);
-                        break;
-                }
-            }
-            finally
-            {
-                NativeMemory.AlignedFree(ring);
-            }
+            // The squeezed rows (y − 1, y, y + 1) in turn, and a tile's input where a row ends before the tile does.
+            using var ring = new RowRing(width, _squeezed, scratch: SqueezedTile.MaxPositions * (long)_inputs);
+            SqueezedTile.Run(this, wide, _squeezed, first, end, ring);
         }
 
+        /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Run<TLanes, TVector, TPer>(long first, long end, float* ring, float* scratch)
+        public void Run<TLanes, TVector, TPer>(long first, long end, RowRing ring)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct
             where TPer : struct, ISqueezedTile
         {
-            Squeeze<TLanes, TVector, TPer>(first - 1, first, end, ring, scratch);
-            Squeeze<TLanes, TVector, TPer>(first, first, end, ring, scratch);
+            Squeeze<TLanes, TVector, TPer>(first - 1, first, end, ring);
+            Squeeze<TLanes, TVector, TPer>(first, first, end, ring);
             for (var y = first; y < end; y++)
             {
-                Squeeze<TLanes, TVector, TPer>(y + 1, first, end, ring, scratch);
-                Expand<TLanes, TVector>(y, Slot(y - 1, ring), Slot(y, ring), Slot(y + 1, ring));
+                Squeeze<TLanes, TVector, TPer>(y + 1, first, end, ring);
+                Expand<TLanes, TVector>(y, ring.Slot(y - 1), ring.Slot(y), ring.Slot(y + 1));
             }
         }
 
-        /// <summary>Where squeezed row <paramref name="y"/> (−1 to H) is kept: one of the ring's three slots.</summary>
-        private float* Slot(long y, float* ring) => ring + (((y + 1) % 3) * RowLength);
-
         /// <summary>
-        /// Forms squeezed row <paramref name="y"/> into its slot with zero ends (rows −1 and H are zeros), and into the
-        /// squeezed output where the row is one of this range's.
+        /// Forms squeezed row <paramref name="y"/> into its slot of the ring (rows −1 and H are zeros), and into the squeezed
+        /// output where the row is one of this range's.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Squeeze<TLanes, TVector, TPer>(long y, long first, long end, float* ring, float* scratch)
+        private void Squeeze<TLanes, TVector, TPer>(long y, long first, long end, RowRing ring)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct
             where TPer : struct, ISqueezedTile
         {
-            var slot = Slot(y, ring);
-            if (y < 0 || y >= height)
+            var row = ring.Open(y, height);
+            if (row == null)
             {
-                new Span<float>(slot, (int)RowLength).Clear();
                 return;
             }
 
             long n = TLanes.Count, s = _squeezed, inputs = _inputs;
-            new Span<float>(slot, _squeezed).Clear();
-            new Span<float>(slot + ((width + 1) * s), _squeezed).Clear();
             var tile = stackalloc float[TPer.Positions * TPer.Count * TLanes.Count];
             var segment = stackalloc SqueezedTile.Segment[1];
             for (long x = 0; x < width; x += TPer.Positions)
@@ -100,13 +66,13 @@ internal static unsafe partial class FireForward
                 if (count < TPer.Positions)
                 {
                     // The tile would read past the row (and, at the last row, past the input): its positions from a copy.
-                    new Span<float>(values, (int)(count * inputs)).CopyTo(new Span<float>(scratch, (int)(count * inputs)));
-                    values = scratch;
+                    new Span<float>(values, (int)(count * inputs)).CopyTo(new Span<float>(ring.Scratch, (int)(count * inputs)));
+                    values = ring.Scratch;
                 }
 
                 segment[0] = new SqueezedTile.Segment(values, squeezeRows, _inputs);
                 SqueezedTile.Sum<TLanes, TVector, TPer>(segment, 1, inputs, _squeezed, tile);
-                var target = slot + ((x + 1) * s);
+                var target = row + (x * s);
                 for (long i = 0; i < count * s; i += n)
                 {
                     var sum = TLanes.Add(TLanes.Load(tile + i), TLanes.Load(squeezeBias + (i % s)));
@@ -116,7 +82,7 @@ internal static unsafe partial class FireForward
 
             if (y >= first && y < end)
             {
-                new Span<float>(slot + s, (int)(width * s)).CopyTo(new Span<float>(squeezed + (y * width * s), (int)(width * s)));
+                new Span<float>(row, (int)(width * s)).CopyTo(new Span<float>(squeezed + (y * width * s), (int)(width * s)));
             }
         }
 

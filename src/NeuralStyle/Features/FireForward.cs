@@ -39,9 +39,9 @@ internal static unsafe partial class FireForward
     /// <param name="fire">The module, for which <see cref="Applies"/> holds.</param>
     public static PackedFire Pack(FireModule fire)
     {
-        var squeeze = Values(fire.SqueezeWeight);
-        var one = Values(fire.Expand1x1Weight);
-        var three = Values(fire.Expand3x3Weight);
+        var squeeze = FmaKernels.Values(fire.SqueezeWeight);
+        var one = FmaKernels.Values(fire.Expand1x1Weight);
+        var three = FmaKernels.Values(fire.Expand3x3Weight);
         int s = (int)fire.SqueezeWeight.shape[0], inputs = (int)fire.SqueezeWeight.shape[1];
         int left = (int)fire.Expand1x1Weight.shape[0], right = (int)fire.Expand3x3Weight.shape[0];
         var squeezeRows = new float[inputs * s];
@@ -73,7 +73,7 @@ internal static unsafe partial class FireForward
         }
 
         return new PackedFire(
-            squeezeRows, Values(fire.SqueezeBias), leftRows, rightRows, [.. Values(fire.Expand1x1Bias), .. Values(fire.Expand3x3Bias)], inputs, s, left, right);
+            squeezeRows, FmaKernels.Values(fire.SqueezeBias!), leftRows, rightRows, [.. FmaKernels.Values(fire.Expand1x1Bias!), .. FmaKernels.Values(fire.Expand3x3Bias!)], inputs, s, left, right);
     }
 
     /// <summary>
@@ -135,13 +135,6 @@ internal static unsafe partial class FireForward
     }
 
     private static bool IsFloatCpu(Tensor? bias) => bias is not null && bias.device_type == DeviceType.CPU && bias.dtype == ScalarType.Float32;
-
-    private static float[] Values(Tensor? tensor)
-    {
-        using var contiguous = tensor!.detach().contiguous();
-        using var accessor = contiguous.data<float>();
-        return accessor.ToArray();
-    }
 
     /// <summary>A Fire module's weights and biases as the kernel reads them.</summary>
     /// <param name="SqueezeRows">Per input channel, its S squeeze weights.</param>

@@ -1,9 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using NeuralStyle.Internal;
-using static TorchSharp.torch;
 
 namespace NeuralStyle.Features;
 
@@ -12,45 +9,21 @@ internal static unsafe partial class FireGradient
 {
     private readonly struct Problem(
         PackedFire weights, float* center, float* taps, float* squeeze, float* gradient, float* output, float* squeezed, float* input, long height, long width, bool accumulate)
+        : ISqueezedRows
     {
         private readonly int _inputs = weights.Inputs, _squeezed = weights.Squeezed, _left = weights.Left, _right = weights.Right, _expanded = weights.Expanded;
-
-        /// <summary>Gets the floats of a masked row with its zero ends (the 3×3 expand's padding).</summary>
-        private long RowLength => (width + 2) * _expanded;
 
         /// <summary>Writes (or adds) the input's gradient at the rows [<paramref name="first"/>, <paramref name="end"/>).</summary>
         public void Run(bool wide, long first, long end)
         {
-            // Three masked rows (y − 1, y, y + 1) in turn, and a tile's overrun past the last: a few hundred KB at most, in cache.
-            var ringLength = (3 * RowLength) + (SqueezedTile.MaxPositions * _expanded);
-            var ring = (float*)NativeMemory.AlignedAlloc((nuint)(ringLength * sizeof(float)), 64);
-            try
-            {
-                new Span<float>(ring + (3 * RowLength), SqueezedTile.MaxPositions * _expanded).Clear();
-                switch (wide, _squeezed)
-                {
-                    case (true, 16):
-                        Run<Vectors512, Vector512<float>, SqueezedTile.OneOf512>(first, end, ring);
-                        break;
-                    case (true, _):
-                        Run<Vectors512, Vector512<float>, SqueezedTile.TwoOf512>(first, end, ring);
-                        break;
-                    case (false, 16):
-                        Run<Vectors256, Vector256<float>, SqueezedTile.TwoOf256>(first, end, ring);
-                        break;
-                    default:
-                        Run<Vectors256, Vector256<float>, SqueezedTile.FourOf256>(first, end, ring);
-                        break;
-                }
-            }
-            finally
-            {
-                NativeMemory.AlignedFree(ring);
-            }
+            // The masked gradient's rows (y − 1, y, y + 1) in turn.
+            using var ring = new RowRing(width, _expanded, scratch: 0);
+            SqueezedTile.Run(this, wide, _squeezed, first, end, ring);
         }
 
+        /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Run<TLanes, TVector, TPer>(long first, long end, float* ring)
+        public void Run<TLanes, TVector, TPer>(long first, long end, RowRing ring)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct
             where TPer : struct, ISqueezedTile
@@ -62,7 +35,7 @@ internal static unsafe partial class FireGradient
             for (var y = first; y < end; y++)
             {
                 Mask<TLanes, TVector>(y + 1, ring);
-                float* above = Slot(y - 1, ring), here = Slot(y, ring), below = Slot(y + 1, ring);
+                float* above = ring.Slot(y - 1), here = ring.Slot(y), below = ring.Slot(y + 1);
                 for (long x = 0; x < width; x += tilePositions)
                 {
                     // The first position's column in a masked row, past the zero at its start.
@@ -75,32 +48,24 @@ internal static unsafe partial class FireGradient
             }
         }
 
-        /// <summary>Where row <paramref name="y"/> (−1 to H) is masked: one of the ring's three slots.</summary>
-        private float* Slot(long y, float* ring) => ring + (((y + 1) % 3) * RowLength);
-
-        /// <summary>Masks row <paramref name="y"/> of the gradient into its slot, with zero ends; rows −1 and H are zeros.</summary>
+        /// <summary>Masks row <paramref name="y"/> of the gradient into its slot of the ring (rows −1 and H are zeros).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Mask<TLanes, TVector>(long y, float* ring)
+        private void Mask<TLanes, TVector>(long y, RowRing ring)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct
         {
-            var target = Slot(y, ring);
-            if (y < 0 || y >= height)
+            var target = ring.Open(y, height);
+            if (target == null)
             {
-                new Span<float>(target, (int)RowLength).Clear();
                 return;
             }
 
             var length = width * _expanded;
-            new Span<float>(target, _expanded).Clear();
-            target += _expanded;
             float* values = gradient + (y * length), keys = output + (y * length);
             for (long i = 0; i < length; i += TLanes.Count)
             {
                 TLanes.Store(TLanes.WherePositive(TLanes.Load(keys + i), TLanes.Load(values + i)), target + i);
             }
-
-            new Span<float>(target + length, _expanded).Clear();
         }
 
         /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using NeuralStyle.Internal;
 using static TorchSharp.torch;
 
 namespace NeuralStyle.Features;
@@ -30,8 +31,8 @@ internal static partial class FireGradient
     public static PackedFire Pack(Tensor squeeze, Tensor expand1x1, Tensor expand3x3)
     {
         int s = (int)squeeze.shape[0], inputs = (int)squeeze.shape[1], left = (int)expand1x1.shape[0], right = (int)expand3x3.shape[0];
-        var one = Values(expand1x1);
-        var three = Values(expand3x3);
+        var one = FmaKernels.Values(expand1x1);
+        var three = FmaKernels.Values(expand3x3);
         var center = new float[(left + right) * s];
         var taps = new float[8 * right * s];
         one.AsSpan().CopyTo(center);
@@ -55,13 +56,6 @@ internal static partial class FireGradient
         }
 
         // [S,Cin,1,1] is already S rows of Cin.
-        return new PackedFire(center, taps, Values(squeeze), inputs, s, left, right);
-    }
-
-    private static float[] Values(Tensor weight)
-    {
-        using var contiguous = weight.detach().contiguous();
-        using var accessor = contiguous.data<float>();
-        return accessor.ToArray();
+        return new PackedFire(center, taps, FmaKernels.Values(squeeze), inputs, s, left, right);
     }
 }

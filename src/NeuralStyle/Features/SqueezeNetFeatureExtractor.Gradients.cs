@@ -37,13 +37,34 @@ public sealed partial class SqueezeNetFeatureExtractor
     internal Tensor StemImageGradient(Tensor gradient, Tensor rectified, Tensor image) =>
         StemGradient.Compute(gradient, rectified, _stemKernel ??= StemGradient.Pack(StemWeight), image.shape[2], image.shape[3]);
 
-    /// <summary>Adds the gradient at the first max-pool's input (layer 1's output) to <paramref name="inputGradient"/>, from the gradient at its output (layer 2).</summary>
-    internal static void AddFirstPoolGradient(Tensor inputGradient, Tensor outputGradient, FeatureMaps features) =>
-        PoolGradient.AddTo(inputGradient, outputGradient, features[1], features[2]);
+    /// <summary>
+    /// The gradient at the first max-pool's input (layer 1's output) from the gradient at its output (layer 2), added to
+    /// <paramref name="addTo"/> where given (shaped and laid out as layer 1's output), else to zeros.
+    /// </summary>
+    internal static Tensor FirstPoolInputGradient(Tensor outputGradient, FeatureMaps features, Tensor? addTo)
+    {
+        var sum = addTo ?? zeros_like(features[1]);
+        try
+        {
+            PoolGradient.AddTo(sum, outputGradient, features[1], features[2]);
+            return sum;
+        }
+        catch
+        {
+            if (addTo is null)
+            {
+                sum.Dispose();
+            }
 
-    /// <summary>Gets a value indicating whether the backward pass can take the gradient of the Fire module at <paramref name="layer"/> by hand (<see cref="FireGradient"/>).</summary>
-    internal bool TakesFireGradientByHand(int layer) =>
-        ChannelsLast && _layers[layer] is FireModule fire && FireGradient.Applies(fire.SqueezeWeight, fire.Expand1x1Weight, fire.Expand3x3Weight);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Gets a value indicating whether a step can take the Fire module at <paramref name="layer"/> by hand, forward
+    /// (<see cref="FireForward"/>) and backward (<see cref="FireGradient"/>): on channels-last memory, where the kernels apply.
+    /// </summary>
+    internal bool TakesFireModuleByHand(int layer) => ChannelsLast && _layers[layer] is FireModule fire && FireForward.Applies(fire);
 
     /// <summary>
     /// The gradient at the input of the Fire module at <paramref name="layer"/> whose output's gradient is
@@ -56,24 +77,12 @@ public sealed partial class SqueezeNetFeatureExtractor
         return FireGradient.Compute(gradient, output, squeezed, packed, addTo);
     }
 
-    // A Fire module without a graph: its output a leaf that requires a gradient, its squeeze's output kept in fires.
-    // By hand (FireForward) where that kernel applies, else libtorch's operations.
-    private Tensor FireWithoutGraph(int layer, Tensor input, IDictionary<int, Tensor?> fires)
+    // A Fire module taken by hand (FireForward), without a graph: its output a leaf that requires a gradient, its squeeze's
+    // output kept in fires.
+    private Tensor FireByHand(int layer, Tensor input, IDictionary<int, Tensor?> fires)
     {
-        using var noGrad = no_grad();
-        var fire = (FireModule)_layers[layer];
-        Tensor output;
-        if (FireForward.Applies(fire))
-        {
-            (output, var squeezed) = FireForward.Compute(input, _fireForwards[layer] ??= FireForward.Pack(fire));
-            fires[layer] = squeezed;
-        }
-        else
-        {
-            output = fire.Forward(input, out var squeezed, keepSqueezed: true);
-            fires[layer] = squeezed;
-        }
-
+        var (output, squeezed) = FireForward.Compute(input, _fireForwards[layer] ??= FireForward.Pack((FireModule)_layers[layer]));
+        fires[layer] = squeezed;
         return output.requires_grad_(true);
     }
 

@@ -138,8 +138,8 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     /// without a graph as well (so without indices), and <paramref name="cuts"/> must hold layer 2.
     /// </param>
     /// <param name="fires">
-    /// The Fire modules whose gradient the backward pass takes by hand (<see cref="FireGradient"/>), mapped to null on entry:
-    /// each is computed without a graph, its output a leaf that requires a gradient, and on return maps to its squeeze's
+    /// The Fire modules the step takes by hand (<see cref="TakesFireModuleByHand"/>), mapped to null on entry: each is computed
+    /// by <see cref="FireForward"/>, without a graph, its output a leaf that requires a gradient, and on return maps to its squeeze's
     /// rectified output, owned by the caller; <paramref name="cuts"/> must hold the layer below each.
     /// </param>
     internal FeatureMaps Extract(Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts, bool stemByHand = false, bool poolByHand = false, IDictionary<int, Tensor?>? fires = null)
@@ -162,7 +162,7 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
         ObjectDisposedException.ThrowIf(_disposed, this);
         Guard.NotNull(image);
         CheckLayer(lastLayer);
-        if (fires is not null && fires.Keys.Any(f => f > lastLayer || f < 3 || LayerKinds[f] != 'f' || cuts is null || !cuts.ContainsKey(f - 1) || !TakesFireGradientByHand(f)))
+        if (fires is not null && fires.Keys.Any(f => f > lastLayer || f < 3 || LayerKinds[f] != 'f' || cuts is null || !cuts.ContainsKey(f - 1) || !TakesFireModuleByHand(f)))
         {
             throw new ArgumentException("A Fire module's gradient is taken by hand only up to the last layer, with a cut after the layer below it, where the kernel applies.", nameof(fires));
         }
@@ -207,7 +207,7 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
             var x = stemOutput ?? input ?? image;
             for (var i = first; i <= lastLayer; i++)
             {
-                x = fires is not null && fires.ContainsKey(i) ? FireWithoutGraph(i, x, fires) : _layers[i].call(x);
+                x = fires is not null && fires.ContainsKey(i) ? FireByHand(i, x, fires) : _layers[i].call(x);
                 outputs.Add(x);
                 if (cuts is not null && i < lastLayer && cuts.ContainsKey(i))
                 {

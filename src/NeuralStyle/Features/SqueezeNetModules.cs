@@ -77,17 +77,13 @@ internal sealed class FireModule : Module<Tensor, Tensor>
     /// <summary>Gets the 3×3 expand's bias, <c>[E3]</c>.</summary>
     public Tensor? Expand3x3Bias => expand3x3.bias;
 
-    public override Tensor forward(Tensor input) => Forward(input, out _, keepSqueezed: false);
-
-    /// <summary>The forward pass, also giving the squeeze's rectified output (owned by the caller) when asked.</summary>
-    public Tensor Forward(Tensor input, out Tensor? squeezedOutput, bool keepSqueezed)
+    public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
         // In-place ReLUs are safe here: convolution backward does not need its own output.
         var squeezed = squeeze.forward(input).relu_();
         var left = expand1x1.forward(squeezed).relu_();
         var right = expand3x3.forward(squeezed).relu_();
-        squeezedOutput = keepSqueezed ? squeezed.MoveToOuterDisposeScope() : null;
         return torch.cat([left, right], 1).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using NeuralStyle.Internal;
 
 namespace NeuralStyle.Features;
@@ -15,6 +16,36 @@ internal static unsafe class SqueezedTile
 {
     /// <summary>The positions of a tile at most: how far past a row's last position a tile reads.</summary>
     public const int MaxPositions = 16;
+
+    /// <summary>
+    /// Runs <paramref name="kernel"/>'s rows [<paramref name="first"/>, <paramref name="end"/>) with the tile shape for the
+    /// vector width and S: 16 positions of one vector or 8 of two with AVX-512, 4 of two or 2 of four with AVX2.
+    /// </summary>
+    /// <param name="kernel">The kernel.</param>
+    /// <param name="wide">Whether to use 512-bit vectors (<see cref="FmaKernels.UseWide"/>).</param>
+    /// <param name="squeezed">S, 16 or 32.</param>
+    /// <param name="first">The first row.</param>
+    /// <param name="end">The row after the last.</param>
+    /// <param name="ring">The kernel's rows.</param>
+    public static void Run<TKernel>(in TKernel kernel, bool wide, int squeezed, long first, long end, RowRing ring)
+        where TKernel : struct, ISqueezedRows
+    {
+        switch (wide, squeezed)
+        {
+            case (true, 16):
+                kernel.Run<Vectors512, Vector512<float>, OneOf512>(first, end, ring);
+                break;
+            case (true, _):
+                kernel.Run<Vectors512, Vector512<float>, TwoOf512>(first, end, ring);
+                break;
+            case (false, 16):
+                kernel.Run<Vectors256, Vector256<float>, TwoOf256>(first, end, ring);
+                break;
+            default:
+                kernel.Run<Vectors256, Vector256<float>, FourOf256>(first, end, ring);
+                break;
+        }
+    }
 
     /// <summary>
     /// Adds, for each of the tile's positions p and each segment, Σ_c values[p·stride + c] · weights[c·S .. c·S + S) over the
@@ -176,6 +207,19 @@ internal static unsafe class SqueezedTile
 
         public static int Positions => 2;
     }
+}
+
+/// <summary>A kernel whose rows <see cref="SqueezedTile.Run"/> runs with the tile shape chosen for the CPU and S.</summary>
+internal interface ISqueezedRows
+{
+    /// <summary>Runs the rows [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    /// <param name="first">The first row.</param>
+    /// <param name="end">The row after the last.</param>
+    /// <param name="ring">The kernel's rows.</param>
+    void Run<TLanes, TVector, TPer>(long first, long end, RowRing ring)
+        where TLanes : struct, IFmaVectors<TVector>
+        where TVector : struct
+        where TPer : struct, ISqueezedTile;
 }
 
 /// <summary>The shape of a tile of <see cref="SqueezedTile"/>: vectors per position and positions.</summary>

@@ -125,9 +125,7 @@ internal static unsafe class StemGradient
     /// <param name="weight">The convolution's weight, <c>[C,3,3,3]</c>.</param>
     public static PackedKernel Pack(Tensor weight)
     {
-        using var contiguous = weight.contiguous();
-        using var accessor = contiguous.data<float>();
-        var values = accessor.ToArray();
+        var values = FmaKernels.Values(weight);
         var channels = (int)weight.shape[0];
         var packed = new float[channels * Columns];
         for (var c = 0; c < channels; c++)

@@ -34,6 +34,15 @@ internal static class FmaKernels
     /// </summary>
     internal const int MaxLibtorchThreads = 2;
 
+    /// <summary>A frozen weight's or bias's values in row-major order, for a kernel to pack.</summary>
+    /// <param name="tensor">The tensor; it is neither changed nor disposed.</param>
+    public static float[] Values(Tensor tensor)
+    {
+        using var contiguous = tensor.detach().contiguous();
+        using var accessor = contiguous.data<float>();
+        return accessor.ToArray();
+    }
+
     /// <summary>Gets a value indicating whether the CPU has a vector width the kernels can use.</summary>
     public static bool IsSupported => Vectors512.IsSupported || Vectors256.IsSupported;
 

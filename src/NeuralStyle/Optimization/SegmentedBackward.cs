@@ -69,7 +69,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         var stemByHand = lastLayer > 1 && squeeze.TakesStemGradientByHand;
         var poolByHand = stemByHand && lastLayer > 2;
         int[] byHand = poolByHand ? [1, 2] : stemByHand ? [1] : [];
-        var fires = poolByHand ? Enumerable.Range(3, lastLayer - 2).Where(squeeze.TakesFireGradientByHand).ToArray() : [];
+        var fires = poolByHand ? Enumerable.Range(3, lastLayer - 2).Where(squeeze.TakesFireModuleByHand).ToArray() : [];
         var cuts = layers.Concat(byHand).Concat(fires).Concat(fires.Select(f => f - 1))
             .Where(l => l > 0 && l < lastLayer).Distinct().OrderDescending().ToArray();
         return cuts.Length == 0 ? null : new SegmentedBackward(squeeze, cuts, lastLayer, stemByHand, poolByHand, fires);
@@ -134,11 +134,12 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
 
                     if (poolByHand && lower == 1)
                     {
-                        carried = FirstPoolBackward(features, gradients, handOff);
+                        carried = OneLayerByHand(2, features, gradients, handOff, (gradient, addTo) => SqueezeNetFeatureExtractor.FirstPoolInputGradient(gradient, features, addTo));
                     }
                     else if (lower == top - 1 && squeezed.TryGetValue(top, out var squeezedOutput))
                     {
-                        carried = FireBackward(top, features, squeezedOutput!, gradients, handOff);
+                        var fire = top;
+                        carried = OneLayerByHand(fire, features, gradients, handOff, (gradient, addTo) => extractor.FireInputGradient(fire, gradient, features[fire], squeezedOutput!, addTo));
                     }
                     else if (lower >= 0)
                     {
@@ -190,40 +191,10 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         }
     }
 
-    // The stretch from layer 2 down to layer 1, by hand: the gradients at the pool's output summed, and the pool's backward
-    // pass added to the terms' gradient at layer 1 (formed now), which then goes down as what came from above.
-    private static Tensor? FirstPoolBackward(FeatureMaps features, List<Tensor> gradients, LayerGradients handOff)
-    {
-        var atLayerOne = handOff.Take(1);
-        if (gradients.Count == 0)
-        {
-            return atLayerOne;
-        }
-
-        var atPool = SumInFirst(gradients);
-        var sum = atLayerOne is not null && atLayerOne.stride().AsSpan().SequenceEqual(features[1].stride()) ? atLayerOne : zeros_like(features[1]);
-        try
-        {
-            SqueezeNetFeatureExtractor.AddFirstPoolGradient(sum, atPool, features);
-            if (!ReferenceEquals(sum, atLayerOne) && atLayerOne is not null)
-            {
-                sum.add_(atLayerOne, OwnedScalars.One);
-                atLayerOne.Dispose();
-            }
-
-            return sum;
-        }
-        catch
-        {
-            sum.Dispose();
-            atLayerOne?.Dispose();
-            throw;
-        }
-    }
-
-    // The stretch of one Fire module, by hand: the gradients at its output summed, and its backward pass added to the
-    // terms' gradient at the layer below (formed now) where that is channels-last, which then goes down as what came from above.
-    private Tensor? FireBackward(int layer, FeatureMaps features, Tensor squeezedOutput, List<Tensor> gradients, LayerGradients handOff)
+    // A stretch of one layer taken by hand (the first pool, a Fire module): the gradients at its output summed, and its
+    // backward pass added to the terms' gradient at the layer below (formed now) where that has the layer's own layout,
+    // else formed apart and that gradient added to it; the sum then goes down as what came from above.
+    private static Tensor? OneLayerByHand(int layer, FeatureMaps features, List<Tensor> gradients, LayerGradients handOff, Func<Tensor, Tensor?, Tensor> backward)
     {
         var below = handOff.Take(layer - 1);
         if (gradients.Count == 0)
@@ -231,11 +202,12 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
             return below;
         }
 
-        var usable = below is not null && below.stride().AsSpan().SequenceEqual(features[layer - 1].stride()) ? below : null;
+        var addTo = below is not null && below.stride().AsSpan().SequenceEqual(features[layer - 1].stride()) ? below : null;
+        Tensor? sum = null;
         try
         {
-            var sum = extractor.FireInputGradient(layer, SumInFirst(gradients), features[layer], squeezedOutput, usable);
-            if (usable is null && below is not null)
+            sum = backward(SumInFirst(gradients), addTo);
+            if (addTo is null && below is not null)
             {
                 sum.add_(below, OwnedScalars.One);
                 below.Dispose();
@@ -245,6 +217,11 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         }
         catch
         {
+            if (!ReferenceEquals(sum, below))
+            {
+                sum?.Dispose();
+            }
+
             below?.Dispose();
             throw;
         }

@@ -102,7 +102,7 @@ public sealed class FireGradientTests
     public void The_extractor_takes_a_fire_module_by_hand_only_with_a_cut_below_it_and_keeps_its_squeezed_output()
     {
         var extractor = TestSupport.Extractors.Cpu;
-        if (!extractor.TakesStemGradientByHand || !extractor.TakesFireGradientByHand(3))
+        if (!extractor.TakesStemGradientByHand || !extractor.TakesFireModuleByHand(3))
         {
             Assert.Skip("This CPU has no vector width the kernels use.");
         }
