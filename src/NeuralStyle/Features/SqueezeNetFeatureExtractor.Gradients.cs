@@ -7,7 +7,7 @@ namespace NeuralStyle.Features;
 
 /// <content>
 /// The layers whose gradient a step's backward pass takes by hand on the CPU's vectors: the stem (<see cref="StemGradient"/>),
-/// the first max-pool (<see cref="PoolGradient"/>) and the Fire modules (<see cref="FireGradient"/>), computed forward
+/// the max-pools (<see cref="PoolGradient"/>) and the Fire modules (<see cref="FireGradient"/>), computed forward
 /// without a graph.
 /// </content>
 public sealed partial class SqueezeNetFeatureExtractor
@@ -38,15 +38,15 @@ public sealed partial class SqueezeNetFeatureExtractor
         StemGradient.Compute(gradient, rectified, _stemKernel ??= StemGradient.Pack(StemWeight), image.shape[2], image.shape[3]);
 
     /// <summary>
-    /// The gradient at the first max-pool's input (layer 1's output) from the gradient at its output (layer 2), added to
-    /// <paramref name="addTo"/> where given (shaped and laid out as layer 1's output), else to zeros.
+    /// The gradient at the input of the max-pool at <paramref name="layer"/> (2, 5 or 8) from the gradient at its output,
+    /// added to <paramref name="addTo"/> where given (shaped and laid out as the layer below's output), else to zeros.
     /// </summary>
-    internal static Tensor FirstPoolInputGradient(Tensor outputGradient, FeatureMaps features, Tensor? addTo)
+    internal static Tensor PoolInputGradient(int layer, Tensor outputGradient, FeatureMaps features, Tensor? addTo)
     {
-        var sum = addTo ?? zeros_like(features[1]);
+        var sum = addTo ?? zeros_like(features[layer - 1]);
         try
         {
-            PoolGradient.AddTo(sum, outputGradient, features[1], features[2]);
+            PoolGradient.AddTo(sum, outputGradient, features[layer - 1], features[layer]);
             return sum;
         }
         catch
@@ -83,6 +83,18 @@ public sealed partial class SqueezeNetFeatureExtractor
     {
         var (output, squeezed) = FireForward.Compute(input, _fireForwards[layer] ??= FireForward.Pack((FireModule)_layers[layer]));
         fires[layer] = squeezed;
+        return output.requires_grad_(true);
+    }
+
+    // A max-pool taken by hand (its gradient by PoolGradient), without a graph: its output a leaf that requires a gradient.
+    private Tensor PoolByHand(int layer, Tensor input)
+    {
+        Tensor output;
+        using (no_grad())
+        {
+            output = _layers[layer].call(input);
+        }
+
         return output.requires_grad_(true);
     }
 

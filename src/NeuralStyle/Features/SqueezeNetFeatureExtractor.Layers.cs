@@ -17,6 +17,12 @@ public sealed partial class SqueezeNetFeatureExtractor
     // Kinds of layers, for the arithmetic of output sizes: 'c' = conv 3×3 stride 2, 'r' = ReLU, 'p' = max-pool 3×3 stride 2 (ceil), 'f' = Fire.
     private const string LayerKinds = "crpffpffpffff";
 
+    /// <summary>Whether the layer at <paramref name="layer"/> is one of the max-pools (2, 5 and 8).</summary>
+    internal static bool IsMaxPool(int layer) => LayerKinds[layer] == 'p';
+
+    /// <summary>Whether the layer at <paramref name="layer"/> is a Fire module (3, 4, 6, 7 and 9 to 12).</summary>
+    internal static bool IsFireModule(int layer) => LayerKinds[layer] == 'f';
+
     /// <summary>Gets the index of a layer by its name (<c>conv1</c>, <c>relu1</c>, <c>pool1</c>, <c>fire2</c> … <c>fire9</c>).</summary>
     /// <param name="name">The layer name, case-insensitive.</param>
     /// <returns>The layer index, 0 to 12.</returns>

@@ -142,7 +142,13 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     /// by <see cref="FireForward"/>, without a graph, its output a leaf that requires a gradient, and on return maps to its squeeze's
     /// rectified output, owned by the caller; <paramref name="cuts"/> must hold the layer below each.
     /// </param>
-    internal FeatureMaps Extract(Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts, bool stemByHand = false, bool poolByHand = false, IDictionary<int, Tensor?>? fires = null)
+    /// <param name="pools">
+    /// The later max-pools (layers 5 and 8) whose gradient the backward pass takes by hand (<see cref="PoolGradient"/>), each
+    /// over a Fire module of <paramref name="fires"/>: computed without a graph (so without indices), the output a leaf that
+    /// requires a gradient.
+    /// </param>
+    internal FeatureMaps Extract(
+        Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts, bool stemByHand = false, bool poolByHand = false, IDictionary<int, Tensor?>? fires = null, IReadOnlyCollection<int>? pools = null)
     {
         if (cuts is not null && cuts.ContainsKey(0))
         {
@@ -162,9 +168,14 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
         ObjectDisposedException.ThrowIf(_disposed, this);
         Guard.NotNull(image);
         CheckLayer(lastLayer);
-        if (fires is not null && fires.Keys.Any(f => f > lastLayer || f < 3 || LayerKinds[f] != 'f' || cuts is null || !cuts.ContainsKey(f - 1) || !TakesFireModuleByHand(f)))
+        if (fires is not null && fires.Keys.Any(f => f > lastLayer || f < 3 || !IsFireModule(f) || cuts is null || !cuts.ContainsKey(f - 1) || !TakesFireModuleByHand(f)))
         {
             throw new ArgumentException("A Fire module's gradient is taken by hand only up to the last layer, with a cut after the layer below it, where the kernel applies.", nameof(fires));
+        }
+
+        if (pools is not null && pools.Any(p => p > lastLayer || p < 5 || !IsMaxPool(p) || fires is null || !fires.ContainsKey(p - 1)))
+        {
+            throw new ArgumentException("A later max-pool's gradient is taken by hand only up to the last layer, over a Fire module taken by hand.", nameof(pools));
         }
 
         if (image.dim() != 4 || image.shape[1] != 3)
@@ -207,7 +218,9 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
             var x = stemOutput ?? input ?? image;
             for (var i = first; i <= lastLayer; i++)
             {
-                x = fires is not null && fires.ContainsKey(i) ? FireByHand(i, x, fires) : _layers[i].call(x);
+                x = fires is not null && fires.ContainsKey(i) ? FireByHand(i, x, fires)
+                    : pools is not null && pools.Contains(i) ? PoolByHand(i, x)
+                    : _layers[i].call(x);
                 outputs.Add(x);
                 if (cuts is not null && i < lastLayer && cuts.ContainsKey(i))
                 {

@@ -24,7 +24,8 @@ namespace NeuralStyle.Optimization;
 /// <param name="stemByHand">Whether the last stretch, the stem (layers 0 and 1), is taken by hand (<see cref="StemGradient"/>).</param>
 /// <param name="poolByHand">Whether the stretch above it, the first max-pool (layer 2), is taken by hand too (<see cref="PoolGradient"/>).</param>
 /// <param name="fires">The Fire modules whose stretches (each one layer) are taken by hand (<see cref="FireGradient"/>).</param>
-internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, int[] cuts, int lastLayer, bool stemByHand, bool poolByHand, int[] fires)
+/// <param name="pools">The later max-pools (pool3, pool5) whose stretches (each one layer) are taken by hand (<see cref="PoolGradient"/>).</param>
+internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, int[] cuts, int lastLayer, bool stemByHand, bool poolByHand, int[] fires, int[] pools)
 {
     /// <summary>Gets the layers the graph is cut after, from the top down.</summary>
     public IReadOnlyList<int> Cuts => cuts;
@@ -38,13 +39,17 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
     /// <summary>Gets the Fire modules whose gradient is taken by hand (<see cref="FireGradient"/>), each a stretch of its own.</summary>
     public IReadOnlyList<int> Fires => fires;
 
+    /// <summary>Gets the later max-pools whose gradient is taken by hand (<see cref="PoolGradient"/>), each a stretch of its own.</summary>
+    public IReadOnlyList<int> Pools => pools;
+
     /// <summary>
     /// The backward pass by stretches for these terms on this extractor, cut after every layer a term reads but the last
     /// (<paramref name="lastLayer"/>, nothing above it) and layer 0 (the ReLU after it works in place), after layer 1 where
     /// the stem's gradient is taken by hand (<see cref="SqueezeNetFeatureExtractor.TakesStemGradientByHand"/>) and after
     /// layer 2 too where the first pool's is as well (<see cref="PoolGradient"/>, where a layer above the pool is read), and
     /// around every Fire module up to the last layer where the pool's is taken by hand and the Fire kernel applies
-    /// (<see cref="FireGradient"/>: after the module and the layer below it); null
+    /// (<see cref="FireGradient"/>: after the module and the layer below it) and around the max-pool over each such module
+    /// (<see cref="PoolGradient"/>); null
     /// where the backward pass runs at once: another extractor, a term that builds a graph, or nothing to cut.
     /// </summary>
     /// <param name="extractor">The network.</param>
@@ -70,9 +75,11 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         var poolByHand = stemByHand && lastLayer > 2;
         int[] byHand = poolByHand ? [1, 2] : stemByHand ? [1] : [];
         var fires = poolByHand ? Enumerable.Range(3, lastLayer - 2).Where(squeeze.TakesFireModuleByHand).ToArray() : [];
-        var cuts = layers.Concat(byHand).Concat(fires).Concat(fires.Select(f => f - 1))
+        // A Fire module's output is channels-last, as the pool's kernel takes it.
+        var pools = fires.Select(f => f + 1).Where(p => p <= lastLayer && SqueezeNetFeatureExtractor.IsMaxPool(p)).ToArray();
+        var cuts = layers.Concat(byHand).Concat(fires).Concat(fires.Select(f => f - 1)).Concat(pools)
             .Where(l => l > 0 && l < lastLayer).Distinct().OrderDescending().ToArray();
-        return cuts.Length == 0 ? null : new SegmentedBackward(squeeze, cuts, lastLayer, stemByHand, poolByHand, fires);
+        return cuts.Length == 0 ? null : new SegmentedBackward(squeeze, cuts, lastLayer, stemByHand, poolByHand, fires, pools);
     }
 
     /// <summary>
@@ -92,7 +99,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         Tensor? carried = null;
         try
         {
-            using var features = extractor.Extract(image, lastLayer, leaves, stemByHand, poolByHand, squeezed);
+            using var features = extractor.Extract(image, lastLayer, leaves, stemByHand, poolByHand, squeezed, pools);
             var values = terms(features, handOff);
             if (values.Any(t => t.requires_grad))
             {
@@ -132,9 +139,10 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                         carried = null;
                     }
 
-                    if (poolByHand && lower == 1)
+                    if (lower == top - 1 && ((poolByHand && top == 2) || pools.Contains(top)))
                     {
-                        carried = OneLayerByHand(2, features, gradients, handOff, (gradient, addTo) => SqueezeNetFeatureExtractor.FirstPoolInputGradient(gradient, features, addTo));
+                        var pool = top;
+                        carried = OneLayerByHand(pool, features, gradients, handOff, (gradient, addTo) => SqueezeNetFeatureExtractor.PoolInputGradient(pool, gradient, features, addTo));
                     }
                     else if (lower == top - 1 && squeezed.TryGetValue(top, out var squeezedOutput))
                     {
@@ -191,7 +199,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         }
     }
 
-    // A stretch of one layer taken by hand (the first pool, a Fire module): the gradients at its output summed, and its
+    // A stretch of one layer taken by hand (a max-pool, a Fire module): the gradients at its output summed, and its
     // backward pass added to the terms' gradient at the layer below (formed now) where that has the layer's own layout,
     // else formed apart and that gradient added to it; the sum then goes down as what came from above.
     private static Tensor? OneLayerByHand(int layer, FeatureMaps features, List<Tensor> gradients, LayerGradients handOff, Func<Tensor, Tensor?, Tensor> backward)

@@ -22,6 +22,8 @@ public sealed class SegmentedBackwardTests
     [Theory]
     [InlineData(new[] { 1, 4, 6, 7 }, 3, false, 1, true)] // the presets: cut after every layer below 7
     [InlineData(new[] { 0, 2, 5 }, 5, false, 1, true)] // layer 0 is read but not cut; the content is at the top; a term reads the pool's output
+    [InlineData(new[] { 1, 8 }, 6, false, 1, true)] // pool5 at the top, taken by hand; pool3 read by no term, taken by hand
+    [InlineData(new[] { 5, 9 }, 7, true, 2, true)] // up to fire6 (autograd) over pool5; a term at pool3; a mask and a batch
     [InlineData(new[] { 1, 4, 6, 7 }, 3, true, 1, true)] // a style mask
     [InlineData(new[] { 1, 4, 7 }, 1, false, 2, true)] // a batch of two; content and style at the same cut
     [InlineData(new[] { 1, 4, 6, 7 }, 3, false, 1, false)] // contiguous memory: nothing by hand
@@ -54,8 +56,11 @@ public sealed class SegmentedBackwardTests
             // stretch of its own.
             int[] fires = bySegments.PoolByHand ? [.. new[] { 3, 4, 6, 7 }.Where(f => f <= last)] : [];
             bySegments.Fires.Should().Equal(fires);
+            // So is the max-pool over each of them (pool3 over fire3, pool5 over fire5), its own stretch too.
+            int[] pools = [.. new[] { 5, 8 }.Where(p => fires.Contains(p - 1) && p <= last)];
+            bySegments.Pools.Should().Equal(pools);
             int[] byHand = bySegments.PoolByHand ? [1, 2] : bySegments.StemByHand ? [1] : [];
-            bySegments.Cuts.Should().Equal(styleLayers.Append(contentLayer).Concat(byHand).Concat(fires).Concat(fires.Select(f => f - 1))
+            bySegments.Cuts.Should().Equal(styleLayers.Append(contentLayer).Concat(byHand).Concat(fires).Concat(fires.Select(f => f - 1)).Concat(pools)
                 .Where(l => l > 0 && l < last).Distinct().OrderDescending());
 
             var x = image.clone().requires_grad_();
