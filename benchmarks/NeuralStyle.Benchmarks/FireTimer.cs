@@ -128,8 +128,8 @@ internal static class FireTimer
         return 0;
     }
 
-    // The mean time of one backward pass, each after its forward pass (not timed) and in a scope of its own.
-    private static double Mean(int steps, Func<Action> prepare)
+    // The mean time of one pass, each after its preparation (not timed) and in a scope of its own.
+    internal static double Mean(int steps, Func<Action> prepare)
     {
         double total = 0;
         for (var i = 0; i < steps + 2; i++)

@@ -45,6 +45,11 @@ public static class Program
             return FireTimer.Run(args.Skip(1).ToArray());
         }
 
+        if (args.Length > 0 && args[0] == "stem")
+        {
+            return StemTimer.Run(args.Skip(1).ToArray());
+        }
+
         if (args.Length > 0 && args[0] == "memory")
         {
             return MemoryProbe.Run(args.Skip(1).ToArray());

@@ -16,6 +16,9 @@ public sealed partial class SqueezeNetFeatureExtractor
     // pack the same values twice.
     private StemGradient.PackedKernel? _stemKernel;
 
+    // conv1's weight and bias as StemForward reads them; the same race as above.
+    private StemForward.PackedStem? _stemForward;
+
     // The Fire modules' weights as FireGradient reads them, packed at the first use, by layer; the same race as above.
     private readonly FireGradient.PackedFire?[] _fireKernels = new FireGradient.PackedFire?[LayerCount];
 
@@ -23,15 +26,18 @@ public sealed partial class SqueezeNetFeatureExtractor
     private readonly FireForward.PackedFire?[] _fireForwards = new FireForward.PackedFire?[LayerCount];
 
     /// <summary>
-    /// Gets a value indicating whether a step's backward pass can take the gradient of the stem (layers 0 and 1) by hand,
-    /// with <see cref="StemGradient"/>, and that of the first max-pool (layer 2) with <see cref="PoolGradient"/>: on
-    /// channels-last memory, where the kernels apply (the pool's wherever the convolution's does: 64 float32 CPU channels,
-    /// the same vectors).
+    /// Gets a value indicating whether a step can take the stem (layers 0 and 1) by hand, forward with
+    /// <see cref="StemForward"/> and backward with <see cref="StemGradient"/>, and the gradient of the first max-pool (layer 2)
+    /// with <see cref="PoolGradient"/>: on channels-last memory, where the kernels apply (the pool's wherever the
+    /// convolution's do: 64 float32 CPU channels, the same vectors).
     /// </summary>
-    internal bool TakesStemGradientByHand => ChannelsLast && StemGradient.Applies(StemWeight);
+    internal bool TakesStemGradientByHand => ChannelsLast && StemGradient.Applies(StemWeight) && StemForward.Applies(StemWeight, StemBias);
 
     /// <summary>Gets <c>conv1</c>'s weight, <c>[64,3,3,3]</c>; owned by the network.</summary>
     internal Tensor StemWeight => ((Conv2d)_layers[0]).weight!;
+
+    /// <summary>Gets <c>conv1</c>'s bias, <c>[64]</c>; owned by the network.</summary>
+    internal Tensor? StemBias => ((Conv2d)_layers[0]).bias;
 
     /// <summary>The gradient at the image of the stem whose rectified output is <paramref name="rectified"/> and whose gradient there is <paramref name="gradient"/>.</summary>
     internal Tensor StemImageGradient(Tensor gradient, Tensor rectified, Tensor image) =>
@@ -86,26 +92,18 @@ public sealed partial class SqueezeNetFeatureExtractor
         return output.requires_grad_(true);
     }
 
-    // A max-pool taken by hand (its gradient by PoolGradient), without a graph: its output a leaf that requires a gradient.
-    private Tensor PoolByHand(int layer, Tensor input)
-    {
-        Tensor output;
-        using (no_grad())
-        {
-            output = _layers[layer].call(input);
-        }
+    // A later max-pool taken by hand (PoolForward; its gradient by PoolGradient), without a graph: its output a leaf that
+    // requires a gradient.
+    private static Tensor PoolByHand(Tensor input) => PoolForward.Compute(input).requires_grad_(true);
 
-        return output.requires_grad_(true);
-    }
-
-    // Layers 0 and 1, and 2 with the pool, without a graph, on channels-last memory: the rectified output and the pool's,
-    // leaves that require a gradient, owned by the caller.
+    // Layers 0 and 1 (StemForward), and 2 with the pool (PoolForward), without a graph, on channels-last memory: the
+    // rectified output and the pool's, leaves that require a gradient, owned by the caller.
     private (Tensor Rectified, Tensor? Pooled) Stem(Tensor image, bool withPool)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var rectified = _layers[1].call(_layers[0].call(Internal.ChannelsLast.Copy(image)));
-        var pooled = withPool ? _layers[2].call(rectified).detach().requires_grad_(true).DetachFromDisposeScope() : null;
+        var rectified = StemForward.Compute(image, _stemForward ??= StemForward.Pack(StemWeight, StemBias!));
+        var pooled = withPool ? PoolForward.Compute(rectified).requires_grad_(true).DetachFromDisposeScope() : null;
         return (rectified.detach().requires_grad_(true).DetachFromDisposeScope(), pooled);
     }
 }

@@ -135,7 +135,7 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     /// </param>
     /// <param name="poolByHand">
     /// Whether it takes the first max-pool's gradient by hand too (<see cref="PoolGradient"/>): layer 2 is then computed
-    /// without a graph as well (so without indices), and <paramref name="cuts"/> must hold layer 2.
+    /// by <see cref="PoolForward"/>, without a graph as well (so without indices), and <paramref name="cuts"/> must hold layer 2.
     /// </param>
     /// <param name="fires">
     /// The Fire modules the step takes by hand (<see cref="TakesFireModuleByHand"/>), mapped to null on entry: each is computed
@@ -144,8 +144,8 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
     /// </param>
     /// <param name="pools">
     /// The later max-pools (layers 5 and 8) whose gradient the backward pass takes by hand (<see cref="PoolGradient"/>), each
-    /// over a Fire module of <paramref name="fires"/>: computed without a graph (so without indices), the output a leaf that
-    /// requires a gradient.
+    /// over a Fire module of <paramref name="fires"/>: computed by <see cref="PoolForward"/>, without a graph (so without
+    /// indices), the output a leaf that requires a gradient.
     /// </param>
     internal FeatureMaps Extract(
         Tensor image, int lastLayer, IDictionary<int, Tensor?>? cuts, bool stemByHand = false, bool poolByHand = false, IDictionary<int, Tensor?>? fires = null, IReadOnlyCollection<int>? pools = null)
@@ -219,7 +219,7 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
             for (var i = first; i <= lastLayer; i++)
             {
                 x = fires is not null && fires.ContainsKey(i) ? FireByHand(i, x, fires)
-                    : pools is not null && pools.Contains(i) ? PoolByHand(i, x)
+                    : pools is not null && pools.Contains(i) ? PoolByHand(x)
                     : _layers[i].call(x);
                 outputs.Add(x);
                 if (cuts is not null && i < lastLayer && cuts.ContainsKey(i))

@@ -75,6 +75,9 @@ internal unsafe interface IFmaVectors<TVector>
     /// <summary>Loads a vector.</summary>
     static abstract TVector Load(float* source);
 
+    /// <summary>The lanes' maxima, a NaN in either lane giving NaN (as a max-pool propagates it).</summary>
+    static abstract TVector Max(TVector a, TVector b);
+
     /// <summary>Stores a vector.</summary>
     static abstract void Store(TVector value, float* destination);
 
@@ -111,6 +114,9 @@ internal readonly unsafe struct Vectors512 : IFmaVectors<Vector512<float>>
 
     /// <inheritdoc/>
     public static Vector512<float> Load(float* source) => Vector512.Load(source);
+
+    /// <inheritdoc/>
+    public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
 
     /// <inheritdoc/>
     public static void Store(Vector512<float> value, float* destination) => value.Store(destination);
@@ -150,6 +156,9 @@ internal readonly unsafe struct Vectors256 : IFmaVectors<Vector256<float>>
 
     /// <inheritdoc/>
     public static Vector256<float> Load(float* source) => Vector256.Load(source);
+
+    /// <inheritdoc/>
+    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
 
     /// <inheritdoc/>
     public static void Store(Vector256<float> value, float* destination) => value.Store(destination);
