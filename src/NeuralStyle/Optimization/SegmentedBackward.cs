@@ -158,12 +158,22 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                         // Every root is at the stem's rectified output (layer 0's too: its ReLU works in place).
                         var imageGradient = extractor.StemImageGradient(SumInFirst(gradients), features[1], features.Image);
                         gradients.Add(imageGradient);
-                        if (handOff.Image is { } pixelGradient)
+                        if (handOff.Image is { } pixelGradient && pixelGradient.stride().AsSpan().SequenceEqual(features.Image.stride()))
                         {
-                            imageGradient.add_(pixelGradient, OwnedScalars.One);
+                            // The sum in the image's own layout, which the pixel terms' gradient has: the image's gradient
+                            // then takes it without a pass that strides across the kernel's channels-last one.
+                            pixelGradient.add_(imageGradient, OwnedScalars.One);
+                            backward([features.Image], [pixelGradient]);
                         }
+                        else
+                        {
+                            if (handOff.Image is { } other)
+                            {
+                                imageGradient.add_(other, OwnedScalars.One);
+                            }
 
-                        backward([features.Image], [imageGradient]);
+                            backward([features.Image], [imageGradient]);
+                        }
                     }
                     else
                     {
