@@ -172,20 +172,20 @@ internal static unsafe partial class FireForward
                 }
             }
 
-            Store<TLanes, TVector>(target, c00, c01, c02, c03);
+            FmaKernels.StoreRectified<TLanes, TVector>(target, c00, c01, c02, c03);
             if (count > 1)
             {
-                Store<TLanes, TVector>(target + e, c10, c11, c12, c13);
+                FmaKernels.StoreRectified<TLanes, TVector>(target + e, c10, c11, c12, c13);
             }
 
             if (count > 2)
             {
-                Store<TLanes, TVector>(target + (2 * e), c20, c21, c22, c23);
+                FmaKernels.StoreRectified<TLanes, TVector>(target + (2 * e), c20, c21, c22, c23);
             }
 
             if (count > 3)
             {
-                Store<TLanes, TVector>(target + (3 * e), c30, c31, c32, c33);
+                FmaKernels.StoreRectified<TLanes, TVector>(target + (3 * e), c30, c31, c32, c33);
             }
         }
 
@@ -195,18 +195,6 @@ internal static unsafe partial class FireForward
         {
             var offset = ((tap % 3) - 1) * (long)_squeezed;
             return (tap < 3 ? above : tap < 6 ? here : below) + offset;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store<TLanes, TVector>(float* target, TVector a, TVector b, TVector c, TVector d)
-            where TLanes : struct, IFmaVectors<TVector>
-            where TVector : struct
-        {
-            long n = TLanes.Count;
-            TLanes.Store(TLanes.WherePositive(a, a), target);
-            TLanes.Store(TLanes.WherePositive(b, b), target + n);
-            TLanes.Store(TLanes.WherePositive(c, c), target + (2 * n));
-            TLanes.Store(TLanes.WherePositive(d, d), target + (3 * n));
         }
     }
 }

@@ -214,32 +214,21 @@ internal static unsafe class StemForward
                 }
             }
 
-            Store<TLanes, TVector>(target, n, TLanes.Add(c00, b0), TLanes.Add(c01, b1), TLanes.Add(c02, b2), TLanes.Add(c03, b3));
+            FmaKernels.StoreRectified<TLanes, TVector>(target, TLanes.Add(c00, b0), TLanes.Add(c01, b1), TLanes.Add(c02, b2), TLanes.Add(c03, b3));
             if (count > 1)
             {
-                Store<TLanes, TVector>(target + c, n, TLanes.Add(c10, b0), TLanes.Add(c11, b1), TLanes.Add(c12, b2), TLanes.Add(c13, b3));
+                FmaKernels.StoreRectified<TLanes, TVector>(target + c, TLanes.Add(c10, b0), TLanes.Add(c11, b1), TLanes.Add(c12, b2), TLanes.Add(c13, b3));
             }
 
             if (count > 2)
             {
-                Store<TLanes, TVector>(target + (2 * c), n, TLanes.Add(c20, b0), TLanes.Add(c21, b1), TLanes.Add(c22, b2), TLanes.Add(c23, b3));
+                FmaKernels.StoreRectified<TLanes, TVector>(target + (2 * c), TLanes.Add(c20, b0), TLanes.Add(c21, b1), TLanes.Add(c22, b2), TLanes.Add(c23, b3));
             }
 
             if (count > 3)
             {
-                Store<TLanes, TVector>(target + (3 * c), n, TLanes.Add(c30, b0), TLanes.Add(c31, b1), TLanes.Add(c32, b2), TLanes.Add(c33, b3));
+                FmaKernels.StoreRectified<TLanes, TVector>(target + (3 * c), TLanes.Add(c30, b0), TLanes.Add(c31, b1), TLanes.Add(c32, b2), TLanes.Add(c33, b3));
             }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store<TLanes, TVector>(float* target, long n, TVector a, TVector b, TVector c, TVector d)
-            where TLanes : struct, IFmaVectors<TVector>
-            where TVector : struct
-        {
-            TLanes.Store(TLanes.WherePositive(a, a), target);
-            TLanes.Store(TLanes.WherePositive(b, b), target + n);
-            TLanes.Store(TLanes.WherePositive(c, c), target + (2 * n));
-            TLanes.Store(TLanes.WherePositive(d, d), target + (3 * n));
         }
     }
 }

@@ -25,8 +25,21 @@ internal enum FmaLanes
 /// second thread of ours found no free core during a step (measured on two cores; docs/performance.md), while a parallel
 /// region of ours is work those workers take at once.
 /// </summary>
-internal static class FmaKernels
+internal static unsafe class FmaKernels
 {
+    /// <summary>Four consecutive vectors rectified (below zero gives 0) and stored from <paramref name="target"/> on: a tile's row of output channels.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static void StoreRectified<TLanes, TVector>(float* target, TVector a, TVector b, TVector c, TVector d)
+        where TLanes : struct, IFmaVectors<TVector>
+        where TVector : struct
+    {
+        var n = TLanes.Count;
+        TLanes.Store(TLanes.WherePositive(a, a), target);
+        TLanes.Store(TLanes.WherePositive(b, b), target + n);
+        TLanes.Store(TLanes.WherePositive(c, c), target + (2 * n));
+        TLanes.Store(TLanes.WherePositive(d, d), target + (3 * n));
+    }
+
     /// <summary>
     /// The most libtorch threads for which the kernels are used: on two cores the Gram kernel beat libtorch's
     /// product on two threads by 25–40 % on one core and by 2.4–3× split over libtorch's team (docs/performance.md); with
