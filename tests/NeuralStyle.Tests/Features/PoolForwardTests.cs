@@ -11,7 +11,8 @@ namespace NeuralStyle.Tests.Features;
 /// <summary>
 /// The max-pools' forward pass by hand (<see cref="PoolForward"/>) gives libtorch's values exactly (3×3, stride 2, ceil
 /// mode): at both vector widths, for the three pools' channel counts, even and odd sizes (whose last window hangs over the
-/// edge), the smallest input, a batch, ReLU's ties of zeros and a NaN; on one thread or three.
+/// edge), the smallest input, a batch, ReLU's ties of zeros and a NaN; on one thread or three; and the extractor takes
+/// pool3 by hand only over a Fire module it takes by hand.
 /// </summary>
 public sealed class PoolForwardTests
 {
@@ -65,6 +66,35 @@ public sealed class PoolForwardTests
         {
             split.eq(one).all().item<bool>().Should().BeTrue();
         }
+    }
+
+    [Fact]
+    public void The_extractor_takes_a_later_pool_by_hand_only_over_a_fire_module_taken_by_hand()
+    {
+        var extractor = TestSupport.Extractors.Cpu;
+        if (!extractor.TakesStemGradientByHand || !extractor.TakesFireModuleByHand(4))
+        {
+            Assert.Skip("This CPU has no vector width the kernels use.");
+        }
+
+        using var scope = NewDisposeScope();
+        var image = rand([1, 3, 64, 64], generator: new torch.Generator(53));
+        var overLibtorch = () => extractor.Extract(image, 5, new System.Collections.Generic.Dictionary<int, Tensor?> { [4] = null }, pools: [5]);
+        overLibtorch.Should().Throw<System.ArgumentException>().WithMessage("*max-pool*over a Fire module taken by hand*");
+        var notPool = () => extractor.Extract(image, 6, new System.Collections.Generic.Dictionary<int, Tensor?> { [3] = null }, fires: new System.Collections.Generic.Dictionary<int, Tensor?> { [4] = null }, pools: [4]);
+        notPool.Should().Throw<System.ArgumentException>();
+
+        var cuts = new System.Collections.Generic.Dictionary<int, Tensor?> { [3] = null, [4] = null };
+        var fires = new System.Collections.Generic.Dictionary<int, Tensor?> { [4] = null };
+        using var byHand = extractor.Extract(image.clone().requires_grad_(), 5, cuts, fires: fires, pools: [5]);
+        using var plain = extractor.Extract(image, 5);
+        byHand[5].requires_grad.Should().BeTrue("terms hand their gradients over only for outputs that require one");
+        byHand[5].is_leaf.Should().BeTrue("the pool ran without a graph");
+        ChannelsLast.Is(byHand[5]).Should().BeTrue();
+        byHand[5].sub(plain[5]).abs().max().item<float>().Should().BeLessThan(1e-5f * plain[5].abs().max().item<float>());
+        fires[4]!.Dispose();
+        cuts[3]!.Dispose();
+        cuts[4]!.Dispose();
     }
 
     [Fact]
