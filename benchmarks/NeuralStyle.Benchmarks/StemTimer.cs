@@ -64,7 +64,7 @@ internal static class StemTimer
             var actual = StemForward.Compute(image, packed);
             var difference = actual.sub(expected).abs().max().item<float>() / expected.abs().max().item<float>();
             var equal = actual.eq(expected).to(ScalarType.Float32).mean().item<float>();
-            long outputHeight = ((height - 3) / 2) + 1, outputWidth = ((width - 3) / 2) + 1;
+            long outputHeight = StemGradient.OutputSize(height), outputWidth = StemGradient.OutputSize(width);
             var flops = 2.0 * outputHeight * outputWidth * 64 * 27;
             double libtorch = StepTimer.Median(libtorchMs), kernel = StepTimer.Median(kernelMs);
             Console.WriteLine(JsonSerializer.Serialize(new

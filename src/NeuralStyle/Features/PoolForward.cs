@@ -16,7 +16,7 @@ namespace NeuralStyle.Features;
 /// </summary>
 internal static unsafe class PoolForward
 {
-    private const int Kernel = 3, Stride = 2;
+    private const int Kernel = PoolGradient.Kernel, Stride = PoolGradient.Stride;
 
     /// <summary>The pool's output, <c>[N,C,Ho,Wo]</c> in channels-last memory, for an input for which <see cref="PoolGradient.Applies"/> holds.</summary>
     /// <param name="input">The pool's input, <c>[N,C,H,W]</c>, channels-last.</param>

@@ -22,7 +22,8 @@ namespace NeuralStyle.Features;
 /// </remarks>
 internal static unsafe class PoolGradient
 {
-    private const int Kernel = 3, Stride = 2;
+    /// <summary>The pools' window size and stride.</summary>
+    internal const int Kernel = 3, Stride = 2;
 
     /// <summary>
     /// Gets a value indicating whether the kernel applies to a pool over <paramref name="input"/>: a float32 CPU tensor
@@ -59,7 +60,7 @@ internal static unsafe class PoolGradient
         long batch = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
         long[] pooled = [batch, channels, OutputSize(height), OutputSize(width)];
         if (!output.shape.AsSpan().SequenceEqual(pooled) || !outputGradient.shape.AsSpan().SequenceEqual(pooled)
-            || !inputGradient.shape.AsSpan().SequenceEqual(input.shape) || !inputGradient.stride().AsSpan().SequenceEqual(input.stride())
+            || !inputGradient.shape.AsSpan().SequenceEqual(input.shape) || !ChannelsLast.SameStrides(inputGradient, input)
             || inputGradient.dtype != ScalarType.Float32 || inputGradient.device_type != DeviceType.CPU)
         {
             throw new ArgumentException(

@@ -23,8 +23,8 @@ namespace NeuralStyle.Features;
 /// </remarks>
 internal static unsafe class StemForward
 {
-    /// <summary>The colour channels, kernel size and stride of SqueezeNet 1.1's <c>conv1</c>.</summary>
-    private const int Colours = 3, Kernel = 3, Stride = 2;
+    // conv1's geometry, as the gradient kernel has it.
+    private const int Colours = StemGradient.Colours, Kernel = StemGradient.Kernel, Stride = StemGradient.Stride;
 
     /// <summary>The taps of a kernel: rows × columns × colours.</summary>
     private const int Taps = Colours * Kernel * Kernel;
@@ -80,7 +80,7 @@ internal static unsafe class StemForward
         }
 
         long batch = image.shape[0], height = image.shape[2], width = image.shape[3];
-        long outputHeight = ((height - Kernel) / Stride) + 1, outputWidth = ((width - Kernel) / Stride) + 1;
+        long outputHeight = StemGradient.OutputSize(height), outputWidth = StemGradient.OutputSize(width);
         if (batch * outputHeight * outputWidth * weights.Channels * sizeof(float) > int.MaxValue || batch * Colours * height * width * sizeof(float) > int.MaxValue)
         {
             throw new ArgumentException($"A {width}×{height} image is too large for the stem's own kernel.");

@@ -24,7 +24,7 @@ namespace NeuralStyle.Features;
 internal static unsafe class StemGradient
 {
     /// <summary>The colour channels, kernel size and stride of SqueezeNet 1.1's <c>conv1</c>.</summary>
-    private const int Colours = 3, Kernel = 3, Stride = 2;
+    internal const int Colours = 3, Kernel = 3, Stride = 2;
 
     /// <summary>A kernel row's values for one output position: 3 kernel columns × 3 colours.</summary>
     private const int RowValues = Kernel * Colours;
@@ -78,7 +78,7 @@ internal static unsafe class StemGradient
     {
         var weight = kernel.Shape;
         long batch = gradient.shape[0], channels = weight[0];
-        long outputHeight = ((height - Kernel) / Stride) + 1, outputWidth = ((width - Kernel) / Stride) + 1;
+        long outputHeight = OutputSize(height), outputWidth = OutputSize(width);
         long[] expected = [batch, channels, outputHeight, outputWidth];
         if (height < Kernel || width < Kernel || !gradient.shape.AsSpan().SequenceEqual(expected) || !rectified.shape.AsSpan().SequenceEqual(expected))
         {
@@ -117,6 +117,10 @@ internal static unsafe class StemGradient
 
         return image.permute(0, 3, 1, 2).MoveToOuterDisposeScope();
     }
+
+    /// <summary>conv1's output size for an image size: <c>(size − 3) / 2 + 1</c>, no padding.</summary>
+    /// <param name="size">The image's height or width, at least 3.</param>
+    public static long OutputSize(long size) => ((size - Kernel) / Stride) + 1;
 
     /// <summary>
     /// The kernel matrix of a weight for which <see cref="Applies"/> holds, C rows of <see cref="Columns"/>: column

@@ -9,6 +9,9 @@ internal static class ChannelsLast
     /// <summary>Whether <paramref name="tensor"/>, an [N,C,H,W] tensor, has its channels next to each other in memory.</summary>
     public static bool Is(Tensor tensor) => tensor.shape[1] > 1 && tensor.stride(1) == 1;
 
+    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> lay their elements out alike (the same strides).</summary>
+    public static bool SameStrides(Tensor a, Tensor b) => a.stride().AsSpan().SequenceEqual(b.stride());
+
     /// <summary>
     /// Whether <paramref name="tensor"/>'s memory is dense in one of the two layouts the CPU kernels read: contiguous, or
     /// an [N,C,H,W] tensor in channels-last memory (strides of dimensions of size 1 aside).

@@ -158,22 +158,18 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                         // Every root is at the stem's rectified output (layer 0's too: its ReLU works in place).
                         var imageGradient = extractor.StemImageGradient(SumInFirst(gradients), features[1], features.Image);
                         gradients.Add(imageGradient);
-                        if (handOff.Image is { } pixelGradient && pixelGradient.stride().AsSpan().SequenceEqual(features.Image.stride()))
+                        // The sum is formed in the image's own layout where the pixel terms' gradient has it: the image's
+                        // gradient then takes it without a pass that strides across the kernel's channels-last one.
+                        var pixelGradient = handOff.Image;
+                        var (sum, addend) = pixelGradient is not null && ChannelsLast.SameStrides(pixelGradient, features.Image)
+                            ? (pixelGradient, imageGradient)
+                            : (imageGradient, pixelGradient);
+                        if (addend is not null)
                         {
-                            // The sum in the image's own layout, which the pixel terms' gradient has: the image's gradient
-                            // then takes it without a pass that strides across the kernel's channels-last one.
-                            pixelGradient.add_(imageGradient, OwnedScalars.One);
-                            backward([features.Image], [pixelGradient]);
+                            sum.add_(addend, OwnedScalars.One);
                         }
-                        else
-                        {
-                            if (handOff.Image is { } other)
-                            {
-                                imageGradient.add_(other, OwnedScalars.One);
-                            }
 
-                            backward([features.Image], [imageGradient]);
-                        }
+                        backward([features.Image], [sum]);
                     }
                     else
                     {
@@ -220,7 +216,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
             return below;
         }
 
-        var addTo = below is not null && below.stride().AsSpan().SequenceEqual(features[layer - 1].stride()) ? below : null;
+        var addTo = below is not null && ChannelsLast.SameStrides(below, features[layer - 1]) ? below : null;
         Tensor? sum = null;
         try
         {
