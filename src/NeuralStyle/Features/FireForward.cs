@@ -42,8 +42,8 @@ internal static unsafe partial class FireForward
         var squeeze = FmaKernels.Values(fire.SqueezeWeight);
         var one = FmaKernels.Values(fire.Expand1x1Weight);
         var three = FmaKernels.Values(fire.Expand3x3Weight);
-        int s = (int)fire.SqueezeWeight.shape[0], inputs = (int)fire.SqueezeWeight.shape[1];
-        int left = (int)fire.Expand1x1Weight.shape[0], right = (int)fire.Expand3x3Weight.shape[0];
+        int s = (int)fire.SqueezeWeight.size(0), inputs = (int)fire.SqueezeWeight.size(1);
+        int left = (int)fire.Expand1x1Weight.size(0), right = (int)fire.Expand3x3Weight.size(0);
         var squeezeRows = new float[inputs * s];
         for (var k = 0; k < s; k++)
         {
@@ -87,12 +87,12 @@ internal static unsafe partial class FireForward
     /// <exception cref="ArgumentException">The input does not fit the module, or is too large for the kernel.</exception>
     public static (Tensor Output, Tensor Squeezed) Compute(Tensor input, PackedFire weights, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
-        if (input.dim() != 4 || input.shape[1] != weights.Inputs || input.dtype != ScalarType.Float32 || input.device_type != DeviceType.CPU)
+        if (input.dim() != 4 || input.size(1) != weights.Inputs || input.dtype != ScalarType.Float32 || input.device_type != DeviceType.CPU)
         {
             throw new ArgumentException($"The Fire module takes a float32 CPU input of {weights.Inputs} channels, not [{string.Join(",", input.shape)}].");
         }
 
-        long batch = input.shape[0], height = input.shape[2], width = input.shape[3];
+        long batch = input.size(0), height = input.size(2), width = input.size(3);
         if (batch * height * width * Math.Max(weights.Expanded, weights.Inputs) * sizeof(float) > int.MaxValue)
         {
             throw new ArgumentException($"A {width}×{height} feature map is too large for the Fire module's own kernel.");

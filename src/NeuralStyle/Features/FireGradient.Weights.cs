@@ -30,7 +30,7 @@ internal static partial class FireGradient
     /// <param name="expand3x3">The 3×3 expand's weight, <c>[E3,S,3,3]</c>.</param>
     public static PackedFire Pack(Tensor squeeze, Tensor expand1x1, Tensor expand3x3)
     {
-        int s = (int)squeeze.shape[0], inputs = (int)squeeze.shape[1], left = (int)expand1x1.shape[0], right = (int)expand3x3.shape[0];
+        int s = (int)squeeze.size(0), inputs = (int)squeeze.size(1), left = (int)expand1x1.size(0), right = (int)expand3x3.size(0);
         var one = FmaKernels.Values(expand1x1);
         var three = FmaKernels.Values(expand3x3);
         var center = new float[(left + right) * s];

@@ -42,9 +42,9 @@ internal static unsafe partial class FireGradient
     public static bool Applies(Tensor squeeze, Tensor expand1x1, Tensor expand3x3) =>
         FmaKernels.IsSupported && FmaKernels.FewLibtorchThreads
         && IsFloatCpu(squeeze) && IsFloatCpu(expand1x1) && IsFloatCpu(expand3x3)
-        && squeeze.shape[0] is 16 or 32 && squeeze.shape[1] % 64 == 0 && squeeze.shape[1] > 0 && squeeze.shape[2] == 1 && squeeze.shape[3] == 1
-        && expand1x1.shape[1] == squeeze.shape[0] && expand1x1.shape[0] % 64 == 0 && expand1x1.shape[2] == 1 && expand1x1.shape[3] == 1
-        && expand3x3.shape[1] == squeeze.shape[0] && expand3x3.shape[0] % 64 == 0 && expand3x3.shape[2] == 3 && expand3x3.shape[3] == 3;
+        && squeeze.size(0) is 16 or 32 && squeeze.size(1) % 64 == 0 && squeeze.size(1) > 0 && squeeze.size(2) == 1 && squeeze.size(3) == 1
+        && expand1x1.size(1) == squeeze.size(0) && expand1x1.size(0) % 64 == 0 && expand1x1.size(2) == 1 && expand1x1.size(3) == 1
+        && expand3x3.size(1) == squeeze.size(0) && expand3x3.size(0) % 64 == 0 && expand3x3.size(2) == 3 && expand3x3.size(3) == 3;
 
     /// <summary>
     /// The gradient at the input of a Fire module, as a <c>[N,Cin,H,W]</c> tensor with channels-last strides: a new tensor, or
@@ -60,12 +60,12 @@ internal static unsafe partial class FireGradient
     /// <exception cref="ArgumentException">The shapes or layouts do not fit together, or the tensors are too large for the kernel.</exception>
     public static Tensor Compute(Tensor gradient, Tensor output, Tensor squeezed, PackedFire weights, Tensor? addTo = null, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
-        long batch = output.shape[0], height = output.shape[2], width = output.shape[3];
+        long batch = output.size(0), height = output.size(2), width = output.size(3);
         long[] outputShape = [batch, weights.Expanded, height, width];
         long[] inputShape = [batch, weights.Inputs, height, width];
-        if (!output.shape.AsSpan().SequenceEqual(outputShape) || !gradient.shape.AsSpan().SequenceEqual(outputShape)
-            || !squeezed.shape.AsSpan().SequenceEqual((long[])[batch, weights.Squeezed, height, width])
-            || (addTo is not null && (!addTo.shape.AsSpan().SequenceEqual(inputShape) || !ChannelsLast.IsDense(addTo) || (addTo.shape[1] > 1 && !ChannelsLast.Is(addTo)))))
+        if (!Dimensions.Are(output, outputShape) || !Dimensions.Are(gradient, outputShape)
+            || !Dimensions.Are(squeezed, [batch, weights.Squeezed, height, width])
+            || (addTo is not null && (!Dimensions.Are(addTo, inputShape) || !ChannelsLast.IsDense(addTo) || (addTo.size(1) > 1 && !ChannelsLast.Is(addTo)))))
         {
             throw new ArgumentException(
                 $"The Fire module's gradient [{string.Join(",", gradient.shape)}], output [{string.Join(",", output.shape)}] and squeezed output [{string.Join(",", squeezed.shape)}] do not fit its weights ({weights.Inputs} → {weights.Squeezed} → {weights.Expanded} channels).");

@@ -30,7 +30,7 @@ internal static unsafe class PoolForward
             throw new ArgumentException($"The max-pool's kernel takes a channels-last float32 CPU input whose channels are a multiple of 16, not [{string.Join(",", input.shape)}].");
         }
 
-        long batch = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
+        long batch = input.size(0), channels = input.size(1), height = input.size(2), width = input.size(3);
         long outputHeight = PoolGradient.OutputSize(height), outputWidth = PoolGradient.OutputSize(width);
         var wide = FmaKernels.UseWide(lanes) ?? throw new PlatformNotSupportedException("Neither AVX-512F nor AVX2 with FMA is available.");
         using var scope = NewDisposeScope();

@@ -31,8 +31,8 @@ internal static unsafe class PoolGradient
     /// </summary>
     /// <param name="input">The pool's input.</param>
     public static bool Applies(Tensor input) =>
-        input.device_type == DeviceType.CPU && input.dtype == ScalarType.Float32 && input.dim() == 4 && input.shape[1] % 16 == 0
-        && input.shape[2] >= Kernel && input.shape[3] >= Kernel && ChannelsLast.Is(input) && ChannelsLast.IsDense(input)
+        input.device_type == DeviceType.CPU && input.dtype == ScalarType.Float32 && input.dim() == 4 && input.size(1) % 16 == 0
+        && input.size(2) >= Kernel && input.size(3) >= Kernel && ChannelsLast.Is(input) && ChannelsLast.IsDense(input)
         && input.numel() * sizeof(float) <= int.MaxValue && FmaKernels.IsSupported;
 
     /// <summary>The pool's output size for an input size: <c>⌈(size − 3) / 2⌉ + 1</c>, every window starting inside the input.</summary>
@@ -57,10 +57,10 @@ internal static unsafe class PoolGradient
             throw new ArgumentException($"The max-pool's gradient kernel takes a channels-last float32 CPU input whose channels are a multiple of 16, not [{string.Join(",", input.shape)}].");
         }
 
-        long batch = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
+        long batch = input.size(0), channels = input.size(1), height = input.size(2), width = input.size(3);
         long[] pooled = [batch, channels, OutputSize(height), OutputSize(width)];
-        if (!output.shape.AsSpan().SequenceEqual(pooled) || !outputGradient.shape.AsSpan().SequenceEqual(pooled)
-            || !inputGradient.shape.AsSpan().SequenceEqual(input.shape) || !ChannelsLast.SameStrides(inputGradient, input)
+        if (!Dimensions.Are(output, pooled) || !Dimensions.Are(outputGradient, pooled)
+            || !Dimensions.Equal(inputGradient, input) || !Dimensions.SameStrides(inputGradient, input)
             || inputGradient.dtype != ScalarType.Float32 || inputGradient.device_type != DeviceType.CPU)
         {
             throw new ArgumentException(

@@ -41,7 +41,7 @@ public sealed partial class SqueezeNetFeatureExtractor
 
     /// <summary>The gradient at the image of the stem whose rectified output is <paramref name="rectified"/> and whose gradient there is <paramref name="gradient"/>.</summary>
     internal Tensor StemImageGradient(Tensor gradient, Tensor rectified, Tensor image) =>
-        StemGradient.Compute(gradient, rectified, _stemKernel ??= StemGradient.Pack(StemWeight), image.shape[2], image.shape[3]);
+        StemGradient.Compute(gradient, rectified, _stemKernel ??= StemGradient.Pack(StemWeight), image.size(2), image.size(3));
 
     /// <summary>
     /// The gradient at the input of the max-pool at <paramref name="layer"/> (2, 5 or 8) from the gradient at its output,

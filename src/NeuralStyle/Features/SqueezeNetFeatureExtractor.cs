@@ -178,16 +178,16 @@ public sealed partial class SqueezeNetFeatureExtractor : IFeatureExtractor
             throw new ArgumentException("A later max-pool's gradient is taken by hand only up to the last layer, over a Fire module taken by hand.", nameof(pools));
         }
 
-        if (image.dim() != 4 || image.shape[1] != 3)
+        if (image.dim() != 4 || image.size(1) != 3)
         {
             throw new ArgumentException($"Expected a normalised image tensor of shape [N,3,H,W]; got [{string.Join(",", image.shape)}].", nameof(image));
         }
 
         var minimum = MinimumInputSizeFor(lastLayer);
-        if (image.shape[2] < minimum || image.shape[3] < minimum)
+        if (image.size(2) < minimum || image.size(3) < minimum)
         {
             throw new ArgumentException(
-                $"The image is {image.shape[3]}×{image.shape[2]} pixels; SqueezeNet needs at least {minimum}×{minimum} to reach layer {lastLayer} ({Names[lastLayer]}).",
+                $"The image is {image.size(3)}×{image.size(2)} pixels; SqueezeNet needs at least {minimum}×{minimum} to reach layer {lastLayer} ({Names[lastLayer]}).",
                 nameof(image));
         }
 

@@ -40,8 +40,8 @@ internal static unsafe class StemForward
     /// <param name="weight">The convolution's weight, <c>[C,3,3,3]</c>.</param>
     /// <param name="bias">Its bias, <c>[C]</c>.</param>
     public static bool Applies(Tensor weight, Tensor? bias) =>
-        StemGradient.Applies(weight) && weight.shape[0] % 64 == 0 && bias is not null && bias.device_type == DeviceType.CPU
-        && bias.dtype == ScalarType.Float32 && bias.dim() == 1 && bias.shape[0] == weight.shape[0];
+        StemGradient.Applies(weight) && weight.size(0) % 64 == 0 && bias is not null && bias.device_type == DeviceType.CPU
+        && bias.dtype == ScalarType.Float32 && bias.dim() == 1 && bias.size(0) == weight.size(0);
 
     /// <summary>Packs the frozen weight and bias for the kernel.</summary>
     /// <param name="weight">The convolution's weight, <c>[C,3,3,3]</c>, for which <see cref="Applies"/> holds.</param>
@@ -50,7 +50,7 @@ internal static unsafe class StemForward
     {
         // The kernel reads 27 rows of C, one per tap (kernel row, kernel column, colour).
         var values = FmaKernels.Values(weight);
-        var channels = (int)weight.shape[0];
+        var channels = (int)weight.size(0);
         var rows = new float[Taps * channels];
         for (var c = 0; c < channels; c++)
         {
@@ -73,13 +73,13 @@ internal static unsafe class StemForward
     /// <exception cref="ArgumentException">The image is not a float32 CPU image of three channels and at least 3×3, or is too large for the kernel.</exception>
     public static Tensor Compute(Tensor image, PackedStem weights, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
-        if (image.dim() != 4 || image.shape[1] != Colours || image.shape[2] < Kernel || image.shape[3] < Kernel
+        if (image.dim() != 4 || image.size(1) != Colours || image.size(2) < Kernel || image.size(3) < Kernel
             || image.dtype != ScalarType.Float32 || image.device_type != DeviceType.CPU)
         {
             throw new ArgumentException($"The stem takes a float32 CPU image of 3 channels and at least 3×3 pixels, not [{string.Join(",", image.shape)}].");
         }
 
-        long batch = image.shape[0], height = image.shape[2], width = image.shape[3];
+        long batch = image.size(0), height = image.size(2), width = image.size(3);
         long outputHeight = StemGradient.OutputSize(height), outputWidth = StemGradient.OutputSize(width);
         if (batch * outputHeight * outputWidth * weights.Channels * sizeof(float) > int.MaxValue || batch * Colours * height * width * sizeof(float) > int.MaxValue)
         {

@@ -45,8 +45,8 @@ internal static unsafe class StemGradient
     /// </summary>
     public static bool Applies(Tensor weight) =>
         weight.device_type == DeviceType.CPU && weight.dtype == ScalarType.Float32 && weight.dim() == 4
-        && weight.shape[0] > 0 && weight.shape[0] % 16 == 0 && weight.shape[1] == Colours && weight.shape[2] == Kernel
-        && weight.shape[3] == Kernel && FmaKernels.IsSupported && FmaKernels.FewLibtorchThreads;
+        && weight.size(0) > 0 && weight.size(0) % 16 == 0 && weight.size(1) == Colours && weight.size(2) == Kernel
+        && weight.size(3) == Kernel && FmaKernels.IsSupported && FmaKernels.FewLibtorchThreads;
 
     /// <summary>
     /// The gradient at a <c>[N,3,H,W]</c> image whose stem output's gradient is <paramref name="gradient"/>, as a
@@ -77,10 +77,10 @@ internal static unsafe class StemGradient
     public static Tensor Compute(Tensor gradient, Tensor rectified, PackedKernel kernel, long height, long width, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
         var weight = kernel.Shape;
-        long batch = gradient.shape[0], channels = weight[0];
+        long batch = gradient.size(0), channels = weight[0];
         long outputHeight = OutputSize(height), outputWidth = OutputSize(width);
         long[] expected = [batch, channels, outputHeight, outputWidth];
-        if (height < Kernel || width < Kernel || !gradient.shape.AsSpan().SequenceEqual(expected) || !rectified.shape.AsSpan().SequenceEqual(expected))
+        if (height < Kernel || width < Kernel || !Dimensions.Are(gradient, expected) || !Dimensions.Are(rectified, expected))
         {
             throw new ArgumentException(
                 $"The stem's gradient [{string.Join(",", gradient.shape)}] and output [{string.Join(",", rectified.shape)}] do not fit a {width}×{height} image and a weight of [{string.Join(",", weight)}].");
@@ -130,7 +130,7 @@ internal static unsafe class StemGradient
     public static PackedKernel Pack(Tensor weight)
     {
         var values = FmaKernels.Values(weight);
-        var channels = (int)weight.shape[0];
+        var channels = (int)weight.size(0);
         var packed = new float[channels * Columns];
         for (var c = 0; c < channels; c++)
         {

@@ -7,10 +7,7 @@ namespace NeuralStyle.Internal;
 internal static class ChannelsLast
 {
     /// <summary>Whether <paramref name="tensor"/>, an [N,C,H,W] tensor, has its channels next to each other in memory.</summary>
-    public static bool Is(Tensor tensor) => tensor.shape[1] > 1 && tensor.stride(1) == 1;
-
-    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> lay their elements out alike (the same strides).</summary>
-    public static bool SameStrides(Tensor a, Tensor b) => a.stride().AsSpan().SequenceEqual(b.stride());
+    public static bool Is(Tensor tensor) => tensor.size(1) > 1 && tensor.stride(1) == 1;
 
     /// <summary>
     /// Whether <paramref name="tensor"/>'s memory is dense in one of the two layouts the CPU kernels read: contiguous, or
@@ -28,11 +25,11 @@ internal static class ChannelsLast
             return false;
         }
 
-        long c = tensor.shape[1], h = tensor.shape[2], w = tensor.shape[3];
+        long c = tensor.size(1), h = tensor.size(2), w = tensor.size(3);
         ReadOnlySpan<long> strides = [h * w * c, 1, w * c, c];
         for (var d = 0; d < 4; d++)
         {
-            if (tensor.shape[d] > 1 && tensor.stride(d) != strides[d])
+            if (tensor.size(d) > 1 && tensor.stride(d) != strides[d])
             {
                 return false;
             }

@@ -21,10 +21,10 @@ namespace NeuralStyle.Internal;
 /// </remarks>
 internal static unsafe class OpenMpTeam
 {
-    private static readonly Lazy<IntPtr> Parallel = new(FindParallelEntry, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Entries> Libgomp = new(FindEntries, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Gets a value indicating whether libtorch's libgomp was found, so that <see cref="Run"/> uses its team.</summary>
-    public static bool IsAvailable => Parallel.Value != IntPtr.Zero;
+    public static bool IsAvailable => Libgomp.Value.Parallel != IntPtr.Zero;
 
     /// <summary>The values (elements, or positions × channels) from which a kernel's work is split over libtorch's threads.</summary>
     internal const long SplitFromValues = 1 << 16;
@@ -45,8 +45,8 @@ internal static unsafe class OpenMpTeam
     public static void Run(int parts, delegate*<int, void*, void> body, void* state)
     {
         var threads = Math.Min(parts, TorchSharp.torch.get_num_threads());
-        var entry = threads > 1 ? Parallel.Value : IntPtr.Zero;
-        if (entry == IntPtr.Zero)
+        var entries = threads > 1 ? Libgomp.Value : default;
+        if (entries.Parallel == IntPtr.Zero)
         {
             for (var part = 0; part < parts; part++)
             {
@@ -56,9 +56,9 @@ internal static unsafe class OpenMpTeam
             return;
         }
 
-        var job = new Job { Body = body, State = state, Parts = parts };
-        // Each thread of the region takes parts until none is left, so fewer threads than parts still do them all.
-        ((delegate* unmanaged<delegate* unmanaged<void*, void>, void*, uint, uint, void>)entry)(&Work, &job, (uint)threads, 0);
+        var job = new Job { Body = body, State = state, Parts = parts, Threads = threads, ThreadNumber = entries.ThreadNumber };
+        // Thread t of the region takes part t, then parts from `threads` on until none is left.
+        ((delegate* unmanaged<delegate* unmanaged<void*, void>, void*, uint, uint, void>)entries.Parallel)(&Work, &job, (uint)threads, 0);
         if (job.Error != IntPtr.Zero)
         {
             var handle = GCHandle.FromIntPtr(job.Error);
@@ -133,29 +133,42 @@ internal static unsafe class OpenMpTeam
     private static void Work(void* data)
     {
         var job = (Job*)data;
-        int part;
-        while ((part = Interlocked.Increment(ref job->Next) - 1) < job->Parts)
+        // Part t on team thread t: the same rows on the same core in every region, so a layer reads what the core wrote
+        // in the layer before from its own cache.
+        var own = job->ThreadNumber();
+        if (own >= 0 && own < job->Threads && own < job->Parts)
         {
-            try
+            Do(job, own);
+        }
+
+        int part;
+        while ((part = Interlocked.Increment(ref job->Next) - 1 + job->Threads) < job->Parts)
+        {
+            Do(job, part);
+        }
+    }
+
+    private static void Do(Job* job, int part)
+    {
+        try
+        {
+            job->Body(part, job->State);
+        }
+        catch (Exception ex)
+        {
+            var handle = GCHandle.Alloc(ex);
+            if (Interlocked.CompareExchange(ref job->Error, GCHandle.ToIntPtr(handle), IntPtr.Zero) != IntPtr.Zero)
             {
-                job->Body(part, job->State);
-            }
-            catch (Exception ex)
-            {
-                var handle = GCHandle.Alloc(ex);
-                if (Interlocked.CompareExchange(ref job->Error, GCHandle.ToIntPtr(handle), IntPtr.Zero) != IntPtr.Zero)
-                {
-                    handle.Free();
-                }
+                handle.Free();
             }
         }
     }
 
-    private static IntPtr FindParallelEntry()
+    private static Entries FindEntries()
     {
         if (!OperatingSystem.IsLinux())
         {
-            return IntPtr.Zero;
+            return default;
         }
 
         try
@@ -167,11 +180,13 @@ internal static unsafe class OpenMpTeam
                 .Where(fields => fields.Length == 6)
                 .Select(fields => fields[5].Trim());
             return ChooseLibgomp(mapped) is { } path && NativeLibrary.TryLoad(path, out var library)
-                && NativeLibrary.TryGetExport(library, "GOMP_parallel", out var entry) ? entry : IntPtr.Zero;
+                && NativeLibrary.TryGetExport(library, "GOMP_parallel", out var parallel)
+                && NativeLibrary.TryGetExport(library, "omp_get_thread_num", out var threadNumber)
+                ? new Entries(parallel, (delegate* unmanaged<int>)threadNumber) : default;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return IntPtr.Zero;
+            return default;
         }
     }
 
@@ -197,12 +212,22 @@ internal static unsafe class OpenMpTeam
         public bool LeaveFirstRows;
     }
 
+    // libgomp's entry points: the parallel region's, and the calling thread's number in its team.
+    private readonly struct Entries(IntPtr parallel, delegate* unmanaged<int> threadNumber)
+    {
+        public IntPtr Parallel { get; } = parallel;
+
+        public delegate* unmanaged<int> ThreadNumber { get; } = threadNumber;
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     private struct Job
     {
         public delegate*<int, void*, void> Body;
         public void* State;
         public int Parts;
+        public int Threads;
+        public delegate* unmanaged<int> ThreadNumber;
         public int Next;
         public IntPtr Error;
     }

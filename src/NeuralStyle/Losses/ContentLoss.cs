@@ -61,7 +61,7 @@ public sealed class ContentLoss : LossBase
     private Tensor Difference(FeatureMaps features)
     {
         var current = features[Layer];
-        if (!current.shape.SequenceEqual(_target.shape))
+        if (!Dimensions.Equal(current, _target))
         {
             throw new ArgumentException(
                 $"Content target at layer {Layer} has shape [{string.Join(",", _target.shape)}] but the image's features have [{string.Join(",", current.shape)}]; compute the target at the image's size.",

@@ -28,7 +28,7 @@ public static class GramMatrix
 
         using var scope = NewDisposeScope();
         var batched = dims == 4 ? features : features.unsqueeze(0);
-        long n = batched.shape[0], c = batched.shape[1], hw = batched.shape[2] * batched.shape[3];
+        long n = batched.size(0), c = batched.size(1), hw = batched.size(2) * batched.size(3);
         var flat = batched.reshape(n, c, hw);
         var gram = Product(flat, flat);
         if (normalize)
@@ -66,7 +66,7 @@ public static class GramMatrix
 
         using var scope = NewDisposeScope();
         var batched = dims == 4 ? features : features.unsqueeze(0);
-        long n = batched.shape[0], c = batched.shape[1], h = batched.shape[2], w = batched.shape[3];
+        long n = batched.size(0), c = batched.size(1), h = batched.size(2), w = batched.size(3);
         var weights = PositionWeights(mask, batched);
         var flat = batched.reshape(n, c, h * w);
         var gram = Product(flat.mul(weights), flat);
@@ -90,7 +90,7 @@ public static class GramMatrix
     /// <summary><c>A Bᵀ</c> through libtorch's matrix product, split over its threads as <see cref="Product"/> describes.</summary>
     internal static Tensor BlasProduct(Tensor left, Tensor right)
     {
-        long n = left.shape[0], c = left.shape[1], positions = left.shape[2];
+        long n = left.size(0), c = left.size(1), positions = left.size(2);
         var chunks = (long)torch.get_num_threads();
         if (n != 1 || chunks < 2 || positions < chunks * MinimumPositionsPerChunk)
         {
@@ -112,20 +112,20 @@ public static class GramMatrix
     internal static Tensor PositionWeights(Tensor mask, Tensor batchedFeatures)
     {
         var maskDims = mask.dim();
-        if (maskDims is < 2 or > 4 || (maskDims >= 3 && mask.shape[^3] != 1) || (maskDims == 4 && mask.shape[0] != 1 && mask.shape[0] != batchedFeatures.shape[0]))
+        if (maskDims is < 2 or > 4 || (maskDims >= 3 && mask.size(-3) != 1) || (maskDims == 4 && mask.size(0) != 1 && mask.size(0) != batchedFeatures.size(0)))
         {
             throw new ArgumentException($"Expected a mask of shape [h,w], [1,h,w] or [1 or N,1,h,w]; got [{string.Join(",", mask.shape)}].", nameof(mask));
         }
 
         using var scope = NewDisposeScope();
-        long h = batchedFeatures.shape[2], w = batchedFeatures.shape[3];
-        var m = mask.to(batchedFeatures.dtype).reshape(maskDims == 4 ? mask.shape[0] : 1, 1, mask.shape[^2], mask.shape[^1]);
-        if (m.shape[2] != h || m.shape[3] != w)
+        long h = batchedFeatures.size(2), w = batchedFeatures.size(3);
+        var m = mask.to(batchedFeatures.dtype).reshape(maskDims == 4 ? mask.size(0) : 1, 1, mask.size(-2), mask.size(-1));
+        if (m.size(2) != h || m.size(3) != w)
         {
             m = nn.functional.interpolate(m, [h, w], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
         }
 
-        return m.reshape(m.shape[0], 1, h * w).MoveToOuterDisposeScope();
+        return m.reshape(m.size(0), 1, h * w).MoveToOuterDisposeScope();
     }
 
     /// <summary>The normaliser of mask-weighted Gram matrices: the channels times the mask's area (at least 1e-8), <c>[1 or N,1,1]</c>.</summary>

@@ -138,7 +138,7 @@ public sealed class StyleLoss : LossBase
         Tensor value, gradient;
         using (no_grad())
         {
-            long n = layer.shape[0], c = layer.shape[1], hw = layer.shape[2] * layer.shape[3];
+            long n = layer.size(0), c = layer.size(1), hw = layer.size(2) * layer.size(3);
             var flat = layer.detach().reshape(n, c, hw);
             var weights = _mask is null ? null : GramMatrix.PositionWeights(_mask, layer);
             var weighted = weights is null ? flat : flat.mul(weights);
@@ -193,7 +193,7 @@ public sealed class StyleLoss : LossBase
     /// </summary>
     internal static Tensor ChannelsLastProduct(Tensor symmetric, Tensor weighted, Tensor layer)
     {
-        long n = layer.shape[0], c = layer.shape[1], h = layer.shape[2], w = layer.shape[3];
+        long n = layer.size(0), c = layer.size(1), h = layer.size(2), w = layer.size(3);
         if (n > 1)
         {
             return bmm(weighted.transpose(1, 2), symmetric).reshape(n, h, w, c).permute(0, 3, 1, 2);
@@ -213,10 +213,10 @@ public sealed class StyleLoss : LossBase
 
     private void CheckChannels(Tensor features, int i)
     {
-        if (features.dim() < 3 || features.shape[^3] != _targets[i].shape[^1])
+        if (features.dim() < 3 || features.size(-3) != _targets[i].size(-1))
         {
             throw new ArgumentException(
-                $"Style target at layer {_layers[i]} is {_targets[i].shape[^1]}×{_targets[i].shape[^1]} but the features have {(features.dim() < 3 ? 0 : features.shape[^3])} channels.",
+                $"Style target at layer {_layers[i]} is {_targets[i].size(-1)}×{_targets[i].size(-1)} but the features have {(features.dim() < 3 ? 0 : features.size(-3))} channels.",
                 nameof(features));
         }
     }

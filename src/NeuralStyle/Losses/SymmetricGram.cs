@@ -47,13 +47,13 @@ internal static unsafe class SymmetricGram
     /// </param>
     public static Tensor? TryCompute(Tensor flat, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
-        if (flat.device_type != DeviceType.CPU || flat.dtype != ScalarType.Float32 || flat.dim() != 3 || flat.shape[0] != 1
+        if (flat.device_type != DeviceType.CPU || flat.dtype != ScalarType.Float32 || flat.dim() != 3 || flat.size(0) != 1
             || (flat.requires_grad && is_grad_enabled()) || !FmaKernels.FewLibtorchThreads)
         {
             return null;
         }
 
-        long channels = flat.shape[1], positions = flat.shape[2];
+        long channels = flat.size(1), positions = flat.size(2);
         // Both F's and G's bytes are read as spans, whose length is an int.
         if (channels < 1 || (positions > 1 && flat.stride(2) != channels) || (channels > 1 && flat.stride(1) != 1)
             || (channels * Math.Max(positions, channels) * sizeof(float)) > int.MaxValue)

@@ -47,8 +47,8 @@ internal static unsafe class TotalVariationKernel
         }
 
         var (channelsLast, planes, rowLength, neighbour) = Layout(image)!.Value;
-        long batch = image.shape[0], colours = image.shape[1], width = image.shape[3];
-        var rows = (int)image.shape[2];
+        long batch = image.size(0), colours = image.size(1), width = image.size(3);
+        var rows = (int)image.size(2);
         // The gradient's memory in the image's order: [N,H,W,C] for channels-last, [N,C,H,W] otherwise.
         using var target = channelsLast ? empty([batch, rows, width, colours], ScalarType.Float32, CPU) : empty([batch, colours, rows, width], ScalarType.Float32, CPU);
         using var detached = image.detach();
@@ -151,7 +151,7 @@ internal static unsafe class TotalVariationKernel
     // Planes, the values of a row and the distance to the horizontal neighbour, for either dense layout; null for others.
     private static (bool ChannelsLast, long Planes, int RowLength, int Neighbour)? Layout(Tensor image)
     {
-        long n = image.shape[0], c = image.shape[1], w = image.shape[3];
+        long n = image.size(0), c = image.size(1), w = image.size(3);
         if (w * c > int.MaxValue || !ChannelsLast.IsDense(image))
         {
             return null;

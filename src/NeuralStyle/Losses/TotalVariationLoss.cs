@@ -55,7 +55,7 @@ public sealed class TotalVariationLoss : LossBase
             return tensor((float)(Weight * variation), float32, x.device);
         }
 
-        long h = x.shape[^2], w = x.shape[^1];
+        long h = x.size(-2), w = x.size(-1);
         var (vertical, horizontal) = Differences(x);
         var value = Value(vertical, horizontal);
         var gradient = zeros_like(x);
@@ -72,7 +72,7 @@ public sealed class TotalVariationLoss : LossBase
     // The differences between neighbours, x₍ᵢ₊₁₎ − xᵢ, down the rows and along the columns.
     private static (Tensor Vertical, Tensor Horizontal) Differences(Tensor x)
     {
-        long h = x.shape[^2], w = x.shape[^1];
+        long h = x.size(-2), w = x.size(-1);
         return (x.narrow(-2, 1, h - 1).sub(x.narrow(-2, 0, h - 1)), x.narrow(-1, 1, w - 1).sub(x.narrow(-1, 0, w - 1)));
     }
 

@@ -187,7 +187,7 @@ internal sealed class LineSearchLbfgs : IDisposable
     /// <summary>Every vector the search keeps, on the gradient's device: one row more than the history for a trial's pair.</summary>
     private void Allocate(Tensor g)
     {
-        var length = g.shape[0];
+        var length = g.size(0);
         _steps = empty([_historySize + 1, length], float32, g.device).DetachFromDisposeScope();
         _changes = empty([_historySize + 1, length], float32, g.device).DetachFromDisposeScope();
         _point = empty([length], float32, g.device).DetachFromDisposeScope();

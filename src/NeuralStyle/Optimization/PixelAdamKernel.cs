@@ -30,12 +30,10 @@ internal static unsafe class PixelAdamKernel
             return false;
         }
 
-        var strides = pixels.stride();
-        var shape = pixels.shape;
         foreach (var other in (ReadOnlySpan<Tensor>)[gradient, firstMoment, secondMoment])
         {
-            if (other.device_type != DeviceType.CPU || other.dtype != ScalarType.Float32 || !other.shape.AsSpan().SequenceEqual(shape)
-                || !other.stride().AsSpan().SequenceEqual(strides))
+            if (other.device_type != DeviceType.CPU || other.dtype != ScalarType.Float32 || !Dimensions.Equal(other, pixels)
+                || !Dimensions.SameStrides(other, pixels))
             {
                 return false;
             }

@@ -161,7 +161,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                         // The sum is formed in the image's own layout where the pixel terms' gradient has it: the image's
                         // gradient then takes it without a pass that strides across the kernel's channels-last one.
                         var pixelGradient = handOff.Image;
-                        var (sum, addend) = pixelGradient is not null && ChannelsLast.SameStrides(pixelGradient, features.Image)
+                        var (sum, addend) = pixelGradient is not null && Dimensions.SameStrides(pixelGradient, features.Image)
                             ? (pixelGradient, imageGradient)
                             : (imageGradient, pixelGradient);
                         if (addend is not null)
@@ -216,7 +216,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
             return below;
         }
 
-        var addTo = below is not null && ChannelsLast.SameStrides(below, features[layer - 1]) ? below : null;
+        var addTo = below is not null && Dimensions.SameStrides(below, features[layer - 1]) ? below : null;
         Tensor? sum = null;
         try
         {
