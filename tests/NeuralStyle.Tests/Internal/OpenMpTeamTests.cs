@@ -10,7 +10,8 @@ namespace NeuralStyle.Tests.Internal;
 /// <summary>
 /// The kernels' parts run on libtorch's OpenMP team (<see cref="OpenMpTeam"/>): on Linux its libgomp is found, two parts
 /// at two libtorch threads run on two threads (the caller and a worker), every part runs once however many there are,
-/// a part's exception reaches the caller, and with one libtorch thread everything runs on the calling thread.
+/// part t of as many parts as threads runs on the team's thread t (the caller is thread 0), a part's exception reaches the
+/// caller, and with one libtorch thread everything runs on the calling thread.
 /// </summary>
 public sealed unsafe class OpenMpTeamTests
 {
@@ -65,6 +66,33 @@ public sealed unsafe class OpenMpTeamTests
             // Both threads take a part as the region starts, unless one finished before the other began: wait for it.
             record.OnOtherThreads.Should().Be(1, "the team's worker takes the second part");
         }
+    }
+
+    [Fact]
+    public void Each_of_as_many_parts_as_threads_runs_on_the_team_thread_of_its_number_every_time()
+    {
+        if (!OpenMpTeam.IsAvailable)
+        {
+            Assert.Skip("No libgomp team here: every part runs on the calling thread.");
+        }
+
+        var (onCaller, elsewhere) = LibtorchThreads.Run(2, () =>
+        {
+            int first = 0, second = 0;
+            for (var run = 0; run < 50; run++)
+            {
+                // No pause in the parts: whichever thread is first to start cannot take the other's part.
+                var state = new Record { Caller = Environment.CurrentManagedThreadId };
+                OpenMpTeam.Run(2, &Where, &state);
+                first += state.Starts[0];
+                second += state.Starts[1];
+            }
+
+            return (first, second);
+        });
+
+        onCaller.Should().Be(50, "part 0 runs on the calling thread, team thread 0, in every region");
+        elsewhere.Should().Be(0, "part 1 runs on the worker, team thread 1, in every region");
     }
 
     [Theory]
@@ -154,6 +182,13 @@ public sealed unsafe class OpenMpTeamTests
 
         // Long enough that the second thread of the team takes the second part rather than the first thread both.
         Thread.Sleep(20);
+    }
+
+    // Starts[part] = 1 where the part ran on the calling thread.
+    private static void Where(int part, void* data)
+    {
+        var record = (Record*)data;
+        record->Starts[part] = Environment.CurrentManagedThreadId == record->Caller ? 1 : 0;
     }
 
     private static void CountRows(long first, long end, void* data)
