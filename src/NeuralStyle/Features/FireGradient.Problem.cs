@@ -111,7 +111,17 @@ internal static unsafe partial class FireGradient
                 TLanes.Store(TLanes.WherePositive(TLanes.Load(squeezedAt + i), TLanes.Load(tile + i)), tile + i);
             }
 
-            for (var p = 0; p < count; p += 2)
+            var p = 0;
+            if (TLanes.Count == 16)
+            {
+                // With 32 vector registers, four positions at a time: a weight vector serves four products.
+                for (; p + 4 <= count; p += 4)
+                {
+                    QuadInputs<TLanes, TVector>(tile + (p * s), target + (p * inputs));
+                }
+            }
+
+            for (; p < count; p += 2)
             {
                 // An odd last position is paired with itself, its sums written twice.
                 float* first = tile + (p * s), second = p + 1 < count ? first + s : first;
@@ -146,6 +156,60 @@ internal static unsafe partial class FireGradient
                     TLanes.Store(c2, t + n2);
                     TLanes.Store(c3, t + n3);
                 }
+            }
+        }
+
+        /// <summary>
+        /// The input's gradient at four consecutive positions from their masked squeezed gradients (S values each, in
+        /// <paramref name="values"/>): four vectors of input channels at a time, 16 accumulators; each sum over the
+        /// squeezed channels in the same order as the two-position loop's.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void QuadInputs<TLanes, TVector>(float* values, float* target)
+            where TLanes : struct, IFmaVectors<TVector>
+            where TVector : struct
+        {
+            long n = TLanes.Count, n2 = 2 * n, n3 = 3 * n, inputs = _inputs, s = _squeezed;
+            float* t0 = target, t1 = target + inputs, t2 = target + (2 * inputs), t3 = target + (3 * inputs);
+            for (long block = 0; block < inputs; block += InputVectors * n)
+            {
+                float* a0 = t0 + block, a1 = t1 + block, a2 = t2 + block, a3 = t3 + block;
+                TVector c00 = accumulate ? TLanes.Load(a0) : default, c01 = accumulate ? TLanes.Load(a0 + n) : default;
+                TVector c02 = accumulate ? TLanes.Load(a0 + n2) : default, c03 = accumulate ? TLanes.Load(a0 + n3) : default;
+                TVector c10 = accumulate ? TLanes.Load(a1) : default, c11 = accumulate ? TLanes.Load(a1 + n) : default;
+                TVector c12 = accumulate ? TLanes.Load(a1 + n2) : default, c13 = accumulate ? TLanes.Load(a1 + n3) : default;
+                TVector c20 = accumulate ? TLanes.Load(a2) : default, c21 = accumulate ? TLanes.Load(a2 + n) : default;
+                TVector c22 = accumulate ? TLanes.Load(a2 + n2) : default, c23 = accumulate ? TLanes.Load(a2 + n3) : default;
+                TVector c30 = accumulate ? TLanes.Load(a3) : default, c31 = accumulate ? TLanes.Load(a3 + n) : default;
+                TVector c32 = accumulate ? TLanes.Load(a3 + n2) : default, c33 = accumulate ? TLanes.Load(a3 + n3) : default;
+                var w = squeeze + block;
+                for (long k = 0; k < s; k++, w += inputs)
+                {
+                    TVector w0 = TLanes.Load(w), w1 = TLanes.Load(w + n), w2 = TLanes.Load(w + n2), w3 = TLanes.Load(w + n3);
+                    TVector v0 = TLanes.Broadcast(values[k]), v1 = TLanes.Broadcast(values[k + s]);
+                    c00 = TLanes.MultiplyAdd(v0, w0, c00);
+                    c01 = TLanes.MultiplyAdd(v0, w1, c01);
+                    c02 = TLanes.MultiplyAdd(v0, w2, c02);
+                    c03 = TLanes.MultiplyAdd(v0, w3, c03);
+                    c10 = TLanes.MultiplyAdd(v1, w0, c10);
+                    c11 = TLanes.MultiplyAdd(v1, w1, c11);
+                    c12 = TLanes.MultiplyAdd(v1, w2, c12);
+                    c13 = TLanes.MultiplyAdd(v1, w3, c13);
+                    TVector v2 = TLanes.Broadcast(values[k + (2 * s)]), v3 = TLanes.Broadcast(values[k + (3 * s)]);
+                    c20 = TLanes.MultiplyAdd(v2, w0, c20);
+                    c21 = TLanes.MultiplyAdd(v2, w1, c21);
+                    c22 = TLanes.MultiplyAdd(v2, w2, c22);
+                    c23 = TLanes.MultiplyAdd(v2, w3, c23);
+                    c30 = TLanes.MultiplyAdd(v3, w0, c30);
+                    c31 = TLanes.MultiplyAdd(v3, w1, c31);
+                    c32 = TLanes.MultiplyAdd(v3, w2, c32);
+                    c33 = TLanes.MultiplyAdd(v3, w3, c33);
+                }
+
+                FmaKernels.Store<TLanes, TVector>(a0, c00, c01, c02, c03);
+                FmaKernels.Store<TLanes, TVector>(a1, c10, c11, c12, c13);
+                FmaKernels.Store<TLanes, TVector>(a2, c20, c21, c22, c23);
+                FmaKernels.Store<TLanes, TVector>(a3, c30, c31, c32, c33);
             }
         }
     }

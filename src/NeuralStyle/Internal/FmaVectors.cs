@@ -40,6 +40,19 @@ internal static unsafe class FmaKernels
         TLanes.Store(TLanes.WherePositive(d, d), target + (3 * n));
     }
 
+    /// <summary>Four consecutive vectors stored from <paramref name="target"/> on: a tile's row of output channels.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static void Store<TLanes, TVector>(float* target, TVector a, TVector b, TVector c, TVector d)
+        where TLanes : struct, IFmaVectors<TVector>
+        where TVector : struct
+    {
+        var n = TLanes.Count;
+        TLanes.Store(a, target);
+        TLanes.Store(b, target + n);
+        TLanes.Store(c, target + (2 * n));
+        TLanes.Store(d, target + (3 * n));
+    }
+
     /// <summary>
     /// The most libtorch threads for which the kernels are used: on two cores the Gram kernel beat libtorch's
     /// product on two threads by 25–40 % on one core and by 2.4–3× split over libtorch's team (docs/performance.md); with

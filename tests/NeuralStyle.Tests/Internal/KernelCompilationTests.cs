@@ -39,6 +39,7 @@ public sealed class KernelCompilationTests
         { Nested(typeof(FireGradient), "Problem"), "Mask" },
         { Nested(typeof(FireGradient), "Problem"), "Tile" },
         { Nested(typeof(FireGradient), "Problem"), "Inputs" },
+        { Nested(typeof(FireGradient), "Problem"), "QuadInputs" },
         { typeof(SqueezedTile), "Sum" },
         { typeof(PoolForward), "RunRows" },
         { Nested(typeof(PoolForward), "Problem"), "Run" },
