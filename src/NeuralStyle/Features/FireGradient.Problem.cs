@@ -147,14 +147,8 @@ internal static unsafe partial class FireGradient
                         d3 = TLanes.MultiplyAdd(b, w3, d3);
                     }
 
-                    TLanes.Store(d0, u);
-                    TLanes.Store(d1, u + n);
-                    TLanes.Store(d2, u + n2);
-                    TLanes.Store(d3, u + n3);
-                    TLanes.Store(c0, t);
-                    TLanes.Store(c1, t + n);
-                    TLanes.Store(c2, t + n2);
-                    TLanes.Store(c3, t + n3);
+                    FmaKernels.Store<TLanes, TVector>(u, d0, d1, d2, d3);
+                    FmaKernels.Store<TLanes, TVector>(t, c0, c1, c2, c3);
                 }
             }
         }
