@@ -22,7 +22,9 @@ namespace NeuralStyle.Benchmarks;
 /// (content and total-variation terms, Adam's update, the clamp, reading the loss) is the difference.
 /// </summary>
 /// <remarks>Arguments as the step timer's: <c>--weights PATH</c>, <c>--sizes 192,512</c>, <c>--steps 30</c>,
-/// <c>--repeats 5</c> (the median is reported), <c>--threads N</c>, <c>--channels-last 0|1</c>. CPU only.</remarks>
+/// <c>--repeats 5</c> (the median is reported), <c>--threads N</c>, <c>--channels-last 0|1</c>; <c>--only PART</c> times one
+/// part alone (<c>network</c>, <c>network_autograd</c>, <c>probe</c>, <c>style</c> or <c>step</c>), for a profiler to see that
+/// part only, and prints its median. CPU only.</remarks>
 internal static class PartTimer
 {
     public static int Run(string[] args)
@@ -53,6 +55,16 @@ internal static class PartTimer
                     return clock.Elapsed.TotalMilliseconds / steps;
                 },
             };
+            if (options.GetValueOrDefault("only") is { } only)
+            {
+                if (!TimeAlone(only, parts, repeats, height, width))
+                {
+                    return 2;
+                }
+
+                continue;
+            }
+
             foreach (var part in parts.Values)
             {
                 part(); // warm-up
@@ -96,6 +108,21 @@ internal static class PartTimer
         }
 
         return 0;
+    }
+
+    // One part, warmed up and timed `repeats` times; its median printed.
+    private static bool TimeAlone(string only, Dictionary<string, Func<double>> parts, int repeats, int height, int width)
+    {
+        if (!parts.TryGetValue(only, out var part))
+        {
+            Console.Error.WriteLine($"--only must be one of {string.Join(", ", parts.Keys)}.");
+            return false;
+        }
+
+        part();
+        var median = StepTimer.Median(Enumerable.Range(0, repeats).Select(_ => part()).ToList());
+        Console.WriteLine(JsonSerializer.Serialize(new { height, width, threads = torch.get_num_threads(), part = only, ms = Math.Round(median, 3) }));
+        return true;
     }
 
     // The image to differentiate at, the layers the preset reads and a fixed random probe R_l per layer, in the features' own

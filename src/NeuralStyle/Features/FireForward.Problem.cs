@@ -10,13 +10,20 @@ internal static unsafe partial class FireForward
     /// <summary>The output channels of a tile: four vectors.</summary>
     private const int OutputVectors = 4;
 
+    /// <summary>
+    /// The positions of an expand's tile, and so of the tiles the work is split into (<see cref="TileRange"/>): 16
+    /// accumulators of 32 registers with AVX-512 (4 positions), 8 of 16 with AVX2 (2 positions).
+    /// </summary>
+    /// <param name="wide">Whether 512-bit vectors are used.</param>
+    internal static int ExpandPositions(bool wide) => wide ? 4 : 2;
+
     private readonly struct Problem(
         PackedFire weights, float* squeezeRows, float* squeezeBias, float* leftRows, float* rightRows, float* bias, float* input, float* output, float* squeezed, long height, long width)
-        : ISqueezedRows
+        : ISqueezedTiles
     {
         private readonly int _inputs = weights.Inputs, _squeezed = weights.Squeezed, _left = weights.Left, _right = weights.Right, _expanded = weights.Expanded;
 
-        /// <summary>Writes the output and the squeezed output at the rows [<paramref name="first"/>, <paramref name="end"/>).</summary>
+        /// <summary>Writes the output and the squeezed output at the tiles [<paramref name="first"/>, <paramref name="end"/>) (<see cref="ExpandPositions"/>).</summary>
         public void Run(bool wide, long first, long end)
         {
             // The squeezed rows (y − 1, y, y + 1) in turn, and a tile's input where a row ends before the tile does.
@@ -31,21 +38,29 @@ internal static unsafe partial class FireForward
             where TVector : struct
             where TPer : struct, ISqueezedTile
         {
-            Squeeze<TLanes, TVector, TPer>(first - 1, first, end, ring);
-            Squeeze<TLanes, TVector, TPer>(first, first, end, ring);
-            for (var y = first; y < end; y++)
+            var tiles = new TileRange(width, ExpandPositions(TLanes.Count == 16), first, end);
+            if (tiles.IsEmpty)
             {
-                Squeeze<TLanes, TVector, TPer>(y + 1, first, end, ring);
-                Expand<TLanes, TVector>(y, ring.Slot(y - 1), ring.Slot(y), ring.Slot(y + 1));
+                return;
+            }
+
+            // A row the range reaches into is squeezed whole, as are the rows above and below it.
+            long top = tiles.FirstRow, bottom = tiles.EndRow;
+            Squeeze<TLanes, TVector, TPer>(top - 1, tiles, ring);
+            Squeeze<TLanes, TVector, TPer>(top, tiles, ring);
+            for (var y = top; y < bottom; y++)
+            {
+                Squeeze<TLanes, TVector, TPer>(y + 1, tiles, ring);
+                Expand<TLanes, TVector>(y, tiles.From(y), tiles.To(y), ring.Slot(y - 1), ring.Slot(y), ring.Slot(y + 1));
             }
         }
 
         /// <summary>
         /// Forms squeezed row <paramref name="y"/> into its slot of the ring (rows −1 and H are zeros), and into the squeezed
-        /// output where the row is one of this range's.
+        /// output at the positions of the row that are this range's.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Squeeze<TLanes, TVector, TPer>(long y, long first, long end, RowRing ring)
+        private void Squeeze<TLanes, TVector, TPer>(long y, TileRange tiles, RowRing ring)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct
             where TPer : struct, ISqueezedTile
@@ -80,23 +95,23 @@ internal static unsafe partial class FireForward
                 }
             }
 
-            if (y >= first && y < end)
+            if (y >= tiles.FirstRow && y < tiles.EndRow)
             {
-                new Span<float>(row, (int)(width * s)).CopyTo(new Span<float>(squeezed + (y * width * s), (int)(width * s)));
+                long from = tiles.From(y), length = (tiles.To(y) - from) * s;
+                new Span<float>(row + (from * s), (int)length).CopyTo(new Span<float>(squeezed + (((y * width) + from) * s), (int)length));
             }
         }
 
-        /// <summary>Forms output row <paramref name="y"/> from the squeezed rows above, at and below it.</summary>
+        /// <summary>Forms output row <paramref name="y"/> at the positions [<paramref name="from"/>, <paramref name="to"/>) from the squeezed rows above, at and below it.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Expand<TLanes, TVector>(long y, float* above, float* here, float* below)
+        private void Expand<TLanes, TVector>(long y, long from, long to, float* above, float* here, float* below)
             where TLanes : struct, IFmaVectors<TVector>
             where TVector : struct
         {
-            // 16 accumulators of 32 registers with AVX-512 (4 positions), 8 of 16 with AVX2 (2 positions).
-            var positions = TLanes.Count == 16 ? 4 : 2;
+            var positions = ExpandPositions(TLanes.Count == 16);
             long n = TLanes.Count, block = OutputVectors * n;
             var row = output + (y * width * _expanded);
-            for (long x = 0; x < width; x += positions)
+            for (var x = from; x < to; x += positions)
             {
                 var count = (int)Math.Min(positions, width - x);
                 // The tile's first position in each squeezed row, past the zero at its start.

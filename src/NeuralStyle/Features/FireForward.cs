@@ -20,9 +20,10 @@ namespace NeuralStyle.Features;
 /// squeezed rows around it, a tile of positions (4 with AVX-512, 2 with AVX2) and four vectors of output channels at a
 /// time: the bias, plus over the taps (one for the 1×1 expand, nine for the 3×3) and the S squeezed channels, the
 /// squeezed value times a row of the expand's weights; rectified and stored.</para>
-/// <para>Rows run on libtorch's OpenMP team, as <see cref="FmaKernels"/> explains: each range of rows forms the two
-/// squeezed rows beside it in its own ring, and writes only its own rows, so the result does not depend on the number of
-/// threads.</para>
+/// <para>Ranges of tiles run on libtorch's OpenMP team, as <see cref="FmaKernels"/> explains, cut within rows
+/// (<see cref="TileRange"/>) so that two threads get the same work to a tile: each range squeezes the rows it reaches
+/// into and the two beside them in its own ring, and writes only its own positions, so the result does not depend on the
+/// number of threads.</para>
 /// </remarks>
 internal static unsafe partial class FireForward
 {
@@ -83,7 +84,10 @@ internal static unsafe partial class FireForward
     /// <param name="input">The module's input.</param>
     /// <param name="weights">The packed module (<see cref="Pack"/>).</param>
     /// <param name="lanes">The vector width; the widest the CPU has by default.</param>
-    /// <param name="parts">The ranges of rows the work is split into on libtorch's team; null for <see cref="OpenMpTeam.PartsFor"/> the output values.</param>
+    /// <param name="parts">
+    /// The ranges of tiles (<see cref="TileRange"/>: runs of a row's positions) the work is split into on libtorch's team;
+    /// null for <see cref="OpenMpTeam.PartsFor"/> the output values.
+    /// </param>
     /// <exception cref="ArgumentException">The input does not fit the module, or is too large for the kernel.</exception>
     public static (Tensor Output, Tensor Squeezed) Compute(Tensor input, PackedFire weights, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
@@ -119,8 +123,8 @@ internal static unsafe partial class FireForward
                 var problem = new Problem(
                     weights, squeezeRows, squeezeBias, leftRows, rightRows, bias, (float*)x + (positions * weights.Inputs),
                     (float*)o + (positions * weights.Expanded), (float*)q + (positions * weights.Squeezed), height, width);
-                var state = new Rows { Problem = &problem, Wide = wide };
-                OpenMpTeam.RunRanges(height, ranges, 1, &RunRows, &state);
+                var state = new Tiles { Problem = &problem, Wide = wide };
+                OpenMpTeam.RunRanges(TileRange.Count(height, width, ExpandPositions(wide)), ranges, 1, &RunTiles, &state);
             }
         }
 
@@ -128,10 +132,10 @@ internal static unsafe partial class FireForward
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRows(long first, long end, void* state)
+    private static void RunTiles(long first, long end, void* state)
     {
-        var rows = (Rows*)state;
-        rows->Problem->Run(rows->Wide, first, end);
+        var tiles = (Tiles*)state;
+        tiles->Problem->Run(tiles->Wide, first, end);
     }
 
     private static bool IsFloatCpu(Tensor? bias) => bias is not null && bias.device_type == DeviceType.CPU && bias.dtype == ScalarType.Float32;
@@ -153,7 +157,7 @@ internal static unsafe partial class FireForward
         public int Expanded => Left + Right;
     }
 
-    private struct Rows
+    private struct Tiles
     {
         public Problem* Problem;
         public bool Wide;

@@ -9,11 +9,11 @@ internal static unsafe partial class FireGradient
 {
     private readonly struct Problem(
         PackedFire weights, float* center, float* taps, float* squeeze, float* gradient, float* output, float* squeezed, float* input, long height, long width, bool accumulate)
-        : ISqueezedRows
+        : ISqueezedTiles
     {
         private readonly int _inputs = weights.Inputs, _squeezed = weights.Squeezed, _left = weights.Left, _right = weights.Right, _expanded = weights.Expanded;
 
-        /// <summary>Writes (or adds) the input's gradient at the rows [<paramref name="first"/>, <paramref name="end"/>).</summary>
+        /// <summary>Writes (or adds) the input's gradient at the tiles [<paramref name="first"/>, <paramref name="end"/>) (<see cref="SqueezedTile.PositionsFor"/>).</summary>
         public void Run(bool wide, long first, long end)
         {
             // The masked gradient's rows (y − 1, y, y + 1) in turn.
@@ -29,14 +29,22 @@ internal static unsafe partial class FireGradient
             where TPer : struct, ISqueezedTile
         {
             var tilePositions = TPer.Positions;
+            var tiles = new TileRange(width, tilePositions, first, end);
+            if (tiles.IsEmpty)
+            {
+                return;
+            }
+
+            // A row the range reaches into is masked whole, as are the rows above and below it.
             var tile = stackalloc float[TPer.Positions * TPer.Count * TLanes.Count];
-            Mask<TLanes, TVector>(first - 1, ring);
-            Mask<TLanes, TVector>(first, ring);
-            for (var y = first; y < end; y++)
+            long top = tiles.FirstRow, bottom = tiles.EndRow;
+            Mask<TLanes, TVector>(top - 1, ring);
+            Mask<TLanes, TVector>(top, ring);
+            for (var y = top; y < bottom; y++)
             {
                 Mask<TLanes, TVector>(y + 1, ring);
                 float* above = ring.Slot(y - 1), here = ring.Slot(y), below = ring.Slot(y + 1);
-                for (long x = 0; x < width; x += tilePositions)
+                for (long x = tiles.From(y), to = tiles.To(y); x < to; x += tilePositions)
                 {
                     // The first position's column in a masked row, past the zero at its start.
                     var column = (x + 1) * _expanded;

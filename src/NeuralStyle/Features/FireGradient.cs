@@ -23,8 +23,10 @@ namespace NeuralStyle.Features;
 /// channels at the other 8 taps. That gradient is masked where the squeeze's rectified output is 0 and multiplied by the
 /// squeeze's transposed weight, two positions and four vectors of input channels at a time, and written to, or added to,
 /// the input's gradient.</para>
-/// <para>Rows of positions run on libtorch's OpenMP team, as <see cref="FmaKernels"/> explains; each row writes only its
-/// own positions, so the result does not depend on the number of threads.</para>
+/// <para>Ranges of tiles run on libtorch's OpenMP team, as <see cref="FmaKernels"/> explains, cut within rows
+/// (<see cref="TileRange"/>) so that two threads get the same work to a tile; each range masks the rows it reaches into
+/// and the two beside them, and writes only its own positions, so the result does not depend on the number of
+/// threads.</para>
 /// </remarks>
 internal static unsafe partial class FireGradient
 {
@@ -56,7 +58,10 @@ internal static unsafe partial class FireGradient
     /// <param name="weights">The module's weights, packed (<see cref="Pack"/>).</param>
     /// <param name="addTo">A dense channels-last <c>[N,Cin,H,W]</c> tensor to add the gradient to, or null for a new one.</param>
     /// <param name="lanes">The vector width; the widest the CPU has by default.</param>
-    /// <param name="parts">The ranges of rows the work is split into on libtorch's team; null for <see cref="OpenMpTeam.PartsFor"/> the output values.</param>
+    /// <param name="parts">
+    /// The ranges of tiles (<see cref="TileRange"/>: runs of a row's positions) the work is split into on libtorch's team;
+    /// null for <see cref="OpenMpTeam.PartsFor"/> the output values.
+    /// </param>
     /// <exception cref="ArgumentException">The shapes or layouts do not fit together, or the tensors are too large for the kernel.</exception>
     public static Tensor Compute(Tensor gradient, Tensor output, Tensor squeezed, PackedFire weights, Tensor? addTo = null, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
@@ -98,8 +103,8 @@ internal static unsafe partial class FireGradient
                 var problem = new Problem(
                     weights, center, taps, squeeze, (float*)g + (positions * weights.Expanded), (float*)o + (positions * weights.Expanded),
                     (float*)q + (positions * weights.Squeezed), (float*)x + (positions * weights.Inputs), height, width, addTo is not null);
-                var state = new Rows { Problem = &problem, Wide = wide };
-                OpenMpTeam.RunRanges(height, ranges, 1, &RunRows, &state);
+                var state = new Tiles { Problem = &problem, Wide = wide };
+                OpenMpTeam.RunRanges(TileRange.Count(height, width, SqueezedTile.PositionsFor(wide, weights.Squeezed)), ranges, 1, &RunTiles, &state);
             }
         }
 
@@ -107,15 +112,15 @@ internal static unsafe partial class FireGradient
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRows(long first, long end, void* state)
+    private static void RunTiles(long first, long end, void* state)
     {
-        var rows = (Rows*)state;
-        rows->Problem->Run(rows->Wide, first, end);
+        var tiles = (Tiles*)state;
+        tiles->Problem->Run(tiles->Wide, first, end);
     }
 
     private static bool IsFloatCpu(Tensor weight) => weight.device_type == DeviceType.CPU && weight.dtype == ScalarType.Float32 && weight.dim() == 4;
 
-    private struct Rows
+    private struct Tiles
     {
         public Problem* Problem;
         public bool Wide;

@@ -18,17 +18,18 @@ internal static unsafe class SqueezedTile
     public const int MaxPositions = 16;
 
     /// <summary>
-    /// Runs <paramref name="kernel"/>'s rows [<paramref name="first"/>, <paramref name="end"/>) with the tile shape for the
-    /// vector width and S: 16 positions of one vector or 8 of two with AVX-512, 4 of two or 2 of four with AVX2.
+    /// Runs <paramref name="kernel"/>'s tiles [<paramref name="first"/>, <paramref name="end"/>) (<see cref="TileRange"/>)
+    /// with the tile shape for the vector width and S: 16 positions of one vector or 8 of two with AVX-512, 4 of two or 2 of
+    /// four with AVX2 (<see cref="PositionsFor"/>).
     /// </summary>
     /// <param name="kernel">The kernel.</param>
     /// <param name="wide">Whether to use 512-bit vectors (<see cref="FmaKernels.UseWide"/>).</param>
     /// <param name="squeezed">S, 16 or 32.</param>
-    /// <param name="first">The first row.</param>
-    /// <param name="end">The row after the last.</param>
+    /// <param name="first">The first of the kernel's tiles.</param>
+    /// <param name="end">The tile after the last.</param>
     /// <param name="ring">The kernel's rows.</param>
     public static void Run<TKernel>(in TKernel kernel, bool wide, int squeezed, long first, long end, RowRing ring)
-        where TKernel : struct, ISqueezedRows
+        where TKernel : struct, ISqueezedTiles
     {
         switch (wide, squeezed)
         {
@@ -46,6 +47,17 @@ internal static unsafe class SqueezedTile
                 break;
         }
     }
+
+    /// <summary>The positions of the tile <see cref="Run"/> chooses for the vector width and S.</summary>
+    /// <param name="wide">Whether 512-bit vectors are used.</param>
+    /// <param name="squeezed">S, 16 or 32.</param>
+    public static int PositionsFor(bool wide, int squeezed) => (wide, squeezed) switch
+    {
+        (true, 16) => OneOf512.Positions,
+        (true, _) => TwoOf512.Positions,
+        (false, 16) => TwoOf256.Positions,
+        _ => FourOf256.Positions,
+    };
 
     /// <summary>
     /// Adds, for each of the tile's positions p and each segment, Σ_c values[p·stride + c] · weights[c·S .. c·S + S) over the
@@ -209,12 +221,12 @@ internal static unsafe class SqueezedTile
     }
 }
 
-/// <summary>A kernel whose rows <see cref="SqueezedTile.Run"/> runs with the tile shape chosen for the CPU and S.</summary>
-internal interface ISqueezedRows
+/// <summary>A kernel whose tiles <see cref="SqueezedTile.Run"/> runs with the tile shape chosen for the CPU and S.</summary>
+internal interface ISqueezedTiles
 {
-    /// <summary>Runs the rows [<paramref name="first"/>, <paramref name="end"/>).</summary>
-    /// <param name="first">The first row.</param>
-    /// <param name="end">The row after the last.</param>
+    /// <summary>Runs the tiles [<paramref name="first"/>, <paramref name="end"/>) of the kernel's map (<see cref="TileRange"/>).</summary>
+    /// <param name="first">The first tile.</param>
+    /// <param name="end">The tile after the last.</param>
     /// <param name="ring">The kernel's rows.</param>
     void Run<TLanes, TVector, TPer>(long first, long end, RowRing ring)
         where TLanes : struct, IFmaVectors<TVector>

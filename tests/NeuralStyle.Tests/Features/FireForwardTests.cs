@@ -53,8 +53,10 @@ public sealed class FireForwardTests
     }
 
     [Theory]
-    [InlineData(2, 37, 45)]
+    [InlineData(2, 37, 45)] // cut within a row: 444 tiles of 4 positions
     [InlineData(3, 40, 23)]
+    [InlineData(5, 37, 45)]
+    [InlineData(9, 2, 7)] // more parts than tiles: some ranges are empty
     public void Split_over_libtorch_s_team_it_gives_the_same_output_bit_for_bit(int parts, int height, int width)
     {
         if (!FmaKernels.IsSupported)
@@ -69,9 +71,10 @@ public sealed class FireForwardTests
             using var fire = new FireModule(128, 32, 128, 128);
             var input = ChannelsLast.Copy(randn([1, 128, height, width], generator: new torch.Generator(24)));
             var packed = FireForward.Pack(fire);
-            var (whole, _) = FireForward.Compute(input, packed, parts: 1);
-            var (ranges, _) = FireForward.Compute(input, packed, parts: parts);
-            return (whole.DetachFromDisposeScope(), ranges.DetachFromDisposeScope());
+            var (whole, wholeSqueezed) = FireForward.Compute(input, packed, parts: 1);
+            var (ranges, rangesSqueezed) = FireForward.Compute(input, packed, parts: parts);
+            // Both outputs, side by side: the squeezed output is written by range too.
+            return (cat([whole, wholeSqueezed], 1).DetachFromDisposeScope(), cat([ranges, rangesSqueezed], 1).DetachFromDisposeScope());
         });
 
         using (one)

@@ -57,8 +57,10 @@ public sealed class FireGradientTests
     }
 
     [Theory]
-    [InlineData(2, 37, 45)]
+    [InlineData(2, 37, 45)] // cut within a row: 111 tiles of 16 positions
     [InlineData(3, 40, 23)]
+    [InlineData(7, 37, 45)]
+    [InlineData(5, 2, 20)] // more parts than tiles: some ranges are empty
     public void Split_over_libtorch_s_team_it_gives_the_same_gradient_bit_for_bit(int parts, int height, int width)
     {
         if (!FmaKernels.IsSupported)
