@@ -174,10 +174,13 @@ internal static class PartTimer
         for (var s = 0; s < steps; s++)
         {
             using var step = NewDisposeScope();
+            // The image's gradient taken over as an Adam step takes it (autograd's pass where it is not formed by hand).
+            Tensor? taken = null;
             var values = bySegments.Run(
-                image, (_, handOff) => ProbeTerms(handOff, layers, probes), (roots, gradients) => torch.autograd.backward(roots, gradients));
+                image, (_, handOff) => ProbeTerms(handOff, layers, probes), (roots, gradients) => taken = OptimizationSteps.TakeOrBackward(image, roots, gradients));
+            taken?.Dispose();
             _ = values.Aggregate((a, b) => a + b).item<float>();
-            image.grad!.zero_();
+            image.grad?.zero_();
         }
 
         return clock.Elapsed.TotalMilliseconds / steps;

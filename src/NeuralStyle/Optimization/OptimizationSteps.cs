@@ -69,9 +69,34 @@ internal sealed class OptimizationSteps(IFeatureExtractor extractor, IReadOnlyLi
     public Tensor[] AdamStep(PixelAdam optimizer, Parameter pixels)
     {
         optimizer.ZeroGradient();
-        var terms = Backward(pixels, (roots, gradients) => torch.autograd.backward(roots, gradients));
-        optimizer.Step();
-        return terms;
+        Tensor? taken = null;
+        try
+        {
+            var terms = Backward(pixels, (roots, gradients) => taken = TakeOrBackward(pixels, roots, gradients));
+            optimizer.Step(taken);
+            return terms;
+        }
+        finally
+        {
+            taken?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The pixels' whole gradient where the backward pass has formed it already (the pixels its one root, as where the stem's
+    /// gradient is taken by hand): a view that outlives the pass's own handle, so that Adam steps with it at once, without
+    /// libtorch's autograd engine adding it to a zeroed <c>grad</c>. Otherwise null, after autograd's backward pass, which
+    /// leaves the gradient in the pixels' <c>grad</c>.
+    /// </summary>
+    internal static Tensor? TakeOrBackward(Tensor pixels, Tensor[] roots, Tensor[] gradients)
+    {
+        if (roots is [var root] && ReferenceEquals(root, pixels) && gradients is [var gradient])
+        {
+            return gradient.alias();
+        }
+
+        torch.autograd.backward(roots, gradients);
+        return null;
     }
 
     /// <summary>

@@ -59,11 +59,12 @@ internal sealed class PixelAdam : IDisposable
     }
 
     /// <summary>Moves the pixels one step along their gradient (none if they have no gradient).</summary>
-    public void Step()
+    /// <param name="given">The gradient, shaped like the pixels; null for the pixels' <c>grad</c>. Not disposed.</param>
+    public void Step(Tensor? given = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var gradient = _pixels.grad;
+        var gradient = given ?? _pixels.grad;
         if (gradient is null)
         {
             return;

@@ -94,6 +94,75 @@ public sealed class SegmentedBackwardTests
     }
 
     [Fact]
+    public void An_adam_step_takes_the_gradient_formed_by_hand_over_and_moves_the_pixels_as_autograd_s_gradient_would()
+    {
+        var extractor = Extractors.Cpu;
+        using var scope = NewDisposeScope();
+        var generator = new torch.Generator(11);
+        var image = rand([1, 3, 56, 64], generator: generator).sub(0.5).mul(4);
+        var style = rand([1, 3, 56, 64], generator: generator).sub(0.5).mul(4);
+        var losses = Losses(extractor, image, style, 7, [1, 4, 6, 7], 3, null);
+        try
+        {
+            // Autograd's gradient of the same terms built as graphs, and Adam's step with it.
+            using var expectedPixels = OptimizationSteps.CreatePixels(image);
+            using var expectedAdam = OptimizationSteps.CreateAdam(expectedPixels, 0.5);
+            using (var features = extractor.Extract(expectedPixels, 7))
+            {
+                var total = losses.Select(l => l.Compute(features)).Aggregate((a, b) => a.add(b));
+                using var gradient = torch.autograd.grad([total], [expectedPixels])[0];
+                expectedAdam.Step(gradient);
+            }
+
+            using var pixels = OptimizationSteps.CreatePixels(image);
+            using var adam = OptimizationSteps.CreateAdam(pixels, 0.5);
+            using var steps = new OptimizationSteps(extractor, losses, 1);
+            steps.AdamStep(adam, pixels);
+
+            // Where the stem's gradient is taken by hand, the pass forms the pixels' whole gradient and Adam takes it over:
+            // autograd's engine never runs for the pixels, which so have no grad.
+            using (var grad = pixels.grad)
+            {
+                (grad is null).Should().Be(extractor.TakesStemGradientByHand);
+            }
+
+            adam.Steps.Should().Be(1);
+            var moved = expectedPixels.sub(image).abs().max().item<float>();
+            moved.Should().BeGreaterThan(0.1f);
+            pixels.sub(expectedPixels).abs().max().item<float>().Should().BeLessThan(1e-4f * moved);
+        }
+        finally
+        {
+            foreach (var loss in losses)
+            {
+                loss.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void Gradients_at_other_roots_than_the_pixels_go_through_autograd_into_their_grad()
+    {
+        using var scope = NewDisposeScope();
+        using var pixels = OptimizationSteps.CreatePixels(ones(1, 3, 4, 4));
+        var doubled = pixels.mul(2);
+
+        var taken = OptimizationSteps.TakeOrBackward(pixels, [doubled], [full([1, 3, 4, 4], 3f)]);
+
+        taken.Should().BeNull();
+        using var grad = pixels.grad!;
+        grad.sum().item<float>().Should().Be(6 * 48, "autograd carried 3 through ×2 into grad");
+
+        using var given = full([1, 3, 4, 4], 5f);
+        using var over = OptimizationSteps.TakeOrBackward(pixels, [pixels], [given])!;
+        over.sum().item<float>().Should().Be(5 * 48);
+        given.Dispose();
+        over.sum().item<float>().Should().Be(5 * 48, "the view taken over outlives the pass's own handle");
+        using var unchanged = pixels.grad!;
+        unchanged.sum().item<float>().Should().Be(6 * 48, "autograd did not run for the gradient taken over");
+    }
+
+    [Fact]
     public void It_is_not_used_where_a_term_builds_a_graph_or_the_extractor_is_another()
     {
         using var scope = NewDisposeScope();
