@@ -49,8 +49,13 @@ internal static unsafe class PoolGradient
     /// The bands of output rows the work is split into, run on libtorch's OpenMP team (<see cref="OpenMpTeam.RunRowBands"/>);
     /// null for <see cref="OpenMpTeam.PartsFor"/> the output values (positions × channels).
     /// </param>
+    /// <param name="rectify">
+    /// Whether <paramref name="input"/> is a ReLU's output and the sum is to be taken on through that ReLU as well: every
+    /// sum is then set to 0 where the input is 0 (the windows cover the whole input, so every sum is). The layer below then
+    /// need not read the ReLU's output again to mask the gradient (<see cref="StemGradient"/>).
+    /// </param>
     /// <exception cref="ArgumentException">The kernel does not apply, or the shapes or layouts do not fit together.</exception>
-    public static void AddTo(Tensor inputGradient, Tensor outputGradient, Tensor input, Tensor output, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
+    public static void AddTo(Tensor inputGradient, Tensor outputGradient, Tensor input, Tensor output, FmaLanes lanes = FmaLanes.Widest, int? parts = null, bool rectify = false)
     {
         if (!Applies(input))
         {
@@ -78,7 +83,7 @@ internal static unsafe class PoolGradient
         fixed (byte* g = gradients.bytes)
         fixed (byte* s = sums.bytes)
         {
-            var problem = new Problem((float*)x, (float*)y, (float*)g, (float*)s, (int)channels, height, width, pooled[2], pooled[3]);
+            var problem = new Problem((float*)x, (float*)y, (float*)g, (float*)s, (int)channels, height, width, pooled[2], pooled[3], rectify);
             var bands = parts ?? OpenMpTeam.PartsFor(pooled[2] * pooled[3] * channels);
             for (long n = 0; n < batch; n++)
             {
@@ -103,7 +108,7 @@ internal static unsafe class PoolGradient
         public bool Wide;
     }
 
-    private readonly struct Problem(float* input, float* output, float* outputGradient, float* inputGradient, int channels, long height, long width, long outputHeight, long outputWidth)
+    private readonly struct Problem(float* input, float* output, float* outputGradient, float* inputGradient, int channels, long height, long width, long outputHeight, long outputWidth, bool rectify)
     {
         /// <summary>Adds the gradient of image <paramref name="n"/>'s output rows [<paramref name="firstRow"/>, <paramref name="endRow"/>).</summary>
         public void Run(bool wide, long n, long firstRow, long endRow)
@@ -140,7 +145,7 @@ internal static unsafe class PoolGradient
         }
 
         // One vector of channels of one window: each lane's gradient goes to the first tap that equals its maximum. Without
-        // branches: a tap that takes nothing adds zeros.
+        // branches: a tap that takes nothing adds zeros. Rectified, each sum is 0 where the input is (a ReLU's gradient).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Window<TLanes, TVector>(long at, long rowStart, long rows, long left, long right)
             where TLanes : IFmaVectors<TVector>
@@ -156,8 +161,10 @@ internal static unsafe class PoolGradient
                 for (var w = left; w < right; w++)
                 {
                     var offset = row + (w * channels);
-                    var match = TLanes.EqualExcept(TLanes.Load(input + offset), maximum, taken);
-                    TLanes.Store(TLanes.Add(TLanes.Load(inputGradient + offset), TLanes.Where(match, gradient)), inputGradient + offset);
+                    var value = TLanes.Load(input + offset);
+                    var match = TLanes.EqualExcept(value, maximum, taken);
+                    var sum = TLanes.Add(TLanes.Load(inputGradient + offset), TLanes.Where(match, gradient));
+                    TLanes.Store(rectify ? TLanes.WherePositive(value, sum) : sum, inputGradient + offset);
                     taken = TLanes.Or(taken, match);
                 }
             }

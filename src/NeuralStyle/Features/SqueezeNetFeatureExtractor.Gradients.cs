@@ -39,20 +39,26 @@ public sealed partial class SqueezeNetFeatureExtractor
     /// <summary>Gets <c>conv1</c>'s bias, <c>[64]</c>; owned by the network.</summary>
     internal Tensor? StemBias => ((Conv2d)_layers[0]).bias;
 
-    /// <summary>The gradient at the image of the stem whose rectified output is <paramref name="rectified"/> and whose gradient there is <paramref name="gradient"/>.</summary>
-    internal Tensor StemImageGradient(Tensor gradient, Tensor rectified, Tensor image) =>
+    /// <summary>
+    /// The gradient at the image of the stem whose rectified output is <paramref name="rectified"/> and whose gradient there
+    /// is <paramref name="gradient"/>; with no <paramref name="rectified"/>, <paramref name="gradient"/> is the gradient at
+    /// the convolution's output, masked by the ReLU already (<see cref="PoolInputGradient"/> rectifying).
+    /// </summary>
+    internal Tensor StemImageGradient(Tensor gradient, Tensor? rectified, Tensor image) =>
         StemGradient.Compute(gradient, rectified, _stemKernel ??= StemGradient.Pack(StemWeight), image.size(2), image.size(3));
 
     /// <summary>
     /// The gradient at the input of the max-pool at <paramref name="layer"/> (2, 5 or 8) from the gradient at its output,
-    /// added to <paramref name="addTo"/> where given (shaped and laid out as the layer below's output), else to zeros.
+    /// added to <paramref name="addTo"/> where given (shaped and laid out as the layer below's output), else to zeros; and
+    /// where <paramref name="rectify"/>, the sum taken on through the ReLU whose output the pool's input is (0 where that
+    /// output is), as <see cref="StemImageGradient"/> takes it without the rectified output.
     /// </summary>
-    internal static Tensor PoolInputGradient(int layer, Tensor outputGradient, FeatureMaps features, Tensor? addTo)
+    internal static Tensor PoolInputGradient(int layer, Tensor outputGradient, FeatureMaps features, Tensor? addTo, bool rectify = false)
     {
         var sum = addTo ?? zeros_like(features[layer - 1]);
         try
         {
-            PoolGradient.AddTo(sum, outputGradient, features[layer - 1], features[layer]);
+            PoolGradient.AddTo(sum, outputGradient, features[layer - 1], features[layer], rectify: rectify);
             return sum;
         }
         catch

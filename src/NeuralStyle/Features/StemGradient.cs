@@ -63,8 +63,8 @@ internal static unsafe class StemGradient
         Compute(gradient, rectified, Pack(weight), height, width, lanes);
 
     /// <summary>The same, with the kernel matrix <see cref="Pack"/> made once for a frozen weight.</summary>
-    /// <param name="gradient">The gradient at the rectified output, <c>[N,C,Ho,Wo]</c>.</param>
-    /// <param name="rectified">The rectified output itself, the same shape.</param>
+    /// <param name="gradient">The gradient at the rectified output, <c>[N,C,Ho,Wo]</c>; with no <paramref name="rectified"/>, the gradient at the convolution's output (masked by the ReLU already).</param>
+    /// <param name="rectified">The rectified output itself, the same shape; null where <paramref name="gradient"/> is masked already (<see cref="PoolGradient.AddTo"/> rectifying).</param>
     /// <param name="kernel">The packed weight.</param>
     /// <param name="height">The image's height H.</param>
     /// <param name="width">The image's width W.</param>
@@ -74,16 +74,16 @@ internal static unsafe class StemGradient
     /// The bands of output rows the work is split into, run on libtorch's OpenMP team (<see cref="OpenMpTeam.RunRowBands"/>);
     /// null for <see cref="OpenMpTeam.PartsFor"/> the output values (positions × channels).
     /// </param>
-    public static Tensor Compute(Tensor gradient, Tensor rectified, PackedKernel kernel, long height, long width, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
+    public static Tensor Compute(Tensor gradient, Tensor? rectified, PackedKernel kernel, long height, long width, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
         var weight = kernel.Shape;
         long batch = gradient.size(0), channels = weight[0];
         long outputHeight = OutputSize(height), outputWidth = OutputSize(width);
         long[] expected = [batch, channels, outputHeight, outputWidth];
-        if (height < Kernel || width < Kernel || !Dimensions.Are(gradient, expected) || !Dimensions.Are(rectified, expected))
+        if (height < Kernel || width < Kernel || !Dimensions.Are(gradient, expected) || (rectified is not null && !Dimensions.Are(rectified, expected)))
         {
             throw new ArgumentException(
-                $"The stem's gradient [{string.Join(",", gradient.shape)}] and output [{string.Join(",", rectified.shape)}] do not fit a {width}×{height} image and a weight of [{string.Join(",", weight)}].");
+                $"The stem's gradient [{string.Join(",", gradient.shape)}] and output [{string.Join(",", (rectified ?? gradient).shape)}] do not fit a {width}×{height} image and a weight of [{string.Join(",", weight)}].");
         }
 
         // Every tensor is read or written as a span, whose length is an int.
@@ -97,10 +97,11 @@ internal static unsafe class StemGradient
         // [N,H,W,3] contiguous is the channels-last memory of [N,3,H,W].
         var image = zeros([batch, height, width, Colours], ScalarType.Float32);
         var rows = ChannelsLast.DenseNhwc(gradient);
-        var keys = ChannelsLast.DenseNhwc(rectified);
+        // Without the rectified output, the gradient is masked already: the kernel reads no keys.
+        var keys = rectified is null ? null : ChannelsLast.DenseNhwc(rectified);
         fixed (float* w = kernel.Values)
         fixed (byte* g = rows.bytes)
-        fixed (byte* r = keys.bytes)
+        fixed (byte* r = keys is null ? null : keys.bytes)
         fixed (byte* x = image.bytes)
         {
             var bands = parts ?? OpenMpTeam.PartsFor(outputHeight * outputWidth * channels);
@@ -108,7 +109,7 @@ internal static unsafe class StemGradient
             {
                 var offset = n * outputHeight * outputWidth * channels;
                 var problem = new Problem(
-                    (float*)g + offset, (float*)r + offset, w, (int)channels, outputWidth, (float*)x + (n * height * width * Colours), width);
+                    (float*)g + offset, r == null ? null : (float*)r + offset, w, (int)channels, outputWidth, (float*)x + (n * height * width * Colours), width);
                 // An output row's kernel rows reach the image row the next output row's start on.
                 var state = new Rows { Problem = &problem, Wide = wide };
                 OpenMpTeam.RunRowBands(outputHeight, bands, &RunRows, &state);
@@ -196,13 +197,16 @@ internal static unsafe class StemGradient
                 {
                     var count = (int)Math.Min(tilePositions, outputWidth - ox);
                     var position = (oy * outputWidth) + ox;
-                    Mask<TLanes, TVector>(gradient + (position * channels), rectified + (position * channels), count * channels, masked);
-                    if (count < tilePositions)
+                    // Masked already, a whole tile's gradient is read where it is.
+                    var rows = gradient + (position * channels);
+                    if (rectified != null || count < tilePositions)
                     {
+                        Mask<TLanes, TVector>(rows, rectified == null ? null : rectified + (position * channels), count * channels, masked);
                         new Span<float>(masked + (count * channels), (tilePositions - count) * channels).Clear();
+                        rows = masked;
                     }
 
-                    Tile<TLanes, TVector>(masked, products);
+                    Tile<TLanes, TVector>(rows, products);
                     for (var p = 0; p < count; p++)
                     {
                         Scatter(products + (p * Columns), image + ((((Stride * oy) * width) + (Stride * (ox + p))) * Colours));
@@ -211,7 +215,7 @@ internal static unsafe class StemGradient
             }
         }
 
-        /// <summary>The gradients where the rectified output is above zero, 0 elsewhere, for <paramref name="length"/> floats.</summary>
+        /// <summary>The gradients where the rectified output is above zero, 0 elsewhere (all of them without <paramref name="keys"/>), for <paramref name="length"/> floats.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Mask<TLanes, TVector>(float* values, float* keys, int length, float* destination)
             where TLanes : struct, IFmaVectors<TVector>
@@ -219,7 +223,8 @@ internal static unsafe class StemGradient
         {
             for (var i = 0; i < length; i += TLanes.Count)
             {
-                TLanes.Store(TLanes.WherePositive(TLanes.Load(keys + i), TLanes.Load(values + i)), destination + i);
+                var value = TLanes.Load(values + i);
+                TLanes.Store(keys == null ? value : TLanes.WherePositive(TLanes.Load(keys + i), value), destination + i);
             }
         }
 

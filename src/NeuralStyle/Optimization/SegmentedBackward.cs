@@ -97,6 +97,8 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         var leaves = cuts.ToDictionary(c => c, _ => (Tensor?)null);
         var squeezed = fires.ToDictionary(f => f, _ => (Tensor?)null);
         Tensor? carried = null;
+        // Whether what came down is the gradient at the stem's convolution, masked by its ReLU already.
+        var masked = false;
         try
         {
             using var features = extractor.Extract(image, lastLayer, leaves, stemByHand, poolByHand, squeezed, pools);
@@ -142,21 +144,30 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                     if (lower == top - 1 && ((poolByHand && top == 2) || pools.Contains(top)))
                     {
                         var pool = top;
-                        carried = OneLayerByHand(pool, features, gradients, handOff, (gradient, addTo) => SqueezeNetFeatureExtractor.PoolInputGradient(pool, gradient, features, addTo));
+                        // The first pool's input is the stem's rectified output: the pool's kernel masks the sum by that
+                        // ReLU as it writes it, so that the stem's kernel need not read the rectified output again.
+                        var rectify = pool == 2;
+                        carried = OneLayerByHand(
+                            pool, features, gradients, handOff, (gradient, addTo) => SqueezeNetFeatureExtractor.PoolInputGradient(pool, gradient, features, addTo, rectify), out var whole);
+                        masked = rectify && whole;
                     }
                     else if (lower == top - 1 && squeezed.TryGetValue(top, out var squeezedOutput))
                     {
                         var fire = top;
-                        carried = OneLayerByHand(fire, features, gradients, handOff, (gradient, addTo) => extractor.FireInputGradient(fire, gradient, features[fire], squeezedOutput!, addTo));
+                        carried = OneLayerByHand(fire, features, gradients, handOff, (gradient, addTo) => extractor.FireInputGradient(fire, gradient, features[fire], squeezedOutput!, addTo), out _);
+                        masked = false;
                     }
                     else if (lower >= 0)
                     {
                         carried = torch.autograd.grad(roots, [leaves[lower]!], gradients)[0];
+                        masked = false;
                     }
                     else if (stemByHand && gradients.Count > 0)
                     {
-                        // Every root is at the stem's rectified output (layer 0's too: its ReLU works in place).
-                        var imageGradient = extractor.StemImageGradient(SumInFirst(gradients), features[1], features.Image);
+                        // Every root is at the stem's rectified output (layer 0's too: its ReLU works in place). What came
+                        // down from the pool alone is masked already.
+                        var rectified = masked && gradients.Count == 1 ? null : features[1];
+                        var imageGradient = extractor.StemImageGradient(SumInFirst(gradients), rectified, features.Image);
                         gradients.Add(imageGradient);
                         // The sum is formed in the image's own layout where the pixel terms' gradient has it: the image's
                         // gradient then takes it without a pass that strides across the kernel's channels-last one.
@@ -207,16 +218,19 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
 
     // A stretch of one layer taken by hand (a max-pool, a Fire module): the gradients at its output summed, and its
     // backward pass added to the terms' gradient at the layer below (formed now) where that has the layer's own layout,
-    // else formed apart and that gradient added to it; the sum then goes down as what came from above.
-    private static Tensor? OneLayerByHand(int layer, FeatureMaps features, List<Tensor> gradients, LayerGradients handOff, Func<Tensor, Tensor?, Tensor> backward)
+    // else formed apart and that gradient added to it; the sum then goes down as what came from above. Whole: whether the
+    // sum is all the backward pass's writing (the terms' gradient, if any, added within it).
+    private static Tensor? OneLayerByHand(int layer, FeatureMaps features, List<Tensor> gradients, LayerGradients handOff, Func<Tensor, Tensor?, Tensor> backward, out bool whole)
     {
         var below = handOff.Take(layer - 1);
+        whole = false;
         if (gradients.Count == 0)
         {
             return below;
         }
 
         var addTo = below is not null && Dimensions.SameStrides(below, features[layer - 1]) ? below : null;
+        whole = below is null || addTo is not null;
         Tensor? sum = null;
         try
         {

@@ -55,6 +55,40 @@ public sealed class PoolGradientTests
             "the gradient is added to what the tensor held, each output's to the tap libtorch recorded");
     }
 
+    [Theory]
+    [InlineData(256, 37, 45, 1)]
+    [InlineData(512, 36, 44, 1)]
+    [InlineData(512, 37, 45, 3)] // bands: the rows where they meet are written twice, each time masked
+    public void Rectifying_it_takes_the_sum_on_through_the_relu_whose_output_its_input_is(int bits, int height, int width, int parts)
+    {
+        if (bits == 512 ? !Avx512F.IsSupported : !(Avx2.IsSupported && Fma.IsSupported))
+        {
+            Assert.Skip($"This CPU lacks the {bits}-bit vectors.");
+        }
+
+        using var scope = NewDisposeScope();
+        var generator = new torch.Generator(21);
+        // A ReLU's output with many zeros, some of them a window's maximum (an all-zero window passes its gradient to a zero).
+        var preActivation = ChannelsLast.Copy(randn([1, 64, height, width], generator: generator).mul(2).round()).requires_grad_();
+        var input = preActivation.relu();
+        var output = nn.functional.max_pool2d(input, 3, 2, ceil_mode: true);
+        var outputGradient = randn(output.shape, generator: generator);
+        var start = ChannelsLast.Copy(randn(input.shape, generator: generator));
+        // The terms' gradient at the ReLU's output plus the pool's, through the ReLU: autograd's gradient at its input.
+        var expected = torch.autograd.grad([output, input], [preActivation], [outputGradient, start])[0];
+        var sum = start.clone();
+
+        TestSupport.LibtorchThreads.Run(2, () =>
+        {
+            PoolGradient.AddTo(sum, outputGradient, input.detach(), output.detach(), bits == 512 ? FmaLanes.Bits512 : FmaLanes.Bits256, parts, rectify: true);
+            return 0;
+        });
+
+        input.eq(0).any().item<bool>().Should().BeTrue();
+        sum.masked_select(input.detach().eq(0)).abs().max().item<float>().Should().Be(0, "no gradient passes a ReLU where its output is 0");
+        sum.sub(expected).abs().max().item<float>().Should().BeLessThan(1e-5f * expected.abs().max().item<float>());
+    }
+
     [Fact]
     public void Inputs_the_kernel_does_not_take_are_refused()
     {

@@ -53,6 +53,35 @@ public sealed class StemGradientTests
     }
 
     [Theory]
+    [InlineData(256, 37, 45)] // a last tile of fewer positions in every row
+    [InlineData(512, 36, 44)]
+    [InlineData(512, 3, 9)]
+    public void Given_a_gradient_masked_already_and_no_rectified_output_it_gives_the_same_gradient_bit_for_bit(int bits, int height, int width)
+    {
+        if (bits == 512 ? !Avx512F.IsSupported : !(Avx2.IsSupported && Fma.IsSupported))
+        {
+            Assert.Skip($"This CPU lacks the {bits}-bit vectors.");
+        }
+
+        using var scope = NewDisposeScope();
+        var generator = new torch.Generator(13);
+        var weight = randn([64, 3, 3, 3], generator: generator);
+        var image = ChannelsLast.Copy(randn([1, 3, height, width], generator: generator));
+        var rectified = nn.functional.relu(nn.functional.conv2d(image, weight, strides: [2, 2]));
+        var gradient = ChannelsLast.Copy(randn(rectified.shape, generator: generator));
+        // Masked as PoolGradient masks it when rectifying: the ReLU's gradient, 0 where the output is.
+        var masked = ChannelsLast.Copy(gradient.where(rectified.gt(0), zeros_like(gradient)));
+        var packed = StemGradient.Pack(weight);
+        var lanes = bits == 512 ? FmaLanes.Bits512 : FmaLanes.Bits256;
+
+        var withKeys = StemGradient.Compute(gradient, rectified, packed, height, width, lanes, parts: 1);
+        var without = StemGradient.Compute(masked, null, packed, height, width, lanes, parts: 1);
+
+        withKeys.abs().max().item<float>().Should().BeGreaterThan(0);
+        without.sub(withKeys).abs().max().item<float>().Should().Be(0);
+    }
+
+    [Theory]
     [InlineData(2, 37, 45)]
     [InlineData(3, 37, 45)]
     [InlineData(2, 130, 98)]
