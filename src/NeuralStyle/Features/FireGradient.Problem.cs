@@ -56,7 +56,7 @@ internal static unsafe partial class FireGradient
             }
         }
 
-        /// <summary>Masks row <paramref name="y"/> of the gradient into its slot of the ring (rows −1 and H are zeros).</summary>
+        /// <summary>Masks row <paramref name="y"/> of the gradient into its slot of the ring (rows −1 and H are zeros); copies it where it is masked already.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Mask<TLanes, TVector>(long y, RowRing ring)
             where TLanes : struct, IFmaVectors<TVector>
@@ -69,10 +69,12 @@ internal static unsafe partial class FireGradient
             }
 
             var length = width * _expanded;
-            float* values = gradient + (y * length), keys = output + (y * length);
+            // Without the output, the gradient is masked already: copied into the ring as it is.
+            float* values = gradient + (y * length), keys = output == null ? null : output + (y * length);
             for (long i = 0; i < length; i += TLanes.Count)
             {
-                TLanes.Store(TLanes.WherePositive(TLanes.Load(keys + i), TLanes.Load(values + i)), target + i);
+                var value = TLanes.Load(values + i);
+                TLanes.Store(keys == null ? value : TLanes.WherePositive(TLanes.Load(keys + i), value), target + i);
             }
         }
 

@@ -52,8 +52,11 @@ internal static unsafe partial class FireGradient
     /// The gradient at the input of a Fire module, as a <c>[N,Cin,H,W]</c> tensor with channels-last strides: a new tensor, or
     /// <paramref name="addTo"/> with the gradient added where given.
     /// </summary>
-    /// <param name="gradient">The gradient at the module's output, <c>[N,E1+E3,H,W]</c>.</param>
-    /// <param name="output">The module's (rectified) output, the same shape; where it is 0 no gradient passes.</param>
+    /// <param name="gradient">The gradient at the module's output, <c>[N,E1+E3,H,W]</c>; with no <paramref name="output"/>, masked by the expands' ReLUs already.</param>
+    /// <param name="output">
+    /// The module's (rectified) output, the same shape; where it is 0 no gradient passes. Null where
+    /// <paramref name="gradient"/> is masked already (<see cref="PoolGradient.AddTo"/> rectifying): the kernel then reads no output.
+    /// </param>
     /// <param name="squeezed">The squeeze's rectified output, <c>[N,S,H,W]</c>.</param>
     /// <param name="weights">The module's weights, packed (<see cref="Pack"/>).</param>
     /// <param name="addTo">A dense channels-last <c>[N,Cin,H,W]</c> tensor to add the gradient to, or null for a new one.</param>
@@ -63,17 +66,17 @@ internal static unsafe partial class FireGradient
     /// null for <see cref="OpenMpTeam.PartsFor"/> the output values.
     /// </param>
     /// <exception cref="ArgumentException">The shapes or layouts do not fit together, or the tensors are too large for the kernel.</exception>
-    public static Tensor Compute(Tensor gradient, Tensor output, Tensor squeezed, PackedFire weights, Tensor? addTo = null, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
+    public static Tensor Compute(Tensor gradient, Tensor? output, Tensor squeezed, PackedFire weights, Tensor? addTo = null, FmaLanes lanes = FmaLanes.Widest, int? parts = null)
     {
-        long batch = output.size(0), height = output.size(2), width = output.size(3);
+        long batch = gradient.size(0), height = gradient.size(2), width = gradient.size(3);
         long[] outputShape = [batch, weights.Expanded, height, width];
         long[] inputShape = [batch, weights.Inputs, height, width];
-        if (!Dimensions.Are(output, outputShape) || !Dimensions.Are(gradient, outputShape)
+        if ((output is not null && !Dimensions.Are(output, outputShape)) || !Dimensions.Are(gradient, outputShape)
             || !Dimensions.Are(squeezed, [batch, weights.Squeezed, height, width])
             || (addTo is not null && (!Dimensions.Are(addTo, inputShape) || !ChannelsLast.IsDense(addTo) || (addTo.size(1) > 1 && !ChannelsLast.Is(addTo)))))
         {
             throw new ArgumentException(
-                $"The Fire module's gradient [{string.Join(",", gradient.shape)}], output [{string.Join(",", output.shape)}] and squeezed output [{string.Join(",", squeezed.shape)}] do not fit its weights ({weights.Inputs} → {weights.Squeezed} → {weights.Expanded} channels).");
+                $"The Fire module's gradient [{string.Join(",", gradient.shape)}], output [{string.Join(",", (output ?? gradient).shape)}] and squeezed output [{string.Join(",", squeezed.shape)}] do not fit its weights ({weights.Inputs} → {weights.Squeezed} → {weights.Expanded} channels).");
         }
 
         // Every tensor is read or written as a span, whose length is an int.
@@ -86,13 +89,13 @@ internal static unsafe partial class FireGradient
         using var scope = NewDisposeScope();
         var input = addTo is null ? empty([batch, height, width, weights.Inputs], ScalarType.Float32) : addTo.detach().permute(0, 2, 3, 1);
         var rows = ChannelsLast.DenseNhwc(gradient);
-        var keys = ChannelsLast.DenseNhwc(output);
+        var keys = output is null ? null : ChannelsLast.DenseNhwc(output);
         var squeezedRows = ChannelsLast.DenseNhwc(squeezed);
         fixed (float* center = weights.Center)
         fixed (float* taps = weights.Taps)
         fixed (float* squeeze = weights.Squeeze)
         fixed (byte* g = rows.bytes)
-        fixed (byte* o = keys.bytes)
+        fixed (byte* o = keys is null ? null : keys.bytes)
         fixed (byte* q = squeezedRows.bytes)
         fixed (byte* x = input.bytes)
         {
@@ -101,7 +104,7 @@ internal static unsafe partial class FireGradient
             {
                 var positions = n * height * width;
                 var problem = new Problem(
-                    weights, center, taps, squeeze, (float*)g + (positions * weights.Expanded), (float*)o + (positions * weights.Expanded),
+                    weights, center, taps, squeeze, (float*)g + (positions * weights.Expanded), o == null ? null : (float*)o + (positions * weights.Expanded),
                     (float*)q + (positions * weights.Squeezed), (float*)x + (positions * weights.Inputs), height, width, addTo is not null);
                 var state = new Tiles { Problem = &problem, Wide = wide };
                 OpenMpTeam.RunRanges(TileRange.Count(height, width, SqueezedTile.PositionsFor(wide, weights.Squeezed)), ranges, 1, &RunTiles, &state);

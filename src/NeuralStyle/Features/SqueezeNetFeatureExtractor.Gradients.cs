@@ -51,7 +51,8 @@ public sealed partial class SqueezeNetFeatureExtractor
     /// The gradient at the input of the max-pool at <paramref name="layer"/> (2, 5 or 8) from the gradient at its output,
     /// added to <paramref name="addTo"/> where given (shaped and laid out as the layer below's output), else to zeros; and
     /// where <paramref name="rectify"/>, the sum taken on through the ReLU whose output the pool's input is (0 where that
-    /// output is), as <see cref="StemImageGradient"/> takes it without the rectified output.
+    /// output is), as <see cref="StemImageGradient"/> and <see cref="FireInputGradient"/> take it without the rectified
+    /// output (every pool's input is a ReLU's: the stem's, or a Fire module's expands').
     /// </summary>
     internal static Tensor PoolInputGradient(int layer, Tensor outputGradient, FeatureMaps features, Tensor? addTo, bool rectify = false)
     {
@@ -80,9 +81,11 @@ public sealed partial class SqueezeNetFeatureExtractor
 
     /// <summary>
     /// The gradient at the input of the Fire module at <paramref name="layer"/> whose output's gradient is
-    /// <paramref name="gradient"/>, added to <paramref name="addTo"/> where given (see <see cref="FireGradient.Compute"/>).
+    /// <paramref name="gradient"/>, added to <paramref name="addTo"/> where given (see <see cref="FireGradient.Compute"/>);
+    /// with no <paramref name="output"/>, <paramref name="gradient"/> is masked by the module's ReLUs already
+    /// (<see cref="PoolInputGradient"/> rectifying).
     /// </summary>
-    internal Tensor FireInputGradient(int layer, Tensor gradient, Tensor output, Tensor squeezed, Tensor? addTo)
+    internal Tensor FireInputGradient(int layer, Tensor gradient, Tensor? output, Tensor squeezed, Tensor? addTo)
     {
         var fire = (FireModule)_layers[layer];
         var packed = _fireKernels[layer] ??= FireGradient.Pack(fire.SqueezeWeight, fire.Expand1x1Weight, fire.Expand3x3Weight);

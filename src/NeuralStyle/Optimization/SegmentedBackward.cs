@@ -97,7 +97,7 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
         var leaves = cuts.ToDictionary(c => c, _ => (Tensor?)null);
         var squeezed = fires.ToDictionary(f => f, _ => (Tensor?)null);
         Tensor? carried = null;
-        // Whether what came down is the gradient at the stem's convolution, masked by its ReLU already.
+        // Whether what came down is masked already by the ReLU whose output it is the gradient at (the pool's kernel did it).
         var masked = false;
         try
         {
@@ -144,17 +144,19 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                     if (lower == top - 1 && ((poolByHand && top == 2) || pools.Contains(top)))
                     {
                         var pool = top;
-                        // The first pool's input is the stem's rectified output: the pool's kernel masks the sum by that
-                        // ReLU as it writes it, so that the stem's kernel need not read the rectified output again.
-                        var rectify = pool == 2;
+                        // A pool's input is a ReLU's output (the stem's, a Fire module's): the pool's kernel masks the sum by
+                        // that ReLU as it writes it, so that the kernel of the layer below, taken by hand next, need not read
+                        // the rectified output again.
                         carried = OneLayerByHand(
-                            pool, features, gradients, handOff, (gradient, addTo) => SqueezeNetFeatureExtractor.PoolInputGradient(pool, gradient, features, addTo, rectify), out var whole);
-                        masked = rectify && whole;
+                            pool, features, gradients, handOff, (gradient, addTo) => SqueezeNetFeatureExtractor.PoolInputGradient(pool, gradient, features, addTo, rectify: true), out var whole);
+                        masked = whole;
                     }
                     else if (lower == top - 1 && squeezed.TryGetValue(top, out var squeezedOutput))
                     {
                         var fire = top;
-                        carried = OneLayerByHand(fire, features, gradients, handOff, (gradient, addTo) => extractor.FireInputGradient(fire, gradient, features[fire], squeezedOutput!, addTo), out _);
+                        // What came down from the pool above alone is masked already.
+                        var output = masked && gradients.Count == 1 ? null : features[fire];
+                        carried = OneLayerByHand(fire, features, gradients, handOff, (gradient, addTo) => extractor.FireInputGradient(fire, gradient, output, squeezedOutput!, addTo), out _);
                         masked = false;
                     }
                     else if (lower >= 0)

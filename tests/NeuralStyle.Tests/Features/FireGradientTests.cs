@@ -57,6 +57,39 @@ public sealed class FireGradientTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Given_a_gradient_masked_already_and_no_output_it_gives_the_same_gradient_bit_for_bit(int parts)
+    {
+        if (!FmaKernels.IsSupported)
+        {
+            Assert.Skip("This CPU has no vector width the kernel uses.");
+        }
+
+        var (withOutput, without) = TestSupport.LibtorchThreads.Run(2, () =>
+        {
+            using var scope = NewDisposeScope();
+            var module = Module.Random(128, 16, 64, seed: 12);
+            var input = ChannelsLast.Copy(randn([1, 128, 23, 31], generator: new torch.Generator(13)));
+            var (output, squeezedOutput) = module.Forward(input);
+            var gradient = ChannelsLast.Copy(randn(output.shape, generator: new torch.Generator(14)));
+            // Masked as PoolGradient masks it when rectifying: 0 where the output is.
+            var masked = ChannelsLast.Copy(gradient.where(output.gt(0), zeros_like(gradient)));
+            var packed = FireGradient.Pack(module.Squeeze, module.Expand1x1, module.Expand3x3);
+            var expected = FireGradient.Compute(gradient, output, squeezedOutput, packed, parts: parts);
+            var actual = FireGradient.Compute(masked, null, squeezedOutput, packed, parts: parts);
+            return (expected.DetachFromDisposeScope(), actual.DetachFromDisposeScope());
+        });
+
+        using (withOutput)
+        using (without)
+        {
+            withOutput.abs().max().item<float>().Should().BeGreaterThan(0);
+            without.sub(withOutput).abs().max().item<float>().Should().Be(0);
+        }
+    }
+
+    [Theory]
     [InlineData(2, 37, 45)] // cut within a row: 111 tiles of 16 positions
     [InlineData(3, 40, 23)]
     [InlineData(7, 37, 45)]
