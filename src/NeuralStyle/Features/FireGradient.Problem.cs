@@ -68,14 +68,9 @@ internal static unsafe partial class FireGradient
                 return;
             }
 
-            var length = width * _expanded;
             // Without the output, the gradient is masked already: copied into the ring as it is.
-            float* values = gradient + (y * length), keys = output == null ? null : output + (y * length);
-            for (long i = 0; i < length; i += TLanes.Count)
-            {
-                var value = TLanes.Load(values + i);
-                TLanes.Store(keys == null ? value : TLanes.WherePositive(TLanes.Load(keys + i), value), target + i);
-            }
+            var length = width * _expanded;
+            FmaKernels.CopyMasked<TLanes, TVector>(gradient + (y * length), output == null ? null : output + (y * length), length, target);
         }
 
         /// <summary>

@@ -49,17 +49,17 @@ public sealed partial class SqueezeNetFeatureExtractor
 
     /// <summary>
     /// The gradient at the input of the max-pool at <paramref name="layer"/> (2, 5 or 8) from the gradient at its output,
-    /// added to <paramref name="addTo"/> where given (shaped and laid out as the layer below's output), else to zeros; and
-    /// where <paramref name="rectify"/>, the sum taken on through the ReLU whose output the pool's input is (0 where that
-    /// output is), as <see cref="StemImageGradient"/> and <see cref="FireInputGradient"/> take it without the rectified
-    /// output (every pool's input is a ReLU's: the stem's, or a Fire module's expands').
+    /// added to <paramref name="addTo"/> where given (shaped and laid out as the layer below's output), else to zeros, and
+    /// the sum taken on through the ReLU whose output the pool's input is (0 where that output is; every pool's input is a
+    /// ReLU's, the stem's or a Fire module's expands'), as <see cref="StemImageGradient"/> and
+    /// <see cref="FireInputGradient"/> take it without the rectified output.
     /// </summary>
-    internal static Tensor PoolInputGradient(int layer, Tensor outputGradient, FeatureMaps features, Tensor? addTo, bool rectify = false)
+    internal static Tensor PoolInputGradient(int layer, Tensor outputGradient, FeatureMaps features, Tensor? addTo)
     {
         var sum = addTo ?? zeros_like(features[layer - 1]);
         try
         {
-            PoolGradient.AddTo(sum, outputGradient, features[layer - 1], features[layer], rectify: rectify);
+            PoolGradient.AddTo(sum, outputGradient, features[layer - 1], features[layer], rectify: true);
             return sum;
         }
         catch

@@ -201,7 +201,7 @@ internal static unsafe class StemGradient
                     var rows = gradient + (position * channels);
                     if (rectified != null || count < tilePositions)
                     {
-                        Mask<TLanes, TVector>(rows, rectified == null ? null : rectified + (position * channels), count * channels, masked);
+                        FmaKernels.CopyMasked<TLanes, TVector>(rows, rectified == null ? null : rectified + (position * channels), count * channels, masked);
                         new Span<float>(masked + (count * channels), (tilePositions - count) * channels).Clear();
                         rows = masked;
                     }
@@ -212,19 +212,6 @@ internal static unsafe class StemGradient
                         Scatter(products + (p * Columns), image + ((((Stride * oy) * width) + (Stride * (ox + p))) * Colours));
                     }
                 }
-            }
-        }
-
-        /// <summary>The gradients where the rectified output is above zero, 0 elsewhere (all of them without <paramref name="keys"/>), for <paramref name="length"/> floats.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Mask<TLanes, TVector>(float* values, float* keys, int length, float* destination)
-            where TLanes : struct, IFmaVectors<TVector>
-            where TVector : struct
-        {
-            for (var i = 0; i < length; i += TLanes.Count)
-            {
-                var value = TLanes.Load(values + i);
-                TLanes.Store(keys == null ? value : TLanes.WherePositive(TLanes.Load(keys + i), value), destination + i);
             }
         }
 

@@ -54,6 +54,23 @@ internal static unsafe class FmaKernels
     }
 
     /// <summary>
+    /// Copies <paramref name="length"/> floats (whole vectors) of a gradient at a ReLU's output to <paramref name="destination"/>,
+    /// masked as the ReLU passes them: 0 where the rectified output <paramref name="keys"/> is 0; as they are without keys
+    /// (a gradient masked already, as <c>PoolGradient</c> leaves it when rectifying).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static void CopyMasked<TLanes, TVector>(float* values, float* keys, long length, float* destination)
+        where TLanes : struct, IFmaVectors<TVector>
+        where TVector : struct
+    {
+        for (long i = 0; i < length; i += TLanes.Count)
+        {
+            var value = TLanes.Load(values + i);
+            TLanes.Store(keys == null ? value : TLanes.WherePositive(TLanes.Load(keys + i), value), destination + i);
+        }
+    }
+
+    /// <summary>
     /// The most libtorch threads for which the kernels are used: on two cores the Gram kernel beat libtorch's
     /// product on two threads by 25–40 % on one core and by 2.4–3× split over libtorch's team (docs/performance.md); with
     /// more threads libtorch's operations are left to use them.

@@ -141,6 +141,10 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                         carried = null;
                     }
 
+                    // What a pool's kernel sent down is masked already; where it is all this stretch's top has, the kernel
+                    // below need not read the rectified output to mask it.
+                    var maskedAlready = masked && gradients.Count == 1;
+                    masked = false;
                     if (lower == top - 1 && ((poolByHand && top == 2) || pools.Contains(top)))
                     {
                         var pool = top;
@@ -148,27 +152,23 @@ internal sealed class SegmentedBackward(SqueezeNetFeatureExtractor extractor, in
                         // that ReLU as it writes it, so that the kernel of the layer below, taken by hand next, need not read
                         // the rectified output again.
                         carried = OneLayerByHand(
-                            pool, features, gradients, handOff, (gradient, addTo) => SqueezeNetFeatureExtractor.PoolInputGradient(pool, gradient, features, addTo, rectify: true), out var whole);
+                            pool, features, gradients, handOff, (gradient, addTo) => SqueezeNetFeatureExtractor.PoolInputGradient(pool, gradient, features, addTo), out var whole);
                         masked = whole;
                     }
                     else if (lower == top - 1 && squeezed.TryGetValue(top, out var squeezedOutput))
                     {
                         var fire = top;
-                        // What came down from the pool above alone is masked already.
-                        var output = masked && gradients.Count == 1 ? null : features[fire];
+                        var output = maskedAlready ? null : features[fire];
                         carried = OneLayerByHand(fire, features, gradients, handOff, (gradient, addTo) => extractor.FireInputGradient(fire, gradient, output, squeezedOutput!, addTo), out _);
-                        masked = false;
                     }
                     else if (lower >= 0)
                     {
                         carried = torch.autograd.grad(roots, [leaves[lower]!], gradients)[0];
-                        masked = false;
                     }
                     else if (stemByHand && gradients.Count > 0)
                     {
-                        // Every root is at the stem's rectified output (layer 0's too: its ReLU works in place). What came
-                        // down from the pool alone is masked already.
-                        var rectified = masked && gradients.Count == 1 ? null : features[1];
+                        // Every root is at the stem's rectified output (layer 0's too: its ReLU works in place).
+                        var rectified = maskedAlready ? null : features[1];
                         var imageGradient = extractor.StemImageGradient(SumInFirst(gradients), rectified, features.Image);
                         gradients.Add(imageGradient);
                         // The sum is formed in the image's own layout where the pixel terms' gradient has it: the image's
